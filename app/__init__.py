@@ -1,0 +1,1 @@
+"""app: answering with citations, the CLI, the Gradio chat."""

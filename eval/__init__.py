@@ -1,0 +1,1 @@
+"""eval: the evaluation set, the scorer, benchmarks and reports."""

@@ -1,0 +1,1 @@
+"""ingest: loading files, repairing extraction damage, finding structure, emitting clauses."""

@@ -1,0 +1,56 @@
+"""Settings read from POLICYQA_* environment variables; command-line options override them."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = PROJECT_ROOT / "data" / "policies"
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+DEFAULT_EMBED_MODEL = "BAAI/bge-small-zh-v1.5"
+
+
+def _default_index_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("policyqa", appauthor=False)) / "index"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with offline-friendly defaults."""
+
+    index_dir: Path
+    embed_model: str = DEFAULT_EMBED_MODEL
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = 20.0
+    feedback_file: Path | None = None
+    auth: str = ""  # "user:password,user2:password2" for the web chat
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given non-None fields replaced (command-line options)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read settings from the environment (or a given mapping, for tests)."""
+    env = dict(os.environ if env is None else env)
+    index_dir = env.get("POLICYQA_INDEX_DIR")
+    feedback = env.get("POLICYQA_FEEDBACK_FILE")
+    return Settings(
+        index_dir=Path(index_dir).expanduser() if index_dir else _default_index_dir(),
+        embed_model=env.get("POLICYQA_EMBED_MODEL") or DEFAULT_EMBED_MODEL,
+        llm_base_url=env.get("POLICYQA_LLM_BASE_URL", ""),
+        llm_model=env.get("POLICYQA_LLM_MODEL", ""),
+        llm_api_key=env.get("POLICYQA_LLM_API_KEY", ""),
+        llm_timeout_s=float(env.get("POLICYQA_LLM_TIMEOUT", "20")),
+        feedback_file=Path(feedback).expanduser() if feedback else None,
+        auth=env.get("POLICYQA_AUTH", ""),
+    )

@@ -1,0 +1,140 @@
+"""The shared data model: one record type per unit, used by ingest, index, app and eval.
+
+Records are frozen; stages return new records instead of mutating the ones they receive.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+STATUS_ISSUED = "issued"
+STATUS_DRAFT = "draft"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One policy file with the facts a user needs beside its clauses."""
+
+    doc_id: str  # stable slug derived from the file name, e.g. "wenzhou-2024-policies"
+    title: str
+    doc_number: str = ""  # 文号 as written, e.g. "温政办〔2024〕11号"; "" when none
+    issuer: str = ""  # e.g. "温州市人民政府办公室"
+    region: str = ""  # e.g. "温州市"
+    year: int | None = None
+    date: str = ""  # ISO date of issue, "" when unknown
+    status: str = STATUS_ISSUED  # STATUS_ISSUED or STATUS_DRAFT (征求意见稿)
+    validity: str = ""  # the statement as written, e.g. "均为2023年全年实施有效"
+    valid_until: str = ""  # ISO date the validity ends, "" when open-ended or unknown
+    source_path: str = ""
+    content_hash: str = ""  # sha256 of the file's bytes
+
+    def expired_on(self, today: date) -> bool:
+        """True when the document states a validity that ended before `today`."""
+        return bool(self.valid_until) and date.fromisoformat(self.valid_until) < today
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Document:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One policy measure (or one unnumbered paragraph): the unit embedded, retrieved and cited."""
+
+    clause_id: str  # stable across re-ingests of an unchanged file
+    doc: Document
+    path: tuple[str, ...]  # headings above the clause, outermost first
+    number: str  # the measure's number as written ("44", "二十六", "3"); "" when unnumbered
+    title: str  # lead phrase
+    text: str  # full cleaned text, including the lead phrase
+    locator: str = ""  # compact position for citing aloud, e.g. "六、(二)3" or "44"
+    responsible_units: tuple[str, ...] = ()  # as listed, lead unit first
+    lead_unit: str = ""
+    lead_department: str = ""  # of the clause's area, e.g. "市商务局" from "由市商务局牵头实施"
+    kind: str = "measure"  # "measure" | "prose" | "paragraph" | "glossary"
+    ordinal: int = 0  # position within the document, from 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The `policyqa clauses --json` object: clause fields plus the document's metadata."""
+        data = {
+            "clause_id": self.clause_id,
+            "number": self.number,
+            "title": self.title,
+            "path": list(self.path),
+            "locator": self.locator,
+            "text": self.text,
+            "responsible_units": list(self.responsible_units),
+            "lead_unit": self.lead_unit,
+            "lead_department": self.lead_department,
+            "kind": self.kind,
+            "ordinal": self.ordinal,
+        }
+        doc = self.doc
+        data.update(
+            doc_id=doc.doc_id,
+            doc_title=doc.title,
+            doc_number=doc.doc_number,
+            issuer=doc.issuer,
+            region=doc.region,
+            year=doc.year,
+            date=doc.date,
+            status=doc.status,
+            validity=doc.validity,
+            valid_until=doc.valid_until,
+        )
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], doc: Document) -> Clause:
+        return cls(
+            clause_id=data["clause_id"],
+            doc=doc,
+            path=tuple(data.get("path", ())),
+            number=data.get("number", ""),
+            title=data.get("title", ""),
+            text=data["text"],
+            locator=data.get("locator", ""),
+            responsible_units=tuple(data.get("responsible_units", ())),
+            lead_unit=data.get("lead_unit", ""),
+            lead_department=data.get("lead_department", ""),
+            kind=data.get("kind", "measure"),
+            ordinal=data.get("ordinal", 0),
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A clause found by a retriever, with its score and which retriever found it."""
+
+    clause: Clause
+    score: float
+    source: str  # "bm25" | "dense" | "hybrid"
+    ranks: dict[str, int] = field(default_factory=dict)  # rank per retriever, from 1, for fused hits
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A clause an answer rests on, with the sentence(s) quoted from it."""
+
+    n: int
+    clause: Clause
+    quote: str  # verbatim from clause.text
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A cited answer to one question."""
+
+    question: str
+    found: bool
+    text: str  # with [n] markers pointing at citations
+    citations: tuple[Citation, ...] = ()
+    retrieved: tuple[Hit, ...] = ()
+    mode: str = "extractive"
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    checks: dict[str, Any] = field(default_factory=dict)  # post-generation checks (LLM mode)
+    notes: tuple[str, ...] = ()  # things the user should know (fallbacks, filters applied)
