@@ -47,7 +47,12 @@ def ingest(paths: tuple[Path, ...], index: Path | None, embed_model: str | None)
         report = ingest_paths(list(paths), _settings(index, embed_model), progress=True)
     except UserError as error:
         _fail(error)
+    except KeyboardInterrupt:
+        click.echo("已中断；原有索引未改动。", err=True)
+        sys.exit(130)
     click.echo(report.summary())
+    if report.errors:  # the good files are in; say (by exit status too) that some were not
+        sys.exit(1)
 
 
 @main.command()
@@ -61,12 +66,17 @@ def clauses(path: Path, as_json: bool) -> None:
         found = load_clauses(path)
     except UserError as error:
         _fail(error)
-    for clause in found:
-        if as_json:
+    if as_json:
+        for clause in found:
             click.echo(json.dumps(clause.to_json(), ensure_ascii=False))
-        else:
-            heading = " › ".join(clause.path)
-            click.echo(f"[{clause.locator or clause.ordinal}] {heading}\n  {clause.text}\n")
+        return
+    doc = found[0].doc
+    facts = [doc.doc_number, doc.issuer, doc.region, doc.date, "征求意见稿" if doc.status == "draft" else "",
+             f"有效期至{doc.valid_until}" if doc.valid_until else ""]
+    click.echo(f"《{doc.title}》 {' · '.join(f for f in facts if f)} — {len(found)} 条\n")
+    for clause in found:
+        heading = " › ".join(clause.path)
+        click.echo(f"[{clause.locator}] {heading}\n  {clause.text}\n")
 
 
 @main.command()
@@ -106,10 +116,24 @@ def serve(host: str, port: int, index: Path | None) -> None:
         _fail(error)
 
 
-@main.command(name="eval", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-@click.pass_context
-def eval_(ctx: click.Context) -> None:
+@main.command(name="eval")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Report folder (default: eval/reports/latest).")
+@click.option("--configs", default="bm25,dense,hybrid,naive", show_default=True,
+              help="Configurations to compare, comma-separated.")
+@click.option("--fail-under", "fail_under", multiple=True, metavar="METRIC=VALUE",
+              help="Exit 1 when METRIC (e.g. hybrid.R@10, hybrid.key_fact_accuracy) misses VALUE; repeatable.")
+@click.option("--check-expected", is_flag=True, help="Also gate on the floors in eval/expected.yaml.")
+@click.option("--quick", is_flag=True, help="Hybrid retrieval and answers only (what CI gates on).")
+@index_option
+def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check_expected: bool,
+          quick: bool, index: Path | None) -> None:
     """Score the evaluation set and write a report."""
-    from eval.run import main as run_eval
+    from eval.run import DEFAULT_OUT, parse_configs, run_eval
 
-    sys.exit(run_eval(ctx.args))
+    try:
+        code = run_eval(_settings(index), out_dir=out_dir or DEFAULT_OUT, configs=parse_configs(configs),
+                        fail_under=fail_under, quick=quick, check_expected=check_expected, echo=click.echo)
+    except UserError as error:
+        _fail(error)
+    sys.exit(code)

@@ -1,0 +1,126 @@
+"""Document metadata from a document's own words: title, 文号, issuer, region, date, year, status, validity."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from policyqa.model import STATUS_DRAFT, STATUS_ISSUED, Document
+from ingest.repair import repair_text
+from ingest.sections import DocumentParts, join_title
+
+_DOC_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,10}[〔\[（(【]\d{4}[〕\]）)】]\d{1,5}号)$")
+_ISSUER_HEADER = re.compile(r"^(.{2,30}?(?:人民政府|办公室|办公厅|委员会|政府|厅|局|委))文件$")
+_ORG = re.compile(r"^(.{2,30}?(?:人民政府|办公室|办公厅|委员会|厅|局|委))$")
+_DATED_LINE = re.compile(r"^(.{0,30}?)(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_REGIONS = (re.compile(r"^(.{1,6}?(?:自治州|自治县|新区|省|市|县|区))"), re.compile(r"^(.{1,6}?(?:州|盟|旗))"))
+_NOTICE_TITLE = re.compile(r"关于印发[《“\"]?(.+?)[》”\"]?的通知$")
+_DRAFT = re.compile(r"征求意见稿|草案|讨论稿|送审稿")
+_WHOLE_YEAR = re.compile(r"(\d{4})年全年(?:实施)?有效")
+_VALID_UNTIL = re.compile(r"有效期(?:至|到)(\d{4})年(\d{1,2})月(\d{1,2})日")
+_VALID_UNTIL_YEAR_END = re.compile(r"有效期(?:至|到)(\d{4})年(?:底|末|12月31日)")
+_VALIDITY_PHRASE = re.compile(r"[^，。；]*(?:实施有效|施行有效|有效期(?:至|到|为|自)|自\d{4}年\d{1,2}月\d{1,2}日起(?:施行|实施))[^，。；]*")
+_TITLE_YEAR = re.compile(r"(\d{4})年")
+
+
+@dataclass(frozen=True)
+class _Facts:
+    doc_number: str = ""
+    issuer: str = ""
+    date: str = ""
+
+
+def doc_id_for(path: Path) -> str:
+    """A stable slug from the file name: lower-case letters, digits, Chinese, joined by `-`."""
+    slug = re.sub(r"[^\w]+", "-", path.stem.lower(), flags=re.UNICODE).strip("-_")
+    return slug or "doc-" + hashlib.sha1(path.name.encode("utf-8")).hexdigest()[:8]
+
+
+def _iso(year: str, month: str, day: str) -> str:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return ""
+
+
+def _front_facts(lines: list[str]) -> _Facts:
+    """文号, issuer and date of issue from the cover page and the notice."""
+    doc_number = issuer = issued = ""
+    for i, line in enumerate(lines):
+        compact = re.sub(r"\s+", "", line)
+        if not doc_number and (match := _DOC_NUMBER.match(compact)):
+            doc_number = match.group(1)
+        elif not issuer and (match := _ISSUER_HEADER.match(compact)):
+            issuer = match.group(1)
+        elif not issued and (match := _DATED_LINE.match(compact)):
+            issued = _iso(*match.group(2, 3, 4))
+            org = match.group(1) or (re.sub(r"\s+", "", lines[i - 1]) if i > 0 else "")
+            if not issuer and _ORG.match(org):
+                issuer = org
+    return _Facts(doc_number=doc_number, issuer=issuer, date=issued)
+
+
+def _validity(body_text: str) -> tuple[str, str]:
+    """The validity statement as written (`均为2023年全年实施有效`) and the ISO date it ends."""
+    phrase_match = _VALIDITY_PHRASE.search(body_text)
+    phrase = phrase_match.group(0).strip() if phrase_match else ""
+    if match := _VALID_UNTIL.search(body_text):
+        return phrase, _iso(*match.groups())
+    if match := _VALID_UNTIL_YEAR_END.search(body_text):
+        return phrase, f"{match.group(1)}-12-31"
+    if match := _WHOLE_YEAR.search(body_text):
+        return phrase, f"{match.group(1)}-12-31"
+    return phrase, ""
+
+
+def _title(parts: DocumentParts, path: Path) -> str:
+    if parts.title:
+        return repair_text(join_title(parts.title))
+    for line in parts.front:
+        if match := _NOTICE_TITLE.search(re.sub(r"\s+", "", line)):
+            return repair_text(match.group(1))
+    return path.stem
+
+
+def _region(issuer: str, title: str) -> str:
+    for source in (issuer, title):
+        for pattern in _REGIONS:  # `温州市` before `温州`
+            if match := pattern.match(source):
+                return match.group(1)
+    return ""
+
+
+def _year(issued: str, doc_number: str, valid_until: str, title: str) -> int | None:
+    for source in (issued, valid_until):
+        if source:
+            return int(source[:4])
+    if match := re.search(r"[〔\[（(【](\d{4})", doc_number):
+        return int(match.group(1))
+    if match := _TITLE_YEAR.search(title):
+        return int(match.group(1))
+    return None
+
+
+def build_document(path: Path, raw: bytes, parts: DocumentParts, body_text: str) -> Document:
+    """The Document record for one file, from its parts and its repaired body text."""
+    facts = _front_facts(parts.front + parts.title + parts.body[:5])
+    title = _title(parts, path)
+    heading_text = " ".join(parts.front[:8] + parts.title)
+    status = STATUS_DRAFT if _DRAFT.search(heading_text) else STATUS_ISSUED
+    validity, valid_until = _validity(body_text)
+    return Document(
+        doc_id=doc_id_for(path),
+        title=title,
+        doc_number=facts.doc_number,
+        issuer=facts.issuer,
+        region=_region(facts.issuer, title),
+        year=_year(facts.date, facts.doc_number, valid_until, title),
+        date=facts.date,
+        status=status,
+        validity=validity,
+        valid_until=valid_until,
+        source_path=str(path),
+        content_hash=hashlib.sha256(raw).hexdigest(),
+    )

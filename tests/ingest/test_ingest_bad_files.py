@@ -1,0 +1,100 @@
+"""Bad files each get one clear error naming the file and why; the other files still load."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import load_clauses, load_many
+from .ingest_builders import build_pdf
+from policyqa.config import BUNDLED_CORPUS
+from policyqa.errors import BadFileError
+
+GOOD = BUNDLED_CORPUS / "yueqing-2023-policies.txt"
+
+
+def _truncated_pdf(folder: Path) -> Path:
+    whole = build_pdf(["一、总体要求", "1.加大投入。市财政安排资金1亿元。"], folder / "whole.pdf")
+    cut = folder / "truncated.pdf"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    return cut
+
+
+def _bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (path, words the message must contain)."""
+    empty = folder / "empty.txt"
+    empty.write_bytes(b"")
+    blank = folder / "blank.txt"
+    blank.write_text("  \n\n ", encoding="utf-8")
+    binary = folder / "binary.txt"
+    binary.write_bytes(bytes(range(256)) * 8)
+    unsupported = folder / "table.xlsx"
+    unsupported.write_bytes(b"PK\x03\x04 not really a workbook")
+    pdf_named_docx = folder / "policy.docx"
+    pdf_named_docx.write_bytes(_truncated_pdf(folder).read_bytes())
+    damaged_docx = folder / "damaged.docx"
+    damaged_docx.write_bytes(b"PK\x03\x04\x14\x00word/document.xml truncated")
+    not_a_pdf = folder / "fake.pdf"
+    not_a_pdf.write_text("这不是PDF文件", encoding="utf-8")
+    directory = folder / "folder.txt"
+    directory.mkdir()
+    return {
+        "empty": (empty, "文件为空"),
+        "blank": (blank, "文件为空"),
+        "binary": (binary, "二进制"),
+        "truncated pdf": (_truncated_pdf(folder), "不完整"),
+        "unsupported": (unsupported, "不支持的文件类型"),
+        "wrong extension": (pdf_named_docx, "扩展名"),
+        "damaged docx": (damaged_docx, "DOCX"),
+        "not a pdf": (not_a_pdf, "不是有效的 PDF"),
+        "directory": (directory, "文件夹"),
+        "missing": (folder / "missing.txt", "不存在"),
+    }
+
+
+@pytest.fixture()
+def bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    return _bad_files(tmp_path)
+
+
+def test_each_bad_file_gets_one_clear_error(bad_files):
+    for name, (path, words) in bad_files.items():
+        with pytest.raises(BadFileError) as caught:
+            load_clauses(path)
+        message = str(caught.value)
+        assert str(path) in message and words in message, (name, message)
+
+
+def test_unreadable_file_says_permission_denied(tmp_path, monkeypatch):
+    locked = tmp_path / "locked.txt"
+    shutil.copy(GOOD, locked)
+    original = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self == locked:
+            raise PermissionError(13, "Permission denied")
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(BadFileError, match="没有读取权限"):
+        load_clauses(locked)
+    assert load_clauses(GOOD)  # other files are unaffected
+
+
+def test_load_many_collects_errors_and_loads_the_rest(bad_files, tmp_path):
+    good_copy = tmp_path / GOOD.name
+    shutil.copy(GOOD, good_copy)
+    paths = [path for path, _ in bad_files.values()] + [good_copy]
+    loaded, errors = load_many(paths)
+    assert [doc.doc_id for doc, _ in loaded] == ["yueqing-2023-policies"]
+    assert len(loaded[0][1]) == len(load_clauses(GOOD))
+    assert len(errors) == len(bad_files)
+    assert good_copy.read_bytes() == GOOD.read_bytes()  # nothing was written
+
+
+def test_text_without_structure_still_yields_prose(tmp_path):
+    note = tmp_path / "note.txt"
+    note.write_text("关于做好2024年春节期间安全生产工作的提示。各单位要加强值班值守。", encoding="gbk")
+    clauses = load_clauses(note)
+    assert len(clauses) == 1 and clauses[0].kind == "prose" and clauses[0].doc.doc_id == "note"

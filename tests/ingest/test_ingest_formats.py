@@ -1,0 +1,63 @@
+"""The same document as DOCX, PDF, HTML and GB18030 text yields the same clauses as the UTF-8 text."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import load_clauses, load_document
+from .ingest_builders import build_docx, build_html, build_pdf, source_lines
+from .ingest_helpers import shape
+from policyqa.config import BUNDLED_CORPUS
+
+RUIAN_2023 = BUNDLED_CORPUS / "ruian-2023-work-plan.txt"
+WENZHOU = BUNDLED_CORPUS / "wenzhou-2024-policies.txt"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("formats")
+
+
+@pytest.mark.parametrize("source", [RUIAN_2023, WENZHOU], ids=["ruian-2023", "wenzhou-2024"])
+def test_docx_yields_the_same_clauses(built, source):
+    target = build_docx(source_lines(source), built / f"{source.stem}.docx")
+    assert shape(load_clauses(target)) == shape(load_clauses(source))
+
+
+@pytest.mark.parametrize("source", [RUIAN_2023, WENZHOU], ids=["ruian-2023", "wenzhou-2024"])
+def test_html_yields_the_same_clauses(built, source):
+    target = build_html(source_lines(source), built / f"{source.stem}.html")
+    clauses = load_clauses(target)
+    assert shape(clauses) == shape(load_clauses(source))
+    assert not any("版权所有" in c.text or "政务公开" in c.text or "相关链接" in c.text for c in clauses)
+
+
+@pytest.mark.parametrize("source", [RUIAN_2023, WENZHOU], ids=["ruian-2023", "wenzhou-2024"])
+def test_pdf_with_wrapping_and_page_breaks_yields_the_same_clauses(built, source):
+    target = build_pdf(source_lines(source), built / f"{source.stem}.pdf")
+    doc, clauses = load_document(target)
+    assert shape(clauses) == shape(load_clauses(source))
+    expected_doc = load_document(source)[0]
+    assert (doc.title, doc.doc_number, doc.date, doc.valid_until) == (
+        expected_doc.title, expected_doc.doc_number, expected_doc.date, expected_doc.valid_until)
+
+
+def test_gb18030_copy_yields_the_same_clauses(tmp_path):
+    copy = tmp_path / RUIAN_2023.name
+    copy.write_bytes(RUIAN_2023.read_text(encoding="utf-8").encode("gb18030"))
+    assert [c.clause_id for c in load_clauses(copy)] == [c.clause_id for c in load_clauses(RUIAN_2023)]
+    assert shape(load_clauses(copy)) == shape(load_clauses(RUIAN_2023))
+
+
+def test_utf8_with_bom_yields_the_same_clauses(tmp_path):
+    copy = tmp_path / WENZHOU.name
+    copy.write_bytes(b"\xef\xbb\xbf" + WENZHOU.read_bytes())
+    assert shape(load_clauses(copy)) == shape(load_clauses(WENZHOU))
+
+
+def test_same_file_elsewhere_keeps_its_clause_ids(tmp_path):
+    copy = tmp_path / WENZHOU.name
+    shutil.copy(WENZHOU, copy)
+    assert [c.clause_id for c in load_clauses(copy)] == [c.clause_id for c in load_clauses(WENZHOU)]
