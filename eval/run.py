@@ -1,0 +1,71 @@
+"""`policyqa eval`: run the configurations, write the report, apply the thresholds.
+
+The CLI (app/cli.py) parses options and calls `run_eval`; everything here is plain Python so
+tests and scripts can call it directly.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from eval.gate import check, flatten, load_expected, parse_thresholds
+from eval.questions import QUESTIONS_FILE, load_questions
+from eval.report import answer_table, retrieval_table, write_outputs
+from eval.runner import ALL_CONFIGS, evaluate
+from policyqa.config import BUNDLED_CORPUS, PROJECT_ROOT, Settings
+from policyqa.errors import UserError
+
+DEFAULT_OUT = PROJECT_ROOT / "eval" / "reports" / "latest"
+QUICK_CONFIGS = ("hybrid",)
+
+
+def parse_configs(text: str) -> tuple[str, ...]:
+    """`bm25,dense,hybrid,naive` -> a tuple in that order; a clear error for an unknown name."""
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [n for n in names if n not in ALL_CONFIGS]
+    if unknown or not names:
+        raise UserError(f"未知的配置 {', '.join(unknown) or '(空)'}；可选：{','.join(ALL_CONFIGS)}")
+    return names
+
+
+def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequence[str] = ALL_CONFIGS,
+             fail_under: Sequence[str] = (), quick: bool = False, check_expected: bool = False,
+             questions_file: Path = QUESTIONS_FILE, echo: Callable[[str], None] = print) -> int:
+    """Evaluate, write the report into `out_dir`, print the headline tables; 1 when a bound fails."""
+    thresholds = parse_thresholds(fail_under)
+    questions = load_questions(questions_file)
+    configs = QUICK_CONFIGS if quick else tuple(configs)
+    corpus = sorted(BUNDLED_CORPUS.glob("*.txt"))
+    evaluation = evaluate(settings, questions, configs, corpus, answers=True,
+                          progress=lambda message: print(message, file=sys.stderr))
+    summary = evaluation["summary"]
+    if not quick and "hybrid" in evaluation["records"]:
+        from eval.judge import judge_with_settings
+
+        summary["judge"] = judge_with_settings(settings, questions, evaluation["records"]["hybrid"])
+    report = write_outputs(evaluation, Path(out_dir))
+    echo(retrieval_table(summary))
+    if summary["answers"]:
+        echo("\n" + answer_table(summary))
+    for note in summary["notes"]:
+        echo(note)
+    echo(f"\n报告：{report}")
+    flat = flatten(summary)
+    bounds = dict(load_expected()) if check_expected else {}
+    bounds.update(thresholds)
+    failures = check(flat, bounds)
+    for line in failures:
+        echo(f"未达标：{line}")
+    return 1 if failures else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `policyqa eval` with these arguments (for scripts); returns the exit code."""
+    from app.cli import main as cli
+
+    try:
+        cli.main(["eval", *(argv or [])], standalone_mode=False)
+    except SystemExit as done:
+        return int(done.code or 0)
+    return 0

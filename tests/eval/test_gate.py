@@ -1,0 +1,53 @@
+"""The CI gate: hybrid retrieval and answers on the full question set must stay above the floors."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import main as cli
+from eval.gate import check, flatten, load_expected, parse_thresholds
+from eval.run import run_eval
+from policyqa.errors import UserError
+
+
+def test_bounds_treat_failure_rates_as_ceilings() -> None:
+    flat = {"retrieval.hybrid.R@10": 0.9, "answers.hybrid.false_refusal_rate": 0.3}
+    assert check(flat, {"hybrid.R@10": 0.8, "hybrid.false_refusal_rate": 0.4}) == []
+    failures = check(flat, {"hybrid.R@10": 0.95, "answers.hybrid.false_refusal_rate": 0.2})
+    assert len(failures) == 2 and "below the floor" in failures[0] and "above the ceiling" in failures[1]
+    with pytest.raises(UserError, match="未知的指标"):
+        check(flat, {"hybrid.R@100": 0.5})
+
+
+def test_thresholds_need_metric_equals_number() -> None:
+    assert parse_thresholds(["hybrid.R@10=0.8"]) == {"hybrid.R@10": 0.8}
+    for bad in ("hybrid.R@10", "hybrid.R@10=high", "=0.5"):
+        with pytest.raises(UserError, match="指标=数值"):
+            parse_thresholds([bad])
+
+
+def test_cli_rejects_unknown_config_and_bad_threshold(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["eval", "--configs", "hybrid,colbert", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "colbert" in result.output
+    result = runner.invoke(cli, ["eval", "--fail-under", "R@10", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "指标=数值" in result.output
+    assert not any(tmp_path.iterdir())  # nothing written for a refused run
+
+
+@pytest.mark.slow
+def test_quick_eval_stays_above_the_floors(corpus_settings, tmp_path: Path) -> None:
+    """Hybrid + answer metrics on all questions vs eval/expected.yaml; report files written."""
+    lines: list[str] = []
+    code = run_eval(corpus_settings, out_dir=tmp_path, quick=True, check_expected=True, echo=lines.append)
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    failures = check(flatten(summary), load_expected())
+    assert failures == [], "\n".join(failures)
+    assert code == 0
+    assert summary["questions"] >= 150 and summary["configs"] == ["hybrid"]
+    assert (tmp_path / "report.md").is_file() and (tmp_path / "retrieval.png").is_file()
+    assert (tmp_path / "trec" / "run.hybrid.txt").read_text(encoding="utf-8").count(" Q0 ") > 1000
+    assert any("unsupported_number_rate" in line for line in lines)
