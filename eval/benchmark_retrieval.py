@@ -1,0 +1,183 @@
+"""Retrieval benchmark: ingest time, index size, query latency (bm25/dense/hybrid), peak memory.
+
+Run `python -m eval.benchmark_retrieval [--clauses 100000] [--skip-large]`. Two corpora: the
+bundled one, and a synthetic one of N clauses made by recombining real sentences of the bundled
+clauses (seeded). Queries are timed in a fresh subprocess so its peak memory is the memory needed
+to serve the index. Results: eval/bench/retrieval.json and eval/bench/retrieval.md.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from policyqa.config import BUNDLED_CORPUS, Settings
+from policyqa.model import Clause, Document
+
+OUT_DIR = Path(__file__).resolve().parent / "bench"
+QUERIES = [
+    "外贸企业出口信用保险补助比例是多少", "温州2024年对企业出口信用保险保费补助多少", "我们厂去国外参展政府给报销多少",
+    "专精特新小巨人企业有什么奖励", "首台套产品有什么补助", "腾笼换鸟怎么支持", "规上企业技术改造补助",
+    "乐清市的人才政策", "瑞安2025年跨境电商扶持", "高企认定奖励多少", "亩均效益评价", "以旧换新补贴",
+    "贷款贴息政策", "融资担保费补助", "小微企业社保费减免", "新能源汽车消费补贴", "农业产业园建设",
+    "数字化改造项目补助比例", "外贸企业汇率避险", "稳岗返还", "招商引资重大项目奖励", "首版次软件",
+    "制造业中长期贷款", "服务业重大项目", "养老服务资金补助", "文旅消费券", "建筑业企业奖励",
+    "科技型中小企业研发费用", "出口信保", "企业上市奖励",
+]
+SPLIT = re.compile(r"(?<=[。；！？])")
+REGIONS = [("温州市", 2024), ("瑞安市", 2023), ("乐清市", 2023), ("瑞安市", 2025)]
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process: VmHWM (getrusage's maxrss survives fork+exec on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def synthetic_loader(sentences: list[str], clauses_per_file: int):
+    """A loader making `clauses_per_file` clauses of 2-3 recombined sentences from a seed file."""
+    def load(path: Path) -> tuple[Document, list[Clause]]:
+        seed = int(path.read_text(encoding="utf-8"))
+        rng = random.Random(seed)
+        region, year = REGIONS[seed % len(REGIONS)]
+        doc = Document(doc_id=path.stem, title=f"合成政策{seed}", region=region, year=year,
+                       source_path=str(path), content_hash=hashlib.sha256(path.read_bytes()).hexdigest())
+        clauses = []
+        for i in range(clauses_per_file):
+            text = "".join(rng.sample(sentences, rng.choice((2, 3))))
+            clauses.append(Clause(clause_id=f"{path.stem}:{i + 1}", doc=doc, path=(f"{rng.randint(1, 8)}、领域",),
+                                  number=str(i + 1), title=text[:12], text=f"{i + 1}. {text}", locator=str(i + 1),
+                                  ordinal=i))
+        return doc, clauses
+    return load
+
+
+def real_sentences(index_dir: Path) -> list[str]:
+    from index.store import SearchIndex
+
+    opened = SearchIndex.open(Settings(index_dir=index_dir, embed_model="offline"))
+    return [s for c in opened.clauses for s in SPLIT.split(c.text) if len(s) >= 12]
+
+
+def build(paths: list[Path], index_dir: Path, loader=None) -> dict:
+    from index.build import ingest_paths
+
+    settings = Settings(index_dir=index_dir, embed_model="offline")
+    started = time.perf_counter()
+    report = ingest_paths(paths, settings, progress=True, loader=loader)
+    ingest_s = time.perf_counter() - started
+    started = time.perf_counter()
+    again = ingest_paths(paths, settings, loader=loader)
+    return {"clauses": report.clause_count, "ingest_s": round(ingest_s, 2),
+            "reingest_unchanged_s": round(time.perf_counter() - started, 3), "reingest_wrote": again.written,
+            "index_bytes": folder_size(index_dir),
+            "build_peak_rss_mb": peak_rss_mb()}
+
+
+def serve(index_dir: Path, rounds: int) -> dict:
+    """Open the index and time every query in every mode (runs in its own process)."""
+    from index.store import SearchIndex
+    from index.tokenize import tokenize_query
+
+    started = time.perf_counter()
+    opened = SearchIndex.open(Settings(index_dir=index_dir, embed_model="offline"))
+    open_s = time.perf_counter() - started
+    for query in QUERIES[:3]:  # warm-up: jieba dictionary, FAISS, first allocations
+        opened.search(query, 10)
+    latencies: dict[str, list[float]] = {"bm25": [], "dense": [], "hybrid": []}
+    for _ in range(rounds):
+        for query in QUERIES:
+            for mode in latencies:
+                tokenize_query.cache_clear()  # time tokenisation too, not the cache
+                started = time.perf_counter()
+                opened.search(query, 10, mode=mode)
+                latencies[mode].append((time.perf_counter() - started) * 1000)
+    return {"open_s": round(open_s, 3), "queries": len(QUERIES) * rounds,
+            "latency_ms": {mode: {"p50": round(percentile(v, 50), 2), "p95": round(percentile(v, 95), 2)}
+                           for mode, v in latencies.items()},
+            "serve_peak_rss_mb": peak_rss_mb()}
+
+
+def serve_in_subprocess(index_dir: Path, rounds: int) -> dict:
+    output = subprocess.run([sys.executable, "-m", "eval.benchmark_retrieval", "--serve", str(index_dir),
+                             "--rounds", str(rounds)], check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def markdown(results: dict) -> str:
+    lines = ["# Retrieval benchmark (offline embedder)", "",
+             f"Machine: {results['machine']}; {results['date']}.", "",
+             "| corpus | clauses | ingest s | unchanged re-ingest s | index MB | open s | "
+             "bm25 p50/p95 ms | dense p50/p95 ms | hybrid p50/p95 ms | peak RSS build / serve MB |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, r in results["corpora"].items():
+        lat = r["latency_ms"]
+        lines.append(f"| {name} | {r['clauses']} | {r['ingest_s']} | {r['reingest_unchanged_s']} | "
+                     f"{r['index_bytes'] / 1e6:.1f} | {r['open_s']} | "
+                     + " | ".join(f"{lat[m]['p50']} / {lat[m]['p95']}" for m in ("bm25", "dense", "hybrid"))
+                     + f" | {r['build_peak_rss_mb']} / {r['serve_peak_rss_mb']} |")
+    lines += ["", "Targets: hybrid p95 ≤ 30 ms (bundled), ≤ 150 ms (100,000 clauses)."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clauses", type=int, default=100_000, help="size of the synthetic corpus")
+    parser.add_argument("--skip-large", action="store_true", help="only the bundled corpus")
+    parser.add_argument("--rounds", type=int, default=3, help="times each query is run per mode")
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        print(json.dumps(serve(args.serve, args.rounds)))
+        return 0
+    import os
+    import platform
+
+    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+               "date": time.strftime("%Y-%m-%d %H:%M"), "corpora": {}}
+    with tempfile.TemporaryDirectory(prefix="policyqa-bench-") as tmp:
+        work = Path(tmp)
+        bundled = work / "bundled-index"
+        results["corpora"]["bundled"] = build([BUNDLED_CORPUS], bundled)
+        results["corpora"]["bundled"].update(serve_in_subprocess(bundled, args.rounds))
+        if not args.skip_large:
+            files = work / "synthetic"
+            files.mkdir()
+            per_file = 1000
+            for n in range(max(1, args.clauses // per_file)):
+                (files / f"synthetic-{n:04d}.txt").write_text(str(n), encoding="utf-8")
+            loader = synthetic_loader(real_sentences(bundled), per_file)
+            large = work / "large-index"
+            results["corpora"][f"synthetic-{args.clauses}"] = build([files], large, loader)
+            results["corpora"][f"synthetic-{args.clauses}"].update(serve_in_subprocess(large, args.rounds))
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "retrieval.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    (OUT_DIR / "retrieval.md").write_text(markdown(results), encoding="utf-8")
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""`policyqa ingest`: build or update the index incrementally, and swap it in atomically."""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Callable
+
+from index import atomic, sources
+from index.embedders import EmbedderChoice, load_embedder, resolve_embedder, resolve_local
+from index.entries import FileEntry, assemble, embed_entries, reused_entry
+from index.offline_embedder import KIND as OFFLINE_KIND
+from index.pieces import bm25_text
+from index.report import IngestReport
+from index.storage import EMBEDDER_DIR, FORMAT_VERSION, StoredIndex, read_index, read_manifest, write_index
+from index.tokenize import tokenize
+from policyqa.config import Settings
+from policyqa.errors import BadFileError, IndexMissingError, UserError
+from policyqa.model import Clause, Document
+
+Loader = Callable[[Path], tuple[Document, list[Clause]]]
+
+
+def _embedder_matches(info: dict, choice: EmbedderChoice) -> bool:
+    return info.get("kind") == choice.kind and info.get("model") == choice.model
+
+
+def _up_to_date(manifest: dict, hashes: dict[str, str], spec: str) -> tuple[bool, str]:
+    """True when the same files with the same bytes were indexed by the embedder `spec` gives."""
+    files = manifest.get("files", {})
+    if set(files) != set(hashes) or any(files[p]["content_hash"] != h for p, h in hashes.items()):
+        return False, ""
+    info = manifest.get("embedder", {})
+    local = resolve_local(spec)
+    if local is not None:
+        return _embedder_matches(info, local), ""
+    # The configured model is not on this machine; an index built by the fallback stays valid.
+    if info.get("kind") == OFFLINE_KIND:
+        return True, f"配置的嵌入模型 {spec} 本机不可用，索引沿用离线嵌入。"
+    return False, ""
+
+
+def _previous(target: Path) -> StoredIndex | None:
+    try:
+        return read_index(target, with_tokens=True)
+    except IndexMissingError:
+        return None  # no index or an unreadable one: build from scratch
+
+
+def ingest_paths(paths: list[Path], settings: Settings, progress: bool = False, *,
+                 loader: Loader | None = None) -> IngestReport:
+    """Build or update the index at settings.index_dir from `paths` (none: the bundled corpus).
+
+    `loader` turns one file into its document and clauses (default: ingest/ via sources.load_file);
+    benchmarks pass their own to index synthetic corpora through the same path.
+    """
+    start = time.perf_counter()
+    target = Path(settings.index_dir)
+    atomic.recover(target)
+    report = IngestReport(index_dir=target)
+    files, expand_errors = sources.expand_paths(paths)
+    report.errors.extend(str(e) for e in expand_errors)
+    hashes: dict[str, str] = {}
+    for path in files:
+        try:
+            hashes[str(path)] = sources.file_hash(path)
+        except OSError as error:
+            report.errors.append(f"{path}：无法读取（{error.strerror or error}）")
+    try:
+        manifest = read_manifest(target)
+    except IndexMissingError:
+        manifest = None
+    if manifest is not None:
+        fresh, notice = _up_to_date(manifest, hashes, settings.embed_model)
+        if fresh:
+            report.unchanged = sorted(hashes)
+            report.clause_count = manifest["clause_count"]
+            report.embedder = f"{manifest['embedder']['kind']}:{manifest['embedder']['model']}"
+            report.notices += [notice] if notice else []
+            report.seconds = time.perf_counter() - start
+            return report
+    return _rebuild(target, hashes, manifest, settings, progress, report, start, loader or sources.load_file)
+
+
+def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settings: Settings,
+             progress: bool, report: IngestReport, start: float, loader: Loader) -> IngestReport:
+    choice = resolve_embedder(settings.embed_model, announce=False)  # the report carries the notice
+    report.notices += [choice.notice] if choice.notice else []
+    previous = _previous(target) if manifest is not None else None
+    prev_files = previous.manifest["files"] if previous else {}
+    same_embedder = previous is not None and _embedder_matches(previous.embedder_info, choice)
+
+    loaded: dict[str, FileEntry] = {}
+    for path, digest in hashes.items():
+        if prev_files.get(path, {}).get("content_hash") == digest:
+            continue
+        try:
+            document, clauses = loader(Path(path))
+            loaded[path] = FileEntry(path, digest, document, clauses)
+        except BadFileError as error:
+            report.errors.append(str(error))
+            if path in prev_files:
+                report.kept_after_error.append(path)
+    kept = [p for p in hashes if p not in loaded and p in prev_files]
+    kept_clauses = sum(prev_files[p]["clauses"] for p in kept)
+    new_clauses = sum(len(e.clauses) for e in loaded.values())
+    # The offline embedder is fitted on the corpus: keep its fit (and the stored vectors) unless most
+    # of the corpus is new, when a refit describes the new text better.
+    reuse_vectors = same_embedder and (choice.kind != OFFLINE_KIND or kept_clauses >= new_clauses)
+
+    entries: list[FileEntry] = []
+    seen_docs: dict[str, str] = {}
+    for path in hashes:
+        entry = loaded.get(path) or (reused_entry(previous, path, reuse_vectors) if path in kept else None)
+        if entry is None:
+            continue
+        if entry.document.doc_id in seen_docs:
+            report.errors.append(f"{path}：文档编号 {entry.document.doc_id} 与 {seen_docs[entry.document.doc_id]} 重复，已跳过")
+            continue
+        seen_docs[entry.document.doc_id] = path
+        entries.append(entry)
+        if path in loaded:
+            (report.updated if path in prev_files else report.added).append(path)
+        elif path not in report.kept_after_error:
+            report.unchanged.append(path)
+    report.removed = sorted(p for p in prev_files if p not in hashes)
+    if not entries:
+        raise UserError("没有可建立索引的文件，现有索引未改动。\n" + "\n".join(report.errors))
+    if same_embedder and not (report.added or report.updated or report.removed):
+        report.clause_count = previous.manifest["clause_count"]  # only bad files: nothing to write
+        report.embedder = f"{choice.kind}:{choice.model}"
+        report.seconds = time.perf_counter() - start
+        return report
+
+    for entry in entries:
+        if entry.tokens is None:
+            entry.tokens = [tokenize(bm25_text(c)) for c in entry.clauses]
+    if not reuse_vectors:
+        for entry in entries:
+            entry.vectors = None
+    if choice.kind == OFFLINE_KIND:
+        fitted = previous.folder / EMBEDDER_DIR if (previous and reuse_vectors) else None
+        clauses = [c for e in entries for c in e.clauses]
+        embedder = load_embedder(choice, fitted_dir=fitted, fit_texts=[bm25_text(c) for c in clauses],
+                                 fit_words=[t for e in entries for t in (e.tokens or [])])
+    else:
+        embedder = load_embedder(choice)
+    report.embedded_pieces = embed_entries(entries, embedder, progress)
+    dim = next((e.vectors.shape[1] for e in entries if e.vectors is not None and len(e.vectors)), None)
+    dim = dim or int(embedder.dim)
+    report.embedder = f"{choice.kind}:{choice.model}"
+    report.clause_count = sum(len(e.clauses) for e in entries)
+    new_manifest = {
+        "format_version": FORMAT_VERSION,
+        "embedder": {"kind": choice.kind, "model": choice.model, "dim": dim,
+                     "query_instruction": getattr(embedder, "query_instruction", ""),
+                     "fallback_for": settings.embed_model if choice.is_fallback else ""},
+        "files": {e.path: {"content_hash": e.content_hash, "doc_id": e.document.doc_id,
+                           "clauses": len(e.clauses)} for e in entries},
+        "clause_count": report.clause_count,
+        "piece_count": sum(sum(e.piece_counts or []) for e in entries),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "build_seconds": round(time.perf_counter() - start, 3),
+    }
+    stored = assemble(entries, new_manifest, dim)
+    staging = atomic.staging_dir(target, "build")
+    try:
+        write_index(staging, stored, embedder if choice.kind == OFFLINE_KIND else None)
+        atomic.swap_in(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # the previous index is untouched
+        raise
+    report.written = True
+    report.seconds = time.perf_counter() - start
+    return report

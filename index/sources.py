@@ -1,0 +1,65 @@
+"""Which files an ingest covers, their content hashes, and loading one through `ingest/`."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from policyqa.config import BUNDLED_CORPUS
+from policyqa.errors import BadFileError
+from policyqa.model import Clause, Document
+
+# The suffixes ingest/loaders.py reads. Kept here because importing ingest's loaders pulls in
+# pypdf, python-docx and lxml (~0.5 s), too slow for the no-change re-ingest.
+SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".pdf", ".docx", ".html", ".htm")
+
+
+def supported_suffixes() -> tuple[str, ...]:
+    """The suffixes a folder is expanded to."""
+    return SUPPORTED_SUFFIXES
+
+
+def expand_paths(paths: list[Path]) -> tuple[list[Path], list[BadFileError]]:
+    """Files to ingest: folders expand to their supported files; none given means the bundled corpus."""
+    suffixes = supported_suffixes()
+    files: list[Path] = []
+    errors: list[BadFileError] = []
+    for given in paths or [BUNDLED_CORPUS]:
+        path = Path(given).expanduser()
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not found:
+                errors.append(BadFileError(f"{path}：文件夹里没有可读取的文件（支持 {'、'.join(suffixes)}）"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)  # ingest/ gives the clear message when the type is unsupported
+        else:
+            errors.append(BadFileError(f"{path}：文件不存在"))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, errors
+
+
+def file_hash(path: Path) -> str:
+    """sha256 of the file's bytes (the same value ingest/ records as Document.content_hash)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_file(path: Path) -> tuple[Document, list[Clause]]:
+    """One file's document and clauses via ingest/; BadFileError naming the file when it cannot."""
+    from ingest.pipeline import load_many
+
+    try:
+        loaded, errors = load_many([path])
+    except BadFileError:
+        raise
+    except OSError as error:
+        raise BadFileError(f"{path}：无法读取（{error.strerror or error}）") from error
+    if errors:
+        raise errors[0]
+    if not loaded:
+        raise BadFileError(f"{path}：没有得到任何条款")
+    return loaded[0]

@@ -1,0 +1,110 @@
+"""The index folder on disk: manifest, documents, clauses, tokens, FAISS, BM25, offline embedder.
+
+Everything is JSON, JSON lines, .npy or FAISS's own format; nothing is pickled.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.bm25 import Bm25Index
+from index.dense import DenseIndex
+from policyqa.errors import IndexMissingError
+from policyqa.model import Clause, Document
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DOCUMENTS = "documents.jsonl"
+CLAUSES = "clauses.jsonl"
+TOKENS = "tokens.jsonl"
+BM25_DIR = "bm25"
+EMBEDDER_DIR = "embedder"
+
+
+@dataclass
+class StoredIndex:
+    """Everything an index folder holds, in memory; row i of every part is clause i."""
+
+    manifest: dict[str, Any]
+    documents: list[Document]
+    clauses: list[Clause]
+    tokens: list[list[str]]
+    dense: DenseIndex
+    bm25: Bm25Index
+    folder: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def embedder_info(self) -> dict[str, Any]:
+        return dict(self.manifest.get("embedder", {}))
+
+
+def _write_lines(path: Path, rows: list[Any]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False))
+            out.write("\n")
+
+
+def _read_lines(path: Path) -> list[Any]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush files to disk before the swap, so a power cut cannot leave half-written files."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def write_index(folder: Path, stored: StoredIndex, offline_embedder=None) -> None:
+    """Write every part of `stored` into the (new, empty) `folder`; the manifest goes last."""
+    folder.mkdir(parents=True, exist_ok=False)
+    _write_lines(folder / DOCUMENTS, [d.to_json() for d in stored.documents])
+    _write_lines(folder / CLAUSES, [c.to_json() for c in stored.clauses])
+    _write_lines(folder / TOKENS, stored.tokens)
+    stored.dense.save(folder)
+    (folder / BM25_DIR).mkdir()
+    stored.bm25.save(folder / BM25_DIR)
+    if offline_embedder is not None:
+        offline_embedder.save(folder / EMBEDDER_DIR)
+    (folder / MANIFEST).write_text(json.dumps(stored.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    _fsync_tree(folder)
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of the index at `folder`; IndexMissingError when there is none."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise IndexMissingError(f"索引不存在：{folder}。请先运行 policyqa ingest --index {folder}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise IndexMissingError(f"索引清单无法读取（{error}）：{path}。请运行 policyqa ingest 重建") from error
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMissingError(f"索引格式版本 {manifest.get('format_version')} 与本程序（{FORMAT_VERSION}）不符："
+                                f"{folder}。请运行 policyqa ingest --index {folder} 重建")
+    return manifest
+
+
+def read_index(folder: Path, with_tokens: bool = False) -> StoredIndex:
+    """Load the index at `folder` (tokens only when a build needs them)."""
+    manifest = read_manifest(folder)
+    try:
+        documents = [Document.from_json(d) for d in _read_lines(folder / DOCUMENTS)]
+        by_id = {d.doc_id: d for d in documents}
+        clauses = [Clause.from_json(c, by_id[c["doc_id"]]) for c in _read_lines(folder / CLAUSES)]
+        tokens = _read_lines(folder / TOKENS) if with_tokens else []
+        dense = DenseIndex.load(folder)
+        bm25 = Bm25Index.load(folder / BM25_DIR)
+    except (OSError, ValueError, KeyError, RuntimeError) as error:
+        raise IndexMissingError(f"索引文件损坏（{type(error).__name__}: {error}）：{folder}。"
+                                f"请运行 policyqa ingest --index {folder} 重建") from error
+    if len(clauses) != manifest.get("clause_count"):
+        raise IndexMissingError(f"索引不完整（条款数与清单不符）：{folder}。请运行 policyqa ingest 重建")
+    return StoredIndex(manifest, documents, clauses, tokens, dense, bm25, folder)

@@ -1,0 +1,186 @@
+"""Opening an index folder and searching it: BM25, dense, or both fused (the default)."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.embedders import resolve_embedder, resolve_local
+from index.filters import Filters
+from index.fusion import ranks_of, reciprocal_rank_fusion
+from index.offline_embedder import KIND as OFFLINE_KIND
+from index.offline_embedder import OfflineEmbedder
+from index.query import detect_scope
+from index.st_embedder import KIND as ST_KIND
+from index.st_embedder import SentenceTransformerEmbedder
+from index.storage import EMBEDDER_DIR, StoredIndex, read_index, read_manifest
+from index.tokenize import expand_query, tokenize_query
+from policyqa.config import Settings
+from policyqa.errors import IndexMismatchError, IndexMissingError, UserError
+from policyqa.model import Clause, Document, Hit
+
+MODES = ("hybrid", "bm25", "dense")
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Fusion weights, RRF constant, how strongly named regions/years are preferred, pool depth."""
+
+    weights: dict[str, float] = field(default_factory=lambda: {"bm25": 1.0, "dense": 1.0})
+    rrf_k: int = 60
+    # fused score x (1 + boost) for a document matching all named scope; with k=60, 0.1 lifts such
+    # a clause about six places: a preference, never a filter.
+    scope_boost: float = 0.1
+    candidates: int = 50  # per retriever, before fusion and truncation
+
+
+def _mismatch(info: dict, spec: str, resolved: str, index_dir: Path) -> IndexMismatchError:
+    built = "离线嵌入（offline）" if info.get("kind") == OFFLINE_KIND else f"模型 {info.get('model')}"
+    original = "offline" if info.get("kind") == OFFLINE_KIND else info.get("model")
+    return IndexMismatchError(
+        f"索引由{built}（维度 {info.get('dim')}）构建，而当前配置的嵌入是 {spec}（{resolved}），两者不能混用。"
+        f"请重建索引：policyqa ingest --index {index_dir} --embed-model {spec}；"
+        f"或沿用现有索引：设置 POLICYQA_EMBED_MODEL={original}")
+
+
+def _query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[object, str]:
+    """The embedder for queries that matches the one that built the index, and a notice."""
+    spec = settings.embed_model
+    if spec.strip().lower() == "offline" or info.get("kind") == OFFLINE_KIND:
+        local = resolve_local(spec)
+        if info.get("kind") != OFFLINE_KIND:
+            raise _mismatch(info, spec, "离线嵌入", settings.index_dir)
+        if local is not None and local.kind != OFFLINE_KIND:
+            raise _mismatch(info, spec, f"本机可加载的模型 {local.model}", settings.index_dir)
+        notice = "" if local is not None else f"配置的嵌入模型 {spec} 本机不可用，沿用索引的离线嵌入。"
+        return OfflineEmbedder.load(folder / EMBEDDER_DIR), notice
+    choice = resolve_local(spec)
+    if choice is None and spec == info.get("model"):
+        choice = resolve_embedder(spec)  # built with it here before; maybe reachable now
+    if choice is None or choice.kind != ST_KIND or choice.model != info.get("model"):
+        raise _mismatch(info, spec, choice.model if choice else "本机不可用", settings.index_dir)
+    return SentenceTransformerEmbedder(choice.model, choice.folder, info.get("query_instruction", "")), ""
+
+
+class SearchIndex:
+    """A loaded index: clauses, documents and the retrievers over them."""
+
+    def __init__(self, stored: StoredIndex, embedder, config: SearchConfig | None = None,
+                 notices: tuple[str, ...] = ()) -> None:
+        self._stored = stored
+        self._embedder = embedder
+        self.config = config or SearchConfig()
+        self.notices = notices
+        doc_index = {d.doc_id: i for i, d in enumerate(stored.documents)}
+        self._row_doc = np.asarray([doc_index[c.doc.doc_id] for c in stored.clauses], dtype=np.int64)
+        self._by_id = {c.clause_id: c for c in stored.clauses}
+        self._dim_checked = False
+
+    @classmethod
+    def open(cls, settings: Settings, config: SearchConfig | None = None) -> SearchIndex:
+        """Load the index at settings.index_dir, refusing one built with another embedder."""
+        folder = Path(settings.index_dir)
+        info = read_manifest(folder).get("embedder", {})
+        embedder, notice = _query_embedder(info, settings, folder)
+        return cls(read_index(folder), embedder, config, (notice,) if notice else ())
+
+    @property
+    def documents(self) -> list[Document]:
+        return list(self._stored.documents)
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return list(self._stored.clauses)
+
+    @property
+    def embedder_info(self) -> dict:
+        return self._stored.embedder_info
+
+    @property
+    def embedder(self):
+        """The query embedder (reusable by eval for baselines over the same model)."""
+        return self._embedder
+
+    def clause(self, clause_id: str) -> Clause | None:
+        """The clause with this id, or None."""
+        return self._by_id.get(clause_id)
+
+    def _row_mask(self, filters: Filters | None) -> np.ndarray | None:
+        if filters is None or filters.empty:
+            return None
+        accepted = np.asarray([filters.accepts(d) for d in self._stored.documents], dtype=bool)
+        return accepted[self._row_doc]
+
+    def _query_vectors(self, queries: list[str]) -> np.ndarray:
+        vectors = self._embedder.embed_queries([expand_query(q) for q in queries])
+        if not self._dim_checked:
+            expected = self.embedder_info.get("dim")
+            if expected and vectors.shape[1] != expected:
+                raise IndexMismatchError(f"查询向量维度 {vectors.shape[1]} 与索引维度 {expected} 不符；"
+                                         f"请运行 policyqa ingest --index {self._stored.folder} 重建")
+            self._dim_checked = True
+        return vectors
+
+    def search(self, query: str, top_k: int = 10, filters: Filters | None = None,
+               mode: str = "hybrid") -> list[Hit]:
+        """The top_k clauses for `query`, best first; filters apply before truncation."""
+        return self.search_many([query], top_k, filters, mode)[0]
+
+    def search_many(self, queries: list[str], top_k: int = 10, filters: Filters | None = None,
+                    mode: str = "hybrid") -> list[list[Hit]]:
+        """`search` for many queries at once (query embeddings computed in one batch)."""
+        if mode not in MODES:
+            raise UserError(f"未知的检索方式 {mode}（可选：{'、'.join(MODES)}）")
+        mask = self._row_mask(filters)
+        if mask is not None and not mask.any():
+            return [[] for _ in queries]
+        live = [i for i, q in enumerate(queries) if q and q.strip()]
+        vectors = self._query_vectors([queries[i] for i in live]) if mode != "bm25" and live else None
+        results: list[list[Hit]] = [[] for _ in queries]
+        for n, i in enumerate(live):
+            vector = vectors[n] if vectors is not None else None
+            results[i] = self._search_one(queries[i], vector, top_k, mask, mode)
+        return results
+
+    def _search_one(self, query: str, vector: np.ndarray | None, top_k: int,
+                    mask: np.ndarray | None, mode: str) -> list[Hit]:
+        depth = max(top_k, self.config.candidates)
+        rankings: dict[str, list[int]] = {}
+        scores: dict[str, dict[int, float]] = {}
+        if mode in ("hybrid", "bm25"):
+            rows, values = self._stored.bm25.search(tokenize_query(query), depth,
+                                                    None if mask is None else mask.astype(np.float32))
+            rankings["bm25"], scores["bm25"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist()))
+        if mode in ("hybrid", "dense") and vector is not None:
+            piece_mask = None if mask is None else mask[self._stored.dense.piece_rows]
+            rows, values = self._stored.dense.search(vector, depth, piece_mask)
+            keep = values > 0  # a zero cosine says nothing (no shared feature at all)
+            rows, values = rows[keep], values[keep]
+            rankings["dense"], scores["dense"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist()))
+        clauses = self._stored.clauses
+        if mode != "hybrid":
+            ranked = rankings.get(mode, [])[:top_k]
+            return [Hit(clauses[r], scores[mode][r], mode, {mode: n}) for n, r in enumerate(ranked, 1)]
+        fused = reciprocal_rank_fusion(rankings, self.config.weights, self.config.rrf_k)
+        scope = detect_scope(query, self._stored.documents)
+        if not scope.empty and self.config.scope_boost:
+            boosted = [(row, score * (1 + self.config.scope_boost * scope.match_fraction(clauses[row].doc)))
+                       for row, score in fused]
+            fused = sorted(boosted, key=lambda pair: -pair[1])  # stable: ties keep the fused order
+        ranks = ranks_of(rankings)
+        return [Hit(clauses[row], float(score), "hybrid", ranks[row]) for row, score in fused[:top_k]]
+
+
+def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
+    """Open the index, first building it from the bundled corpus when there is none."""
+    try:
+        return SearchIndex.open(settings)
+    except IndexMissingError as missing:
+        from index.build import ingest_paths
+
+        print(f"{missing}\n正在用内置政策文件建立索引（首次使用需要一点时间）…", file=sys.stderr)
+        report = ingest_paths([], settings, progress=progress)
+        print(report.summary(), file=sys.stderr)
+        return SearchIndex.open(settings)

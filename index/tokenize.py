@@ -1,0 +1,74 @@
+"""Chinese tokenisation for BM25 and the offline embedder: jieba with a policy-term dictionary.
+
+One private jieba.Tokenizer (not jieba's global one) so other code's dictionaries cannot change
+ours; its dictionary is loaded once per process and reused by every query.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+USER_DICT = DATA_DIR / "userdict.txt"
+STOP_WORDS_FILE = DATA_DIR / "stopwords.txt"
+SYNONYMS_FILE = DATA_DIR / "synonyms.tsv"
+
+# Tokens made only of punctuation, symbols or spaces carry no meaning for retrieval.
+_NOISE = re.compile(r"^[\W_]+$")
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    with _lock:
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        tokenizer.load_userdict(str(USER_DICT))
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """Function words and question words that say nothing about a policy's topic."""
+    lines = STOP_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(alias, canonical terms) pairs from the data file, longest alias first."""
+    pairs = []
+    for line in SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        alias, _, targets = line.partition("\t")
+        pairs.append((alias.strip(), tuple(t.strip() for t in targets.split("|") if t.strip())))
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def expand_query(question: str) -> str:
+    """The question with the canonical policy terms of any colloquial alias it uses appended."""
+    added: list[str] = []
+    for alias, targets in synonyms():
+        if alias in question:
+            added.extend(t for t in targets if t not in question and t not in added)
+    return question if not added else question + " " + " ".join(added)
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode tokens without stop words or punctuation; single characters are kept."""
+    words = _tokenizer().cut_for_search(text.lower(), HMM=False)  # HMM off: steadier, faster
+    stops = stop_words()
+    return [w for w in (w.strip() for w in words) if w and w not in stops and not _NOISE.match(w)]
+
+
+@lru_cache(maxsize=2048)
+def tokenize_query(question: str) -> tuple[str, ...]:
+    """Tokens of a question after alias expansion (cached: hotline staff repeat questions)."""
+    return tuple(tokenize(expand_query(question)))

@@ -1,0 +1,188 @@
+"""Building, reopening, updating and protecting the index folder (tiny files, line loader)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import index.build
+from index.filters import Filters
+from index.offline_embedder import OfflineEmbedder
+from index.store import SearchIndex
+from policyqa.config import Settings
+from policyqa.errors import IndexMissingError, UserError
+
+pytestmark = pytest.mark.usefixtures("line_loader")
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index", embed_model="offline")
+
+
+def _record_embeds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    embedded: list[str] = []
+    original = OfflineEmbedder.embed_passages
+
+    def recording(self, texts, words=None):
+        embedded.extend(texts)
+        return original(self, texts, words)
+
+    monkeypatch.setattr(OfflineEmbedder, "embed_passages", recording)
+    return embedded
+
+
+def test_build_persist_reload_search(small_corpus: Path, tmp_path: Path):
+    settings = _settings(tmp_path)
+    report = index.build.ingest_paths([small_corpus], settings)
+    assert report.written and len(report.added) == 3 and report.clause_count == 8
+    assert "新增 3" in report.summary() and "offline" in report.summary()
+    manifest = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["embedder"]["kind"] == "offline" and manifest["clause_count"] == 8
+    assert all(len(f["content_hash"]) == 64 for f in manifest["files"].values())
+    opened = SearchIndex.open(settings)
+    assert len(opened.clauses) == 8 and {d.doc_id for d in opened.documents} == {"wz", "ra", "yq"}
+    for mode in ("hybrid", "bm25", "dense"):
+        hits = opened.search("腾笼换鸟", top_k=3, mode=mode)
+        assert hits[0].clause.clause_id == "ra-3" and hits[0].source == mode and mode in hits[0].ranks \
+            or mode == "hybrid" and hits[0].clause.clause_id == "ra-3"
+    hits = opened.search("出口信用保险保费补助", top_k=8, filters=Filters(regions=("乐清",)))
+    assert hits and {h.clause.doc.region for h in hits} == {"乐清市"}
+    assert opened.search("出口信用保险", filters=Filters(years=(1999,))) == []
+    assert opened.search("   ") == []
+    with pytest.raises(UserError):
+        opened.search("出口", mode="magic")
+
+
+def test_region_named_in_question_is_preferred_not_filtered(small_corpus: Path, tmp_path: Path):
+    index.build.ingest_paths([small_corpus], _settings(tmp_path))
+    opened = SearchIndex.open(_settings(tmp_path))
+    plain = opened.search("出口信用保险保费补助", top_k=8)
+    scoped = opened.search("温州出口信用保险保费补助", top_k=8)
+    assert scoped[0].clause.doc.region == "温州市"
+    assert {h.clause.doc.region for h in scoped} == {h.clause.doc.region for h in plain}  # none hidden
+
+
+def test_unchanged_corpus_is_a_fast_no_op(small_corpus: Path, tmp_path: Path, monkeypatch):
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    monkeypatch.setattr(index.build, "load_embedder", lambda *a, **k: pytest.fail("model loaded"))
+    monkeypatch.setattr(index.sources, "load_file", lambda p: pytest.fail("file re-read"))
+    report = index.build.ingest_paths([small_corpus], settings)
+    assert not report.written and len(report.unchanged) == 3 and report.seconds < 1.0
+    assert "无需改动" in report.summary()
+
+
+def test_changed_file_alone_is_re_embedded_and_removed_file_loses_clauses(
+        small_corpus: Path, tmp_path: Path, monkeypatch):
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    before = {c.clause_id: c for c in SearchIndex.open(settings).clauses}
+    embedded = _record_embeds(monkeypatch)
+    (small_corpus / "yq.txt").write_text("支持规上企业开展数字化改造，给予补助。\n", encoding="utf-8")
+    report = index.build.ingest_paths([small_corpus], settings)
+    assert report.updated == [str((small_corpus / "yq.txt").resolve())] and len(report.unchanged) == 2
+    assert len(embedded) == 1 and "数字化改造" in embedded[0]
+    opened = SearchIndex.open(settings)
+    assert opened.search("数字化改造", top_k=1)[0].clause.clause_id == "yq-1"
+    assert opened.clause("wz-1") == before["wz-1"] and opened.clause("yq-2") is None
+    # unchanged clauses keep their vectors: the same dense ranking as before for their text
+    assert opened.search("腾笼换鸟", top_k=1, mode="dense")[0].clause.clause_id == "ra-3"
+
+    embedded.clear()
+    (small_corpus / "wz.txt").unlink()
+    report = index.build.ingest_paths([small_corpus], settings)
+    assert len(report.removed) == 1 and embedded == []
+    opened = SearchIndex.open(settings)
+    assert {c.doc.doc_id for c in opened.clauses} == {"ra", "yq"}
+    assert all(h.clause.doc.doc_id != "wz" for h in opened.search("专精特新小巨人", top_k=10))
+
+
+def test_bad_file_keeps_its_old_clauses_and_all_bad_leaves_index_untouched(
+        small_corpus: Path, tmp_path: Path):
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    (small_corpus / "ra.txt").write_text("BAD\n", encoding="utf-8")
+    report = index.build.ingest_paths([small_corpus], settings)
+    assert report.errors and "ra.txt" in report.summary() and report.kept_after_error
+    assert SearchIndex.open(settings).clause("ra-3") is not None
+    manifest_before = (settings.index_dir / "manifest.json").read_bytes()
+    (tmp_path / "new.txt").write_text("BAD\n", encoding="utf-8")
+    with pytest.raises(UserError, match="现有索引未改动"):
+        index.build.ingest_paths([tmp_path / "new.txt", tmp_path / "missing.txt"], settings)
+    assert (settings.index_dir / "manifest.json").read_bytes() == manifest_before
+
+
+@pytest.mark.parametrize("failure", [OSError("disk full"), KeyboardInterrupt()])
+def test_crash_mid_write_leaves_previous_index_loadable_and_unchanged(
+        small_corpus: Path, tmp_path: Path, monkeypatch, failure):
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    files_before = {p.relative_to(settings.index_dir): p.read_bytes()
+                    for p in settings.index_dir.rglob("*") if p.is_file()}
+    (small_corpus / "wz.txt").write_text("全新的温州政策条款：首版次软件奖励。\n", encoding="utf-8")
+
+    def crash(self, folder):
+        raise failure
+
+    monkeypatch.setattr(index.bm25.Bm25Index, "save", crash)
+    with pytest.raises(type(failure)):
+        index.build.ingest_paths([small_corpus], settings)
+    files_after = {p.relative_to(settings.index_dir): p.read_bytes()
+                   for p in settings.index_dir.rglob("*") if p.is_file()}
+    assert files_after == files_before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".index")] == []
+    assert SearchIndex.open(settings).clause("wz-3") is not None
+
+
+def test_crash_between_renames_is_recovered(small_corpus: Path, tmp_path: Path, monkeypatch):
+    import index.atomic as atomic
+
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    (small_corpus / "wz.txt").write_text("温州新条款。\n", encoding="utf-8")
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)  # the non-Linux path
+    real_replace = atomic.os.replace
+    calls = []
+
+    def replace_then_die(src, dst):
+        calls.append(src)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", replace_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        index.build.ingest_paths([small_corpus], settings)
+    monkeypatch.setattr(atomic.os, "replace", real_replace)
+    assert not settings.index_dir.exists()  # died with the old index set aside
+    report = index.build.ingest_paths([small_corpus], settings)
+    assert report.written and report.updated  # recovered the old one, then updated it
+    assert SearchIndex.open(settings).search("温州新条款", top_k=1)[0].clause.clause_id == "wz-1"
+
+
+def test_open_missing_index_says_how_to_build(tmp_path: Path):
+    with pytest.raises(IndexMissingError, match="policyqa ingest"):
+        SearchIndex.open(_settings(tmp_path))
+
+
+def test_offline_embedder_round_trip(tmp_path: Path):
+    texts = ["出口信用保险保费补助", "腾笼换鸟整治低效用地", "专精特新企业奖励", "出境参展展位费补助"]
+    fitted = OfflineEmbedder.fit(texts, dim=3)
+    vectors = fitted.embed_passages(texts)
+    assert vectors.shape == (4, 3) and vectors.dtype.name == "float32"
+    assert abs(float((vectors ** 2).sum(axis=1).max()) - 1.0) < 1e-5
+    fitted.save(tmp_path)
+    reloaded = OfflineEmbedder.load(tmp_path)
+    assert (reloaded.embed_queries(texts) == vectors).all()
+    assert not list(tmp_path.glob("*.pkl"))
+
+
+@pytest.mark.slow
+def test_ensure_index_builds_the_bundled_corpus_when_missing(tmp_path: Path, capsys):
+    from index.store import ensure_index
+
+    opened = ensure_index(_settings(tmp_path), progress=True)
+    err = capsys.readouterr().err
+    assert "正在用内置政策文件建立索引" in err and "嵌入条款" in err  # says what it does, with a bar
+    assert {d.doc_id for d in opened.documents} == {p.stem for p in index.sources.expand_paths([])[0]}

@@ -1,0 +1,33 @@
+from index.filters import Filters, region_stem
+from index.query import detect_scope
+from policyqa.model import STATUS_DRAFT, Document
+
+DOCS = [Document("wz", "温州政策", region="温州市", year=2024),
+        Document("ra", "瑞安方案", region="瑞安市", year=2023),
+        Document("ra25", "瑞安2025", region="瑞安市", year=2025, status=STATUS_DRAFT),
+        Document("yq", "乐清政策", region="乐清市", year=2023)]
+
+
+def test_detect_scope_finds_regions_and_years_named():
+    assert detect_scope("温州2024年出口信保补助多少", DOCS).regions == ("温州市",)
+    assert detect_scope("温州2024年出口信保补助多少", DOCS).years == (2024,)
+    assert detect_scope("乐清市的技改补助", DOCS).regions == ("乐清市",)
+    assert detect_scope("瑞安有什么政策", DOCS).regions == ("瑞安市",)
+    assert detect_scope("出口信用保险补助比例", DOCS).empty
+    assert detect_scope("2019年的政策", DOCS).years == ()  # no such document year
+
+
+def test_scope_match_fraction():
+    scope = detect_scope("温州2024年", DOCS)
+    assert scope.match_fraction(DOCS[0]) == 1.0
+    assert scope.match_fraction(DOCS[1]) == 0.0
+    assert detect_scope("瑞安2024年", DOCS).match_fraction(DOCS[1]) == 0.5
+
+
+def test_filters_accept_by_each_field():
+    assert region_stem("乐清市") == "乐清"
+    assert [d.doc_id for d in DOCS if Filters(regions=("瑞安",)).accepts(d)] == ["ra", "ra25"]
+    assert [d.doc_id for d in DOCS if Filters(years=(2023,)).accepts(d)] == ["ra", "yq"]
+    assert [d.doc_id for d in DOCS if Filters(statuses=("draft",)).accepts(d)] == ["ra25"]
+    assert [d.doc_id for d in DOCS if Filters(doc_ids=("wz",), years=(2023,)).accepts(d)] == []
+    assert Filters().empty and all(Filters().accepts(d) for d in DOCS)
