@@ -19,7 +19,7 @@ setup: $(BIN)/policyqa
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null; }
 
 run: setup
 	$(BIN)/policyqa serve --host $(HOST) --port $(PORT)
@@ -27,5 +27,7 @@ run: setup
 test: setup browser
 	$(BIN)/python -m pytest -q
 
+# Speed benchmarks (not tests): results in eval/bench/, summarised in the README.
 bench: setup
-	$(BIN)/python -m eval.benchmark
+	$(BIN)/python -m eval.benchmark_retrieval
+	$(BIN)/python -m eval.benchmark_answer

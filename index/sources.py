@@ -4,23 +4,16 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ingest.loaders import SUPPORTED_SUFFIXES
 from policyqa.config import BUNDLED_CORPUS
 from policyqa.errors import BadFileError
 from policyqa.model import Clause, Document
 
-# The suffixes ingest/loaders.py reads. Kept here because importing ingest's loaders pulls in
-# pypdf, python-docx and lxml (~0.5 s), too slow for the no-change re-ingest.
-SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".pdf", ".docx", ".html", ".htm")
-
-
-def supported_suffixes() -> tuple[str, ...]:
-    """The suffixes a folder is expanded to."""
-    return SUPPORTED_SUFFIXES
 
 
 def expand_paths(paths: list[Path]) -> tuple[list[Path], list[BadFileError]]:
     """Files to ingest: folders expand to their supported files; none given means the bundled corpus."""
-    suffixes = supported_suffixes()
+    suffixes = SUPPORTED_SUFFIXES
     files: list[Path] = []
     errors: list[BadFileError] = []
     for given in paths or [BUNDLED_CORPUS]:

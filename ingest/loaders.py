@@ -1,22 +1,28 @@
 """Reading one file into text: checks the path, sniffs the content, picks the loader by extension."""
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 from typing import Callable
 
-from ingest.load_docx import load_docx
-from ingest.load_html import load_html
-from ingest.load_pdf import load_pdf
-from ingest.load_txt import load_txt
 from policyqa.errors import BadFileError
 
-LOADERS: dict[str, Callable[[bytes, str], str]] = {
-    ".txt": load_txt, ".text": load_txt, ".md": load_txt,
-    ".pdf": load_pdf,
-    ".docx": load_docx,
-    ".html": load_html, ".htm": load_html,
+# suffix -> (module, function). Loaders are imported on first use: pypdf, python-docx and lxml
+# cost ~0.5 s, which a no-change re-ingest or a folder listing should not pay.
+LOADERS: dict[str, tuple[str, str]] = {
+    ".txt": ("ingest.load_txt", "load_txt"), ".text": ("ingest.load_txt", "load_txt"),
+    ".md": ("ingest.load_txt", "load_txt"),
+    ".pdf": ("ingest.load_pdf", "load_pdf"),
+    ".docx": ("ingest.load_docx", "load_docx"),
+    ".html": ("ingest.load_html", "load_html"), ".htm": ("ingest.load_html", "load_html"),
 }
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(LOADERS)
 SUPPORTED = ".txt .pdf .docx .html .htm"
+
+
+def _loader(suffix: str) -> Callable[[bytes, str], str]:
+    module, function = LOADERS[suffix]
+    return getattr(import_module(module), function)
 
 
 def _sniff(raw: bytes) -> str:
@@ -60,10 +66,10 @@ def load_text(path: Path) -> tuple[bytes, str]:
         raise BadFileError(f"{name}：不支持的文件类型“{suffix or '无扩展名'}”，支持 {SUPPORTED}{hint}"
                            f"（unsupported file type）")
     actual = _sniff(raw)
-    if actual and LOADERS.get(actual) is not LOADERS[suffix]:
+    if actual and LOADERS.get(actual) != LOADERS[suffix]:
         raise BadFileError(f"{name}：扩展名是 {suffix}，但内容是 {actual} 格式，请改正扩展名"
                            f"（extension does not match content）")
-    text = LOADERS[suffix](raw, name)
+    text = _loader(suffix)(raw, name)
     if not text.strip():
         raise BadFileError(f"{name}：没有可读取的文字（no text）")
     return raw, text

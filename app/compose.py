@@ -1,0 +1,220 @@
+"""Writing the offline answer: quoted sentences grouped by document, with [n] markers and flags."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from app.evidence import Evidence
+from app.question import QuestionProfile
+from app.textspan import Span, is_responsibility
+from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
+
+MAX_OTHER_DOCUMENTS = 2  # documents outside the region/year a question names, mentioned after "另："
+HOTLINE_MAX_CHARS = 90  # content read aloud in under 20 s (about 4.5 characters a second)
+_NUMERAL_LOCATOR = re.compile(r"^(\d+|[一二三四五六七八九十百零]+)$")
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+@dataclass(frozen=True)
+class Group:
+    """The cited clauses of one document, in answer order."""
+
+    doc: Document
+    items: tuple[Evidence, ...]
+    primary: bool  # matches the region/year the question names (or no scope was named)
+
+
+def group_by_document(items: list[Evidence], regions: tuple[str, ...], years: tuple[int, ...]) -> list[Group]:
+    """Documents in answer order: those matching the named scope first, then by best score."""
+    by_doc: dict[str, list[Evidence]] = {}
+    for item in items:
+        by_doc.setdefault(item.clause.doc.doc_id, []).append(item)
+
+    def match(doc: Document) -> int:
+        return int(bool(regions) and doc.region in regions) + int(bool(years) and doc.year in years)
+
+    best_match = max((match(g[0].clause.doc) for g in by_doc.values()), default=0)
+    groups = [
+        Group(doc=g[0].clause.doc, items=tuple(g), primary=match(g[0].clause.doc) == best_match)
+        for g in by_doc.values()
+    ]
+    groups.sort(key=lambda g: (not g.primary, -max(i.score for i in g.items)))
+    if regions or years:  # the named place comes first; others are only mentioned
+        primary = [g for g in groups if g.primary]
+        groups = primary + [g for g in groups if not g.primary][:MAX_OTHER_DOCUMENTS]
+    return groups
+
+
+def status_note(doc: Document, today: date, short: bool = False) -> str:
+    """The flag a cited document needs: draft, or a validity that has ended."""
+    if doc.status == STATUS_DRAFT:
+        return "（征求意见稿）" if short else "（该文件为征求意见稿，尚未正式印发，请以正式文件为准）"
+    if doc.expired_on(today):
+        end = date.fromisoformat(doc.valid_until)
+        period = f"{end.year}年" if (end.month, end.day) == (12, 31) else f"至{end.year}年{end.month}月{end.day}日"
+        if short:
+            return "（已到期）"
+        return f"（该政策有效期为{period}，请以最新文件为准）"
+    return ""
+
+
+def doc_header(doc: Document) -> str:
+    """"瑞安市（2023年，瑞政发[2023]9号）": region, year and 文号 (or the title when it has none)."""
+    details = [f"{doc.year}年"] if doc.year else []
+    if doc.doc_number:
+        details.append(doc.doc_number)
+    elif doc.status == STATUS_DRAFT:
+        details.append("征求意见稿")
+    else:
+        details.append(f"《{doc.title}》")
+    return f"{doc.region or doc.title}（{'，'.join(details)}）"
+
+
+def short_name(doc: Document) -> str:
+    """A document without 文号, named briefly: "瑞安市2025年征求意见稿"."""
+    kind = "征求意见稿" if doc.status == STATUS_DRAFT else f"《{doc.title}》"
+    return f"{doc.region}{doc.year or ''}{'年' if doc.year else ''}{kind}" if doc.region else f"《{doc.title}》"
+
+
+def measure_label(clause: Clause) -> str:
+    """How to name a measure aloud: "第44条", "六、(二)3", or its lead phrase."""
+    locator = (clause.locator or clause.number).strip("()（）")
+    if locator and _NUMERAL_LOCATOR.match(locator):
+        return f"第{locator}条"
+    return locator or (f"“{clause.title}”" if clause.title else "")
+
+
+def _join_spans(spans: tuple[Span, ...]) -> str:
+    """Verbatim spans in order; a gap between them is shown as "……"."""
+    parts = [spans[0].text]
+    for before, span in zip(spans, spans[1:]):
+        parts.append(span.text if span.start <= before.end + 1 else "……" + span.text)
+    return "".join(parts)
+
+
+def _units_text(item: Evidence) -> str:
+    """"“加大外贸支持力度”（六、(二)3）(责任单位:…)": the measure and its units, verbatim."""
+    clause = item.clause
+    unit_spans = [s for s in item.spans if is_responsibility(s.text)]
+    units = unit_spans[0].text if unit_spans else (
+        f"责任单位：{'、'.join(clause.responsible_units)}" if clause.responsible_units else _join_spans(item.spans))
+    label = measure_label(clause)
+    name = f"“{clause.title}”" if clause.title else ""
+    return f"{name}{'（' + label + '）' if label and name else label}{units}"
+
+
+def _spoken_definition(text: str, room: int) -> str:
+    """The explanation after a glossary entry's "：", cut at a list boundary to fit `room` (verbatim)."""
+    _, colon, explanation = text.partition("：")
+    explanation = explanation if colon else text
+    if len(explanation) <= room:
+        return explanation.rstrip("。")
+    cut = max(explanation.rfind(mark, 0, room - 1) for mark in "、，；")
+    return explanation[:cut] + "等" if cut > 0 else explanation[:room]
+
+
+def _spoken_units(clause: Clause) -> str:
+    """"“加大外贸支持力度”由市经信局牵头，市商务局等配合": units short enough to read out."""
+    name = f"“{clause.title}”" if clause.title else "该措施"
+    units = list(clause.responsible_units)
+    lead = clause.lead_unit or (units[0] if units else clause.lead_department)
+    if not lead:
+        return f"{name}未列明责任单位"
+    others = [u for u in units if u != lead][:2]
+    more = "等" if len(units) > len(others) + 1 else ""
+    return f"{name}由{lead}牵头" + (f"，{'、'.join(others)}{more}配合" if others else "")
+
+
+def _units_note(clause: Clause) -> str:
+    notes = []
+    if clause.lead_unit:
+        notes.append(f"牵头单位：{clause.lead_unit}")
+    if clause.lead_department:
+        notes.append(f"所属领域由{clause.lead_department}牵头实施")
+    return f"（{'；'.join(notes)}）" if notes else ""
+
+
+def compose_default(profile: QuestionProfile, groups: list[Group], today: date) -> tuple[str, list[Citation]]:
+    """One line per document: header, quoted sentences with [n], then its status flag."""
+    citations: list[Citation] = []
+    lines: list[str] = []
+    for group in groups:
+        bodies = []
+        for item in group.items:
+            citations.append(Citation(n=len(citations) + 1, clause=item.clause, quote=item.quote))
+            if "responsible" in profile.kinds:
+                body = f"{_units_text(item)}[{len(citations)}]{_units_note(item.clause)}"
+            else:
+                body = f"{_join_spans(item.spans)}[{len(citations)}]"
+            bodies.append(body)
+        prefix = "另：" if not group.primary and lines and groups[0].primary else ""
+        lines.append(f"{prefix}{doc_header(group.doc)}：{'；'.join(bodies)}{status_note(group.doc, today)}")
+    return "\n".join(lines), citations
+
+
+def _hotline_part(item: Evidence, head: str, flag: str, budget: int) -> str:
+    """One document's read-aloud part: its best fragments that fit `budget`, in text order."""
+    chosen: list[Span] = []
+    room = budget - len(head) - len(flag) - 4
+    for fragment in item.fragments:
+        if sum(len(f.text) for f in chosen) + len(fragment.text) <= room:
+            chosen.append(fragment)
+    if not chosen:
+        return ""
+    chosen.sort(key=lambda f: f.start)
+    return head + "，".join(f.text.rstrip("，,。；;") for f in chosen)
+
+
+def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date) -> tuple[str, list[Citation]]:
+    """Short enough to read aloud: key fragments, then "依据：" document and measure numbers."""
+    citations: list[Citation] = []
+    parts: list[str] = []
+    sources: list[str] = []
+    used = 0
+    for group in groups:
+        item, doc = group.items[0], group.doc
+        head = f"{'另，' if not group.primary and parts else ''}{doc.region}{doc.year or ''}{'年' if doc.year else ''}："
+        flag = status_note(doc, today, short=True)
+        budget = HOTLINE_MAX_CHARS - used if parts else max(HOTLINE_MAX_CHARS, 40)
+        if "responsible" in profile.kinds:
+            body = head + _spoken_units(item.clause)
+        elif "definition" in profile.kinds and item.clause.kind == "glossary":
+            body = head + _spoken_definition(item.clause.text, budget - len(head) - len(flag))
+        else:
+            body = _hotline_part(item, head, flag, budget)
+        if not body or (parts and len(body) + len(flag) > budget):
+            if parts:
+                continue  # no room for this document; a later, shorter one may fit
+            body = head + item.fragments[0].text.rstrip("，,。；;")
+        citations.append(Citation(n=len(citations) + 1, clause=item.clause, quote=item.quote))
+        part = f"{body}[{len(citations)}]{flag}"
+        parts.append(part)
+        used += len(part)
+        label = measure_label(item.clause)
+        number = doc.doc_number or short_name(doc)
+        sources.append(number + (label if label.startswith("第") else f"（{label}）" if label else ""))
+    return "；".join(parts) + "。依据：" + "；".join(sources) + "。", citations
+
+
+def chinese_year(year: int) -> str:
+    """2023 -> "二〇二三" (answers that state no figures name years in words)."""
+    return "".join(_CN_DIGITS[int(d)] for d in str(year))
+
+
+def compose_not_found(profile: QuestionProfile, documents: list[Document], scope: str = "",
+                      elsewhere: str = "") -> str:
+    """A plain "not found" naming what was asked for and what was searched, with no figures."""
+    topic = profile.topic_phrase()
+    if not topic:
+        return ("未能从问题中识别出具体的政策事项。请用中文写明想了解的政策内容，"
+                "例如“外贸企业出口信用保险补助比例是多少”。")
+    if scope:
+        scope_words = re.sub(r"(\d{4})年", lambda m: chinese_year(int(m.group(1))) + "年", scope)
+        hint = f"{elsewhere}的文件中有相关条款，可去掉地区或年份限定后再问。" if elsewhere else ""
+        return f"现有{scope_words}的政策文件中未找到关于“{topic}”的相关规定。{hint}"
+    searched = "、".join(dict.fromkeys(d.region or d.title for d in documents)) or "已收录"
+    years = sorted({d.year for d in documents if d.year})
+    span = f"，{chinese_year(years[0])}至{chinese_year(years[-1])}年" if len(years) > 1 else ""
+    return (f"现有政策文件中未找到关于“{topic}”的相关规定（已检索{searched}的政策文件{span}）。"
+            "建议换一种说法再问，或咨询相关主管部门。")

@@ -1,0 +1,38 @@
+"""Turning what a user typed into a question fit for retrieval, with notes on what was changed."""
+from __future__ import annotations
+
+import html
+import re
+
+from policyqa.errors import UserError
+
+MAX_QUESTION_CHARS = 300
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]{0,200}>")
+_MARKDOWN = re.compile(r"(```|`|\*\*|__|^#{1,6}\s|^>\s|!?\[([^\]]*)\]\([^)]*\))", re.MULTILINE)
+_SPACES = re.compile(r"\s+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _markdown_text(match: re.Match[str]) -> str:
+    return match.group(2) or " "  # keep a link's text, drop its address
+
+
+def prepare_question(question: str | None) -> tuple[str, tuple[str, ...]]:
+    """The retrieval query for `question` and notes for the user; UserError when there is none."""
+    if question is None or not question.strip():
+        raise UserError("问题不能为空，请输入想了解的政策问题，例如“外贸企业出口信用保险补助比例是多少”。")
+    notes: list[str] = []
+    text = html.unescape(question)
+    cleaned = _MARKDOWN.sub(_markdown_text, _TAG.sub(" ", _SCRIPT.sub(" ", text)))
+    if cleaned != text:
+        notes.append("已忽略问题中的网页标记或排版符号。")
+    query = _SPACES.sub(" ", cleaned).strip()
+    if not query:
+        raise UserError("问题中只有网页标记或排版符号，没有可检索的文字，请直接用中文写出问题。")
+    if len(query) > MAX_QUESTION_CHARS:
+        notes.append(f"问题较长（{len(query)}字），已按前{MAX_QUESTION_CHARS}字检索。")
+        query = query[:MAX_QUESTION_CHARS]
+    if not _CJK.search(query):
+        notes.append("本系统检索中文政策文件，请尽量用中文提问。")
+    return query, tuple(notes)

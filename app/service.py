@@ -1,0 +1,177 @@
+"""AnswerService: question in, cited Answer out. The one object the CLI, the chat and eval use.
+
+The constructor is light; the index (and the LLM client, when configured) load on first use, once,
+and are reused for every later question.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from app.inputs import prepare_question
+from app.offline import Draft, answer_offline
+from app.question import analyze_question
+from policyqa.config import Settings
+from policyqa.model import Answer, Document, Hit
+
+MIN_RETRIEVED = 10  # the JSON contract lists at least the top 10 clauses
+SCOPED_EXTRA = 5  # clauses fetched from the documents a question names, besides the global top k
+LLM_CONTEXT_CLAUSES = 6
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)
+
+
+class AnswerService:
+    """Answers questions over the index in `settings`, offline or with the configured LLM."""
+
+    def __init__(self, settings: Settings, *, progress: bool = False, index: Any = None) -> None:
+        self._settings = settings
+        self._progress = progress
+        self._lock = threading.Lock()
+        self._index: Any = index  # given by tests and tools that already hold a SearchIndex
+        self._llm: Any = None
+        self._llm_notices: list[str] = []
+
+    # -- lazily loaded parts ------------------------------------------------------------------
+    def _search_index(self) -> Any:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    from index.store import ensure_index
+
+                    self._index = ensure_index(self._settings, progress=self._progress)
+        return self._index
+
+    def _llm_answerer(self) -> Any:
+        if self._llm is None and self._settings.llm_configured:
+            with self._lock:
+                if self._llm is None:
+                    from app.llm_answer import LlmAnswerer
+
+                    self._llm = LlmAnswerer(self._settings)
+        return self._llm
+
+    def documents(self) -> list[Document]:
+        """The documents in the index."""
+        return list(self._search_index().documents)
+
+    def notices(self) -> list[str]:
+        """Things the UI should show once: embedder fallback, LLM fallbacks."""
+        index_notices = getattr(self._search_index(), "notices", ())
+        found = list(index_notices() if callable(index_notices) else index_notices)
+        return found + list(dict.fromkeys(self._llm_notices))
+
+    # -- answering ----------------------------------------------------------------------------
+    def ask(self, question: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
+            doc_id: str | None = None, style: str = "default", today: date | None = None) -> Answer:
+        """Answer one question with clause citations."""
+        final: Answer | None = None
+        for piece in self.ask_stream(question, top_k=top_k, region=region, year=year, doc_id=doc_id,
+                                     style=style, today=today):
+            if isinstance(piece, Answer):
+                final = piece
+        assert final is not None
+        return final
+
+    def ask_stream(self, question: str, *, top_k: int = 10, region: str | None = None,
+                   year: int | None = None, doc_id: str | None = None, style: str = "default",
+                   today: date | None = None) -> Iterator[str | Answer]:
+        """Text pieces as they are ready, then the final Answer (whose text is authoritative)."""
+        started = time.perf_counter()
+        query, notes = prepare_question(question)
+        today = today or date.today()
+        top_k = max(1, top_k)
+        index = self._search_index()
+        documents = list(index.documents)
+        hits, candidates, regions, years, filter_notes = self._retrieve(
+            index, documents, query, top_k, region, year, doc_id)
+        retrieve_ms = _ms(started)
+        answer_started = time.perf_counter()
+        profile = analyze_question(query, tuple(sorted({d.region for d in documents if d.region})))
+        searched = [d for d in documents if _accepted(d, region, year, doc_id)] or documents
+        draft = answer_offline(profile, candidates, searched, regions=regions, years=years,
+                               style=style, today=today)
+        base = dict(question=question, retrieved=tuple(hits), notes=notes + filter_notes)
+        llm = self._llm_answerer() if draft.found else None
+        if llm is None:
+            yield from _pieces(draft.text)
+            checks = {"llm": "skipped: no supporting clause"} if self._settings.llm_configured else {}
+            yield _answer(draft, base, "extractive", checks, retrieve_ms, answer_started, started)
+            return
+        context = _llm_context(draft, candidates)
+        result = None
+        streamed = False
+        for piece in llm.stream(query, context, style=style, today=today,
+                                deadline_s=self._settings.llm_timeout_s):
+            if isinstance(piece, str):
+                streamed = True
+                yield piece
+            else:
+                result = piece
+        if result is None or result.fallback_reason:
+            reason = result.fallback_reason if result else "no result"
+            self._llm_notices.append(f"大模型回答未通过检查或不可用（{reason}），已改用离线摘录回答。")
+            checks = dict(result.checks if result else {}, fallback_reason=reason)
+            if streamed:
+                yield "\n（大模型回答未完成，以下为离线摘录回答）\n"
+            yield from _pieces(draft.text)
+            yield _answer(draft, base, "extractive-fallback", checks, retrieve_ms, answer_started, started)
+            return
+        llm_draft = Draft(True, result.text, result.citations, ())
+        yield _answer(llm_draft, base, result.mode, result.checks, retrieve_ms, answer_started, started)
+
+    def _retrieve(self, index: Any, documents: list[Document], query: str, top_k: int,
+                  region: str | None, year: int | None, doc_id: str | None,
+                  ) -> tuple[list[Hit], list[Hit], tuple[str, ...], tuple[int, ...], tuple[str, ...]]:
+        """Retrieved hits (for the JSON), answer candidates, and the region/year the question names."""
+        from index.filters import Filters
+        from index.query import detect_scope
+
+        filters = Filters(regions=(region,) if region else (), years=(year,) if year else (),
+                          doc_ids=(doc_id,) if doc_id else ())
+        hits = index.search(query, top_k=max(top_k, MIN_RETRIEVED), filters=None if filters.empty else filters)
+        notes: tuple[str, ...] = ()
+        if not filters.empty and not any(filters.accepts(d) for d in documents):
+            notes = ("没有符合所选地区或年份的政策文件。",)
+        candidates = list(hits[:top_k])
+        scope = detect_scope(query, documents)
+        regions, years = tuple(scope.regions), tuple(scope.years)
+        if filters.empty and (regions or years):
+            seen = {h.clause.clause_id for h in candidates}
+            scoped = index.search(query, top_k=SCOPED_EXTRA, filters=Filters(regions=regions, years=years))
+            candidates += [h for h in scoped if h.clause.clause_id not in seen]
+        return list(hits), candidates, regions, years, notes
+
+
+def _accepted(doc: Document, region: str | None, year: int | None, doc_id: str | None) -> bool:
+    from index.filters import Filters
+
+    return Filters(regions=(region,) if region else (), years=(year,) if year else (),
+                   doc_ids=(doc_id,) if doc_id else ()).accepts(doc)
+
+
+def _llm_context(draft: Draft, candidates: list[Hit]) -> list[Hit]:
+    """Clauses for the model: the ones the offline answer cites first, then the next best."""
+    cited = {item.clause.clause_id for item in draft.evidence}
+    first = [h for h in candidates if h.clause.clause_id in cited]
+    rest = [h for h in candidates if h.clause.clause_id not in cited]
+    return (first + rest)[:max(LLM_CONTEXT_CLAUSES, len(first))]
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """The offline answer in a few pieces (one per line), for streaming displays."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        yield line + ("\n" if i < len(lines) - 1 else "")
+
+
+def _answer(draft: Draft, base: dict[str, Any], mode: str, checks: dict[str, Any],
+            retrieve_ms: float, answer_started: float, started: float) -> Answer:
+    return Answer(found=draft.found, text=draft.text, citations=draft.citations, mode=mode, checks=checks,
+                  timings_ms={"retrieve": retrieve_ms, "answer": _ms(answer_started), "total": _ms(started)},
+                  **base)

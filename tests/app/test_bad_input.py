@@ -1,0 +1,44 @@
+"""Inputs users really type: a clear message or a normal answer, never a crash or an uncited figure."""
+from __future__ import annotations
+
+import pytest
+
+from app.service import AnswerService
+from policyqa.errors import UserError
+
+from .answer_checks import TODAY, assert_grounded
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "<p></p>"])
+def test_empty_question_is_a_clear_error(corpus_service: AnswerService, question: str) -> None:
+    with pytest.raises(UserError, match="问题"):
+        corpus_service.ask(question)
+
+
+def test_very_long_question_is_truncated_and_said(corpus_service: AnswerService) -> None:
+    question = "外贸企业出口信用保险补助比例是多少" + "请详细说明" * 1000
+    answer = corpus_service.ask(question, today=TODAY)
+    assert_grounded(answer)
+    assert answer.question == question and any("前300字" in note for note in answer.notes)
+
+
+@pytest.mark.parametrize("question", [
+    "What is the export credit insurance subsidy rate?",
+    "😀😀😀🎉",
+    "<script>alert('x')</script><b>出口信用保险</b>补助比例是多少",
+    "## 出口信用保险\n**补助比例**是多少？",
+    "SELECT * FROM clauses WHERE 1=1; DROP TABLE clauses; --",
+    "'; DELETE FROM index; 100% 200万元",
+])
+def test_odd_inputs_get_an_answer_or_a_message(corpus_service: AnswerService, question: str) -> None:
+    answer = corpus_service.ask(question, today=TODAY)
+    assert_grounded(answer)
+    assert answer.text.strip()
+    if "出口信用保险" in question:
+        assert answer.found and "60%" in answer.text
+        assert any("标记" in note for note in answer.notes)
+
+
+def test_english_and_emoji_get_a_hint(corpus_service: AnswerService) -> None:
+    answer = corpus_service.ask("😀😀😀", today=TODAY)
+    assert not answer.found and "中文" in answer.text + "".join(answer.notes)

@@ -1,0 +1,75 @@
+"""`policyqa ask` through click: text, --json, --batch, and errors."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from app.cli import main
+from policyqa.config import Settings
+
+
+def _run(settings: Settings, *args: str):
+    return CliRunner().invoke(main, ["ask", *args, "--index", str(settings.index_dir)])
+
+
+def test_ask_text_prints_answer_and_sources(corpus_settings: Settings) -> None:
+    result = _run(corpus_settings, "外贸企业出口信用保险补助比例是多少")
+    assert result.exit_code == 0, result.output
+    assert "60%" in result.output and "来源：" in result.output and "温政办〔2024〕11号" in result.output
+
+
+def test_ask_json_is_the_contract_object(corpus_settings: Settings) -> None:
+    result = _run(corpus_settings, "温州工业用地容积率一般不低于多少", "--json", "--top-k", "12")
+    data = json.loads(result.output)
+    assert data["found"] and data["citations"][0]["doc_number"] == "温政办〔2024〕11号"
+    assert len(data["retrieved"]) == 12 and data["mode"] == "extractive"
+
+
+def test_ask_hotline_style(corpus_settings: Settings) -> None:
+    result = _run(corpus_settings, "外贸企业出口信用保险补助比例是多少", "--style", "hotline", "--json")
+    assert "依据：" in json.loads(result.output)["answer"]
+
+
+def test_batch_answers_in_order_with_ids_and_bad_lines(corpus_settings: Settings, tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "a", "question": "外贸企业出口信用保险补助比例是多少"}, ensure_ascii=False),
+        "{not json",
+        "",
+        json.dumps({"id": 7, "question": "   "}),
+        json.dumps({"id": "b"}),
+        json.dumps({"id": "c", "question": "大学生租房补贴每月多少钱"}, ensure_ascii=False),
+    ]
+    batch = tmp_path / "questions.jsonl"
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _run(corpus_settings, "--batch", str(batch), "--json")
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o["id"] for o in out] == ["a", 2, 7, "b", "c"]
+    assert out[0]["found"] and out[0]["citations"] and not out[4]["found"]
+    assert all("error" in o for o in out[1:4])
+
+
+def test_missing_question_is_a_clear_error(corpus_settings: Settings) -> None:
+    result = _run(corpus_settings)
+    assert result.exit_code == 2 and "错误" in result.output
+
+
+def test_ask_builds_the_index_when_there_is_none(tmp_path: Path, monkeypatch) -> None:
+    built = []
+
+    class _Index:
+        documents = []
+        notices = ()
+
+        def search(self, query, top_k=10, filters=None, mode="hybrid"):
+            return []
+
+    def fake_ensure(settings, progress=False):
+        built.append(settings.index_dir)
+        return _Index()
+
+    monkeypatch.setattr("index.store.ensure_index", fake_ensure)
+    result = CliRunner().invoke(main, ["ask", "出口信用保险", "--index", str(tmp_path / "new")])
+    assert result.exit_code == 0 and built == [tmp_path / "new"] and "未找到" in result.output

@@ -1,0 +1,114 @@
+"""Offline answers on the bundled corpus, one test per kind of question."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.render import answer_to_json
+from app.service import AnswerService
+from .answer_checks import TODAY, assert_grounded
+
+
+def _ask(service: AnswerService, question: str, **options):
+    answer = service.ask(question, today=TODAY, **options)
+    assert_grounded(answer)
+    return answer
+
+
+def _line_of(answer, doc_id: str) -> str:
+    """The answer line (one per document) that cites `doc_id`."""
+    numbers = [c.n for c in answer.citations if c.clause.doc.doc_id == doc_id]
+    assert numbers, f"{doc_id} not cited"
+    return next(line for line in answer.text.splitlines() if f"[{numbers[0]}]" in line)
+
+
+def test_cross_document_export_credit_insurance(corpus_service: AnswerService) -> None:
+    answer = _ask(corpus_service, "外贸企业出口信用保险补助比例是多少")
+    assert answer.found
+    ruian_2023 = _line_of(answer, "ruian-2023-work-plan")
+    assert "瑞政发[2023]9号" in ruian_2023 and "60%" in ruian_2023 and "80%" in ruian_2023
+    assert "150" in ruian_2023 and "70%" not in ruian_2023
+    wenzhou = _line_of(answer, "wenzhou-2024-policies")
+    assert "温政办〔2024〕11号" in wenzhou and "不低于70%" in wenzhou and "60%" not in wenzhou
+    draft = _line_of(answer, "ruian-2025-work-plan-draft")
+    assert "按规定" in draft and "征求意见稿" in draft
+    assert len({ruian_2023, wenzhou, draft}) == 3  # each document kept apart
+    assert "该政策有效期为2023年，请以最新文件为准" in ruian_2023  # expired flag
+
+
+def test_named_region_answers_first_and_others_as_also(corpus_service: AnswerService) -> None:
+    answer = _ask(corpus_service, "温州出口信用保险补助比例是多少")
+    lines = answer.text.splitlines()
+    assert "70%" in lines[0] and answer.citations[0].clause.doc.doc_id == "wenzhou-2024-policies"
+    assert all(line.startswith("另：") for line in lines[1:]) and len(lines) > 1
+
+
+def test_single_fact(corpus_service: AnswerService) -> None:
+    answer = _ask(corpus_service, "温州工业用地容积率一般不低于多少")
+    assert answer.found and "容积率一般不低于2.0" in answer.text.replace(" ", "")
+    assert answer.citations[0].clause.doc.doc_id == "wenzhou-2024-policies"
+
+
+def test_responsible_unit(corpus_service: AnswerService) -> None:
+    answer = _ask(corpus_service, "出口信用保险补助哪个部门负责")
+    line = _line_of(answer, "ruian-2023-work-plan")
+    assert "责任单位" in line and "市经信局" in line and "市商务局" in line and "牵头" in line
+
+
+def test_budget(corpus_service: AnswerService) -> None:
+    answer = _ask(corpus_service, "瑞安市2023年财政预算安排多少资金支持重大项目建设")
+    assert answer.found and "31.15亿元" in answer.text.splitlines()[0].replace(" ", "")
+
+
+def test_glossary_definition(corpus_service: AnswerService) -> None:
+    answer = _ask(corpus_service, "什么是“五个零”机制")
+    assert answer.found and answer.citations[0].clause.kind == "glossary"
+    assert "零距离" in answer.text and "零缺位" in answer.text
+
+
+def test_draft_flagged(corpus_service: AnswerService) -> None:
+    answer = _ask(corpus_service, "新能源汽车以旧换新最高补贴多少")
+    assert answer.citations[0].clause.doc.status == "draft"
+    assert "1.5万元" in answer.text and "征求意见稿" in answer.text
+
+
+def test_expired_flag_depends_on_today(corpus_service: AnswerService) -> None:
+    question = "乐清湾港务公司集装箱海铁联运目标是多少标箱"
+    assert "该政策有效期为2023年，请以最新文件为准" in _ask(corpus_service, question).text
+    from datetime import date
+
+    assert "有效期" not in corpus_service.ask(question, today=date(2023, 6, 1)).text
+
+
+@pytest.mark.parametrize("question", [
+    "大学生租房补贴每月多少钱", "外贸企业出境参展费用补助比例是多少", "瑞安市对企业上市给予多少奖励",
+])
+def test_unanswerable_refused_without_figures(corpus_service: AnswerService, question: str) -> None:
+    answer = _ask(corpus_service, question)
+    assert not answer.found and answer.text.startswith("现有政策文件中未找到")
+    assert not re.search(r"\d", answer.text)
+
+
+def test_hotline_is_short_and_ends_with_document_and_measure(corpus_service: AnswerService) -> None:
+    answer = _ask(corpus_service, "外贸企业出口信用保险补助比例是多少", style="hotline")
+    content, _, basis = answer.text.partition("依据：")
+    assert len(re.sub(r"\[\d+\]", "", content)) <= 95
+    assert "60%" in content and basis and re.search(r"(瑞政发|温政办).*(条|\))", basis)
+    assert answer.text.endswith("。") and "\n" not in answer.text
+
+
+def test_json_contract(corpus_service: AnswerService) -> None:
+    data = answer_to_json(_ask(corpus_service, "外贸企业出口信用保险补助比例是多少"))
+    assert {"question", "found", "answer", "citations", "retrieved", "mode", "timings_ms"} <= set(data)
+    assert set(data["citations"][0]) >= {"n", "clause_id", "doc_title", "doc_number", "region", "year",
+                                         "status", "locator", "quote", "text"}
+    assert len(data["retrieved"]) >= 10
+    assert set(data["retrieved"][0]) >= {"clause_id", "doc_title", "locator", "score", "text"}
+    assert data["mode"] == "extractive" and set(data["timings_ms"]) == {"retrieve", "answer", "total"}
+
+
+def test_region_filter_option(corpus_service: AnswerService) -> None:
+    answer = _ask(corpus_service, "出口信用保险补助比例是多少", region="温州市")
+    assert {c.clause.doc.doc_id for c in answer.citations} == {"wenzhou-2024-policies"}
+    assert all(h.clause.doc.doc_id == "wenzhou-2024-policies" for h in answer.retrieved)

@@ -1,0 +1,62 @@
+"""AnswerService mechanics on a small in-memory index: lazy loading once, streaming, filters, notices."""
+from __future__ import annotations
+
+from app.service import AnswerService
+from policyqa.config import load_settings
+from policyqa.model import Answer
+
+from .answer_checks import TODAY, assert_grounded
+from .answer_fakes import FakeIndex
+
+
+def test_index_loads_lazily_and_once(monkeypatch) -> None:
+    opened = []
+
+    def fake_ensure(settings, progress=False):
+        opened.append(settings.index_dir)
+        return FakeIndex()
+
+    monkeypatch.setattr("index.store.ensure_index", fake_ensure)
+    service = AnswerService(load_settings({}))
+    assert opened == []  # the constructor is light
+    for _ in range(3):
+        service.ask("外贸企业出口信用保险补助比例是多少", today=TODAY)
+    assert len(opened) == 1 and service.documents() and service.notices() == ["测试索引"]
+
+
+def test_stream_yields_pieces_then_the_answer() -> None:
+    service = AnswerService(load_settings({}), index=FakeIndex())
+    pieces = list(service.ask_stream("外贸企业出口信用保险补助比例是多少", today=TODAY))
+    answer = pieces[-1]
+    assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces[:-1])
+    assert "".join(pieces[:-1]) == answer.text and len(pieces) > 2
+    assert_grounded(answer)
+
+
+def test_cross_document_answer_on_synthetic_clauses() -> None:
+    answer = AnswerService(load_settings({}), index=FakeIndex()).ask(
+        "外贸企业出口信用保险补助比例是多少", today=TODAY)
+    assert_grounded(answer)
+    lines = answer.text.splitlines()
+    assert len(lines) == 3 and "瑞政发[2023]9号" in lines[0] and "60%" in lines[0]
+    assert "温政办〔2024〕11号" in lines[1] and "70%" in lines[1]
+    assert "征求意见稿" in lines[2] and "按规定" in lines[2]
+
+
+def test_hard_filters_and_empty_filter_note() -> None:
+    service = AnswerService(load_settings({}), index=FakeIndex())
+    answer = service.ask("出口信用保险补助比例是多少", region="温州市", today=TODAY)
+    assert {c.clause.doc.doc_id for c in answer.citations} == {"wenzhou-2024"}
+    nothing = service.ask("出口信用保险补助比例是多少", region="杭州市", today=TODAY)
+    assert not nothing.found and nothing.notes
+    assert_grounded(nothing)
+
+
+def test_named_region_without_a_document_is_not_answered_from_elsewhere() -> None:
+    service = AnswerService(load_settings({}), index=FakeIndex())
+    answer = service.ask("瑞安对新引进的博士给多少安家补助", today=TODAY)
+    assert answer.found and "30" in answer.text  # the synthetic Rui'an clause says so
+    assert_grounded(answer)
+    other = service.ask("温州对新引进的博士给多少安家补助", today=TODAY)
+    assert not other.found and "瑞安市" in other.text
+    assert_grounded(other)

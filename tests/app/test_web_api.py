@@ -1,0 +1,86 @@
+"""The launched chat, through gradio_client: the /ask answer object, follow-ups, no file serving."""
+from __future__ import annotations
+
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gradio_client import Client
+
+from app.service import AnswerService
+from app.web import build_demo, launch_options, parse_auth
+from policyqa.config import BUNDLED_CORPUS, Settings
+from policyqa.errors import UserError
+
+QUESTION = "外贸企业出口信用保险补助比例是多少"
+CONTRACT_KEYS = {"question", "found", "answer", "citations", "retrieved", "mode", "timings_ms"}
+CITATION_KEYS = {"n", "clause_id", "doc_title", "doc_number", "region", "year", "status", "locator", "quote", "text"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = corpus_settings.with_overrides(feedback_file=tmp_path_factory.mktemp("fb") / "feedback.jsonl")
+    demo = build_demo(AnswerService(settings))
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
+                **launch_options(settings))
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+@pytest.mark.slow
+def test_ask_endpoint_returns_the_design_answer_object(app_url: str) -> None:
+    client = Client(app_url, verbose=False)
+    answer = client.predict(question=QUESTION, region="", year=None, style="default", api_name="/ask")
+    assert CONTRACT_KEYS <= set(answer)
+    assert answer["question"] == QUESTION and answer["found"] is True
+    assert "60%" in answer["answer"]
+    assert answer["citations"] and CITATION_KEYS <= set(answer["citations"][0])
+    assert any(c["doc_number"].startswith("瑞政发") for c in answer["citations"])
+    assert len(answer["retrieved"]) >= 10
+
+
+@pytest.mark.slow
+def test_followup_in_the_same_session_uses_the_previous_question(app_url: str) -> None:
+    client = Client(app_url, verbose=False)
+    client.predict(question=QUESTION, region="", year=None, style="default", api_name="/ask")
+    followup = client.predict(question="那温州呢？", region="", year=None, style="default", api_name="/ask")
+    assert followup["question"] == "温州市" + QUESTION
+    assert followup["citations"] and {c["region"] for c in followup["citations"]} == {"温州市"}
+    assert "70%" in followup["answer"]
+    # Another client is another session: the same turn has nothing to follow.
+    alone = Client(app_url, verbose=False).predict(question="那温州呢？", api_name="/ask")
+    assert alone["question"] == "那温州呢？"
+
+
+@pytest.mark.slow
+def test_region_and_style_parameters(app_url: str) -> None:
+    client = Client(app_url, verbose=False)
+    answer = client.predict(question=QUESTION, region="温州市", year=2024, style="hotline", api_name="/ask")
+    assert {c["region"] for c in answer["citations"]} == {"温州市"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", [str(BUNDLED_CORPUS / "wenzhou-2024-policies.txt"), "/etc/passwd",
+                                  str(Path(__file__).resolve())])
+def test_no_file_on_disk_is_served(app_url: str, path: str) -> None:
+    for route in ("gradio_api/file=", "file="):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(app_url + route + path, timeout=10)
+        assert refused.value.code in (403, 404)
+
+
+def test_parse_auth() -> None:
+    assert parse_auth("") is None
+    assert parse_auth("ann:pw1, bob:p:w2") == [("ann", "pw1"), ("bob", "p:w2")]
+    with pytest.raises(UserError):
+        parse_auth("ann")
