@@ -12,10 +12,11 @@ from index.entries import FileEntry, assemble, embed_entries, reused_entry
 from index.offline_embedder import KIND as OFFLINE_KIND
 from index.pieces import bm25_text
 from index.report import IngestReport
-from index.storage import EMBEDDER_DIR, FORMAT_VERSION, StoredIndex, read_index, read_manifest, write_index
+from index.storage import (EMBEDDER_DIR, FORMAT_VERSION, StoredIndex, parts_intact, read_index, read_manifest,
+                           write_index)
 from index.tokenize import tokenize
 from policyqa.config import Settings
-from policyqa.errors import BadFileError, IndexMissingError, UserError
+from policyqa.errors import BadFileError, IndexMissingError, IndexUnreadableError, UserError
 from policyqa.model import Clause, Document
 
 Loader = Callable[[Path], tuple[Document, list[Clause]]]
@@ -43,7 +44,7 @@ def _up_to_date(manifest: dict, hashes: dict[str, str], spec: str) -> tuple[bool
 def _previous(target: Path) -> StoredIndex | None:
     try:
         return read_index(target, with_tokens=True)
-    except IndexMissingError:
+    except (IndexMissingError, IndexUnreadableError):
         return None  # no index or an unreadable one: build from scratch
 
 
@@ -68,11 +69,11 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = False, 
             report.errors.append(f"{path}：无法读取（{error.strerror or error}）")
     try:
         manifest = read_manifest(target)
-    except IndexMissingError:
+    except (IndexMissingError, IndexUnreadableError):  # an explicit ingest rebuilds a damaged index
         manifest = None
     if manifest is not None:
         fresh, notice = _up_to_date(manifest, hashes, settings.embed_model)
-        if fresh:
+        if fresh and parts_intact(target, manifest):
             report.unchanged = sorted(hashes)
             report.clause_count = manifest["clause_count"]
             report.embedder = f"{manifest['embedder']['kind']}:{manifest['embedder']['model']}"

@@ -12,7 +12,7 @@ from typing import Any
 
 from index.bm25 import Bm25Index
 from index.dense import DenseIndex
-from policyqa.errors import IndexMissingError
+from policyqa.errors import IndexMissingError, IndexUnreadableError
 from policyqa.model import Clause, Document
 
 FORMAT_VERSION = 1
@@ -73,21 +73,35 @@ def write_index(folder: Path, stored: StoredIndex, offline_embedder=None) -> Non
     stored.bm25.save(folder / BM25_DIR)
     if offline_embedder is not None:
         offline_embedder.save(folder / EMBEDDER_DIR)
-    (folder / MANIFEST).write_text(json.dumps(stored.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    manifest = {**stored.manifest, "parts": _part_sizes(folder)}
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     _fsync_tree(folder)
 
 
+def _part_sizes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_size
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST}
+
+
+def parts_intact(folder: Path, manifest: dict[str, Any]) -> bool:
+    """Whether every file the manifest lists is there with its recorded size (a cheap damage check)."""
+    try:
+        return _part_sizes(folder) == manifest.get("parts")
+    except OSError:
+        return False
+
+
 def read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest of the index at `folder`; IndexMissingError when there is none."""
+    """The manifest of the index at `folder`; IndexMissingError when there is none, IndexUnreadableError when damaged."""
     path = folder / MANIFEST
     if not path.is_file():
         raise IndexMissingError(f"索引不存在：{folder}。请先运行 policyqa ingest --index {folder}")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise IndexMissingError(f"索引清单无法读取（{error}）：{path}。请运行 policyqa ingest 重建") from error
+        raise IndexUnreadableError(f"索引清单无法读取（{error}）：{path}。请运行 policyqa ingest 重建") from error
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexMissingError(f"索引格式版本 {manifest.get('format_version')} 与本程序（{FORMAT_VERSION}）不符："
+        raise IndexUnreadableError(f"索引格式版本 {manifest.get('format_version')} 与本程序（{FORMAT_VERSION}）不符："
                                 f"{folder}。请运行 policyqa ingest --index {folder} 重建")
     return manifest
 
@@ -103,8 +117,8 @@ def read_index(folder: Path, with_tokens: bool = False) -> StoredIndex:
         dense = DenseIndex.load(folder)
         bm25 = Bm25Index.load(folder / BM25_DIR)
     except (OSError, ValueError, KeyError, RuntimeError) as error:
-        raise IndexMissingError(f"索引文件损坏（{type(error).__name__}: {error}）：{folder}。"
+        raise IndexUnreadableError(f"索引文件损坏（{type(error).__name__}: {error}）：{folder}。"
                                 f"请运行 policyqa ingest --index {folder} 重建") from error
     if len(clauses) != manifest.get("clause_count"):
-        raise IndexMissingError(f"索引不完整（条款数与清单不符）：{folder}。请运行 policyqa ingest 重建")
+        raise IndexUnreadableError(f"索引不完整（条款数与清单不符）：{folder}。请运行 policyqa ingest 重建")
     return StoredIndex(manifest, documents, clauses, tokens, dense, bm25, folder)

@@ -174,13 +174,18 @@ class SearchIndex:
 
 
 def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
-    """Open the index, first building it from the bundled corpus when there is none."""
+    """Open the index, first building it from the bundled corpus when there is none.
+
+    A damaged index is not rebuilt here (IndexUnreadableError): it may hold the user's own
+    documents, and only an explicit `policyqa ingest` should replace it.
+    """
     try:
         return SearchIndex.open(settings)
-    except IndexMissingError as missing:
+    except IndexMissingError:
         from index.build import ingest_paths
 
-        print(f"{missing}\n正在用内置政策文件建立索引（首次使用需要一点时间）…", file=sys.stderr)
+        print(f"尚无索引（{settings.index_dir}），正在用内置政策文件建立（首次使用约需 10–20 秒）…",
+              file=sys.stderr)
         report = ingest_paths([], settings, progress=progress)
         print(report.summary(), file=sys.stderr)
         return SearchIndex.open(settings)

@@ -15,3 +15,7 @@ class IndexMissingError(UserError):
 
 class IndexMismatchError(UserError):
     """The index was built with another embedder than the one configured."""
+
+
+class IndexUnreadableError(UserError):
+    """An index folder exists but cannot be used (damaged, incomplete, older format): rebuild it."""

@@ -9,9 +9,9 @@ import pytest
 import index.build
 from index.filters import Filters
 from index.offline_embedder import OfflineEmbedder
-from index.store import SearchIndex
+from index.store import SearchIndex, ensure_index
 from policyqa.config import Settings
-from policyqa.errors import IndexMissingError, UserError
+from policyqa.errors import IndexMissingError, IndexUnreadableError, UserError
 
 pytestmark = pytest.mark.usefixtures("line_loader")
 
@@ -166,6 +166,20 @@ def test_open_missing_index_says_how_to_build(tmp_path: Path):
         SearchIndex.open(_settings(tmp_path))
 
 
+def test_damaged_index_is_refused_kept_and_rebuilt_only_on_request(small_corpus: Path, tmp_path: Path):
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    clauses_file = settings.index_dir / "clauses.jsonl"
+    clauses_file.write_text(clauses_file.read_text(encoding="utf-8")[:50], encoding="utf-8")
+    with pytest.raises(IndexUnreadableError, match="policyqa ingest"):
+        SearchIndex.open(settings)
+    with pytest.raises(IndexUnreadableError):  # auto-build must not replace what may be the user's index
+        ensure_index(settings)
+    assert len(clauses_file.read_text(encoding="utf-8")) == 50
+    report = index.build.ingest_paths([small_corpus], settings)  # an explicit ingest rebuilds it
+    assert report.written and len(SearchIndex.open(settings).clauses) == 8
+
+
 def test_offline_embedder_round_trip(tmp_path: Path):
     texts = ["出口信用保险保费补助", "腾笼换鸟整治低效用地", "专精特新企业奖励", "出境参展展位费补助"]
     fitted = OfflineEmbedder.fit(texts, dim=3)
@@ -184,5 +198,5 @@ def test_ensure_index_builds_the_bundled_corpus_when_missing(tmp_path: Path, cap
 
     opened = ensure_index(_settings(tmp_path), progress=True)
     err = capsys.readouterr().err
-    assert "正在用内置政策文件建立索引" in err and "嵌入条款" in err  # says what it does, with a bar
+    assert "正在用内置政策文件建立" in err and "嵌入条款" in err  # says what it does, with a bar
     assert {d.doc_id for d in opened.documents} == {p.stem for p in index.sources.expand_paths([])[0]}
