@@ -45,7 +45,7 @@ def build_demo(service: AnsweringService, *, feedback_file: Path | None = None,
         _add_api(service, documents)  # first, so it owns the name "ask"
         session = gr.State(ChatSession())
         gr.HTML('<div id="pqa-header"><h1>政策问答</h1>'
-                '<span>依据政策原文作答 · 逐条注明出处 · 区分现行有效、已过期与征求意见稿</span></div>',
+                '<span>依据政策原文作答 · 逐条注明出处 · 标明现行有效、已过期与征求意见稿</span></div>',
                 head=f"<style>{CSS}</style>")
         first_notices = handlers.notices(extra_notices)
         notice = gr.HTML(first_notices, visible=bool(first_notices), elem_id="pqa-notice")

@@ -20,6 +20,7 @@ _MARKER = re.compile(r"&#91;(\d{1,3})&#93;")  # an escaped [n] citation marker
 BADGE_DRAFT = ("征求意见稿", "draft")
 BADGE_EXPIRED = ("已过期", "expired")
 BADGE_IN_FORCE = ("现行有效", "inforce")
+BADGE_UNSTATED = ("未注明有效期", "unstated")
 
 
 def escape_text(text: str) -> str:
@@ -29,12 +30,16 @@ def escape_text(text: str) -> str:
 
 
 def status_badge(doc: Document, today: date) -> tuple[str, str]:
-    """The status label shown on a card and its CSS class: draft, expired or in force."""
+    """The status label shown on a card and its CSS class: draft, expired, in force or unstated.
+
+    "In force" is only claimed for a document that states a validity still running; a document
+    stating none (a work report, say) is not vouched for.
+    """
     if doc.status == STATUS_DRAFT:
         return BADGE_DRAFT
     if doc.expired_on(today):
         return BADGE_EXPIRED
-    return BADGE_IN_FORCE
+    return BADGE_IN_FORCE if doc.valid_until else BADGE_UNSTATED
 
 
 def badge_html(doc: Document, today: date) -> str:

@@ -29,7 +29,7 @@ def test_status_badges() -> None:
     assert web_cards.status_badge(DRAFT, TODAY)[0] == "征求意见稿"
     assert web_cards.status_badge(RUIAN, TODAY)[0] == "已过期"
     assert web_cards.status_badge(RUIAN, date(2023, 6, 1))[0] == "现行有效"
-    assert web_cards.status_badge(WENZHOU, TODAY)[0] == "现行有效"
+    assert web_cards.status_badge(WENZHOU, TODAY)[0] == "未注明有效期"  # states no validity
 
 
 def test_highlight_marks_the_quote_inside_the_escaped_clause() -> None:
