@@ -7,6 +7,7 @@ from datetime import date
 
 from app.evidence import Evidence
 from app.question import QuestionProfile
+from app.support import states_fact
 from app.textspan import Span, is_responsibility
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
 
@@ -135,6 +136,29 @@ def _units_note(clause: Clause) -> str:
     return f"（{'；'.join(notes)}）" if notes else ""
 
 
+def unstated_note(profile: QuestionProfile) -> str:
+    """Says plainly which asked fact the quoted clause does not give (never a figure)."""
+    kinds = profile.kinds
+    if "ratio" in kinds and "amount" not in kinds:
+        what = "具体比例"
+    elif kinds & {"amount", "budget"} and "ratio" not in kinds:
+        what = "具体金额"
+    elif kinds & {"ratio", "amount", "budget"} or profile.benefits:
+        what = "具体金额或比例"
+    elif "figure" in kinds:
+        what = "具体数字"
+    else:
+        return "文件未对此作专门解释，以上为文件中的相关表述"
+    return f"文件未写明{what}"
+
+
+def _unstated(profile: QuestionProfile, group: Group) -> str:
+    """"（文件未写明具体比例）" when none of the group's quotes carries the asked fact."""
+    if all(not states_fact(profile, item) for item in group.items):
+        return f"（{unstated_note(profile)}）"
+    return ""
+
+
 def compose_default(profile: QuestionProfile, groups: list[Group], today: date) -> tuple[str, list[Citation]]:
     """One line per document: header, quoted sentences with [n], then its status flag."""
     citations: list[Citation] = []
@@ -149,7 +173,8 @@ def compose_default(profile: QuestionProfile, groups: list[Group], today: date) 
                 body = f"{_join_spans(item.spans)}[{len(citations)}]"
             bodies.append(body)
         prefix = "另：" if not group.primary and lines and groups[0].primary else ""
-        lines.append(f"{prefix}{doc_header(group.doc)}：{'；'.join(bodies)}{status_note(group.doc, today)}")
+        lines.append(f"{prefix}{doc_header(group.doc)}：{'；'.join(bodies)}{_unstated(profile, group)}"
+                     f"{status_note(group.doc, today)}")
     return "\n".join(lines), citations
 
 
@@ -188,7 +213,7 @@ def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date) 
                 continue  # no room for this document; a later, shorter one may fit
             body = head + item.fragments[0].text.rstrip("，,。；;")
         citations.append(Citation(n=len(citations) + 1, clause=item.clause, quote=item.quote))
-        part = f"{body}[{len(citations)}]{flag}"
+        part = f"{body}[{len(citations)}]{_unstated(profile, group)}{flag}"
         parts.append(part)
         used += len(part)
         label = measure_label(item.clause)

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from app.question import QuestionProfile
 from app.scoring import (
-    asked_evidence, coverage, missing_specific, names_benefit, sentence_score, specific_coverage,
+    asked_evidence, coverage, missing_specific, names_any_benefit, names_benefit, sentence_score,
+    specific_coverage,
 )
 from app.textspan import Span, cover, is_responsibility, normalise, split_segments, split_sentences
+from app.vocabulary import clause_context
 from policyqa.model import Clause
 
 MAX_QUOTE_CHARS = 160  # a longer sentence is narrowed to its best comma segments
@@ -30,7 +32,8 @@ class Evidence:
     clause_coverage: float
     sentence_coverage: float
     evidence: float
-    missing: tuple[str, ...]  # specific question terms the clause lacks
+    missing: tuple[str, ...]  # specific question terms the clause (with its headings) lacks
+    benefit_named: bool = False  # a quoted sentence names the benefit the question asks about
 
     @property
     def quote(self) -> str:
@@ -89,7 +92,8 @@ def _more_figures(profile: QuestionProfile, candidates: list[Span], norms: dict[
             continue
         norm = norms[span.start]
         topic = specific_coverage(profile, norm)
-        same_topic = topic >= MORE_FIGURES_MIN * best_topic or (best_lacks_figure and topic > 0)
+        # a figure of another topic never joins; "其中…" sentences of the same topic do
+        same_topic = topic > 0 and (topic >= MORE_FIGURES_MIN * best_topic or best_lacks_figure)
         if asked_evidence(profile, norm) >= 1 and same_topic and len(span.text) <= room:
             extra.append(span)
             room -= len(span.text)
@@ -104,7 +108,8 @@ def clause_evidence(profile: QuestionProfile, clause: Clause, rank: int) -> Evid
     sentences = split_sentences(text)
     if not sentences:
         return None
-    clause_cov = coverage(profile, normalise(text))
+    context = clause_context(clause)  # headings count: "乡村振兴领域 › …安排奖补资金"
+    clause_cov = coverage(profile, context)
     wants_units = "responsible" in profile.kinds
     candidates = [s for s in sentences if wants_units or not is_responsibility(s.text)] or sentences
     norms = {s.start: normalise(s.text) for s in candidates}
@@ -124,7 +129,7 @@ def clause_evidence(profile: QuestionProfile, clause: Clause, rank: int) -> Evid
             if unit and unit not in chosen:
                 chosen.append(unit)
     chosen.sort(key=lambda s: s.start)
-    best_norm = norms[best.start]
+    topical = [norms[s.start] for s in candidates if not is_responsibility(s.text)] or [norms[best.start]]
     return Evidence(
         clause=clause,
         rank=rank,
@@ -132,7 +137,8 @@ def clause_evidence(profile: QuestionProfile, clause: Clause, rank: int) -> Evid
         fragments=_fragments(text, chosen, profile, clause.kind),
         score=scores[best.start],
         clause_coverage=clause_cov,
-        sentence_coverage=coverage(profile, best_norm),
+        sentence_coverage=max(coverage(profile, norm) for norm in topical),
         evidence=max(asked_evidence(profile, normalise(s.text), clause.kind) for s in chosen),
-        missing=tuple(missing_specific(profile, normalise(clause.title + text))),
+        missing=tuple(missing_specific(profile, context)),
+        benefit_named=any(names_any_benefit(profile, normalise(s.text)) for s in chosen),
     )

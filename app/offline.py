@@ -32,13 +32,13 @@ def gather_evidence(profile: QuestionProfile, hits: list[Hit]) -> list[Evidence]
 
 
 def _scope_gap(groups_docs: list[Document], regions: tuple[str, ...], years: tuple[int, ...]) -> str:
-    """"乐清市" when the question names a region (or year) that none of the cited documents is."""
-    named = []
-    if regions and not any(d.region in regions for d in groups_docs):
-        named.append("、".join(regions))
-    if years and not any(d.year in years for d in groups_docs):
-        named.append("、".join(f"{y}年" for y in years))
-    return "".join(named)
+    """"乐清市2024年" when no cited document is of the region and the year the question names."""
+    def in_scope(doc: Document) -> bool:
+        return (not regions or doc.region in regions) and (not years or doc.year in years)
+
+    if (not regions and not years) or any(in_scope(d) for d in groups_docs):
+        return ""
+    return "、".join(regions) + "、".join(f"{y}年" for y in years)
 
 
 def answer_offline(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from app.textspan import normalise
 
@@ -28,13 +29,13 @@ QUESTION_WORDS = frozenset(
     "请问 请 问 我 我们 你 你们 想 想要 知道 一下 要 需要 对 给 和 与 及 或 在 从 为 被 把 吗？ 多少钱 钱 "
     "比例 百分比 比率 占比 金额 额度 标准 上限 最高 封顶 部门 单位 负责 牵头 主管 谁 条件 资格 门槛 要求 "
     "预算 含义 意思 指 是指 解释 名词 内容 包括 规定 政策 文件 相关 有关 具体 目前 现在 现行 今年 去年 "
-    "多 大 少 情况 方面 哪 个 家 项 元 万元 亿元 目标 任务 低于 高于 不低于 不少于 不高于 超过 不超过 达到 给多少 一般".split()
+    "多 大 少 情况 方面 哪 个 家 项 元 万元 亿元 目标 任务 低于 高于 不低于 不少于 不高于 超过 不超过 达到 给多少 一般 分别 各自 各".split()
 )
 # Topic words so common in policy text that matching them proves little (low weight).
 GENERIC_WORDS = frozenset(
     "企业 补助 补贴 奖励 奖补 资助 资金 支持 给予 发展 推进 实施 加快 加强 加大 工作 项目 全市 我市 "
     "措施 优惠 服务 建设 提升 提高 提供 享受 获得 申请 开展 落实 力度 机制 体系 领域 市场 经济 "
-    "新 高质量 重点 行动 计划 力争 全年 年度 每年 每月 政府 市级 省级 国家 安排 投入 市 鼓励".split()
+    "新 高质量 重点 行动 计划 力争 全年 年度 每年 每月 政府 市级 省级 国家 安排 投入 市 鼓励 扶持".split()
 )
 GENERIC_WEIGHT = 0.35
 # What a figure is paid as: when a question names one, the figure's sentence must name one too.
@@ -50,6 +51,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 _ASKED_COUNTER = re.compile(r"(?:几|多少)(个|家|户|套|亩|人|类|项|条|次|场|批|名|所|吨|标箱|万人|万元|亿元)")
 _COUNTER = re.compile(r"^(几|多少|哪)")  # "几类", "多少户": the asked quantity, not the topic
 _YEAR = re.compile(r"(19|20)\d{2}年?")
+_ASKED_AFTER = re.compile(r"[是有为能可给要]{0,2}(多少|几)")  # "面额多少", "标准是多少"
+_ASKED_BEFORE = re.compile(r"(多少|几)[个项元张次]?$")  # "多少安家费"
+# "一家", "一年", "八个", "第一次": a quantity in the question, a condition rather than the topic.
+_QUANTITY = re.compile(r"^第?[一二两三四五六七八九十百千万\d]+(个|家|年|次|项|类|名|批|件|台|张|户|套|人|元|位|天|月|栋|艘|辆|亩|间|座|把|场|笔)$")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 
 
@@ -60,6 +65,16 @@ class Term:
     word: str
     weight: float
     position: int  # offset in the normalised question, for naming the topic back
+    alternatives: tuple[str, ...] = ()  # policy wording of a colloquial alias (index/data/synonyms.tsv)
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every way a clause may write this term."""
+        return (self.word, *self.alternatives, *SYNONYMS.get(self.word, ()))
+
+    @property
+    def is_benefit(self) -> bool:
+        return any(form.endswith(b) for form in self.forms for b in BENEFIT_WORDS)  # "岗位补贴" too
 
 
 @dataclass(frozen=True)
@@ -70,11 +85,14 @@ class QuestionProfile:
     kinds: frozenset[str]
     terms: tuple[Term, ...]
     counter: str = ""  # the measure word of the asked quantity: "类" in "几类", "套" in "多少套"
+    foreign: tuple[str, ...] = ()  # rare words no indexed document contains: a subject they lack
+    foreign_benefit: bool = False  # one names what is asked: "开业" in "开业补贴", "面额" in "面额多少"
+    qualifiers: tuple[str, ...] = ()  # words jieba cut into characters ("小微"): required for a caveat answer
 
     @property
     def benefits(self) -> tuple[Term, ...]:
-        """The benefit words the question names (补贴, 奖励 …)."""
-        return tuple(t for t in self.terms if t.word in BENEFIT_WORDS)
+        """The benefit words the question names (补贴, 奖励 …, or a colloquial "补多少")."""
+        return tuple(t for t in self.terms if t.is_benefit)
 
     @property
     def asks_figure(self) -> bool:
@@ -86,14 +104,18 @@ class QuestionProfile:
 
     def topic_phrase(self) -> str:
         """The stretch of the question that names its topic, without digits (for "not found")."""
-        specific = [t for t in self.terms if t.weight == 1.0 and not re.search(r"\d", t.word)]
-        chosen = specific or [t for t in self.terms if not re.search(r"\d", t.word)]
+        named = [(t.word, t.position) for t in self.terms if t.weight == 1.0]
+        named += [(word, self.question.find(word)) for word in self.foreign]
+        chosen = [(w, p) for w, p in named if not re.search(r"\d", w) and p >= 0]
+        chosen = chosen or [(t.word, t.position) for t in self.terms if not re.search(r"\d", t.word)]
         if not chosen:
             return ""
-        start = min(t.position for t in chosen)
-        end = max(t.position + len(t.word) for t in chosen)
+        start = min(p for _, p in chosen)
+        end = max(p + len(w) for w, p in chosen)
         phrase = self.question[start:end]
-        return phrase if len(phrase) <= 24 and not re.search(r"\d", phrase) else "、".join(t.word for t in chosen)
+        if len(phrase) <= 24 and not re.search(r"\d", phrase):
+            return phrase
+        return "、".join(w for w, _ in sorted(chosen, key=lambda pair: pair[1]))
 
 
 def detect_kinds(question: str) -> frozenset[str]:
@@ -121,8 +143,66 @@ def _segment(text: str) -> list[tuple[str, int]]:
     return sorted(((w, lowered.find(w)) for w in kept), key=lambda pair: pair[1])
 
 
-def analyze_question(question: str, region_names: tuple[str, ...] = ()) -> QuestionProfile:
-    """Kinds and topic terms of a question; region and year names are scope, not topic."""
+def _alias_spans(text: str, words: list[tuple[str, int]]) -> list[tuple[str, int, tuple[str, ...]]]:
+    """Colloquial aliases of index/data/synonyms.tsv in `text`, with their policy wording.
+
+    An alias counts only where it is not the inside of a longer word of the question
+    ("厂" in "我们厂" is an alias, in "厂房" it is not); longer aliases win where they overlap.
+    """
+    from index.tokenize import synonyms
+
+    found: list[tuple[str, int, tuple[str, ...]]] = []
+    taken: list[tuple[int, int]] = []
+    for alias, targets in synonyms():  # longest first
+        start = text.find(alias)
+        while start >= 0:
+            end = start + len(alias)
+            inside_word = any(w_start <= start and end <= w_start + len(w) and len(w) > len(alias)
+                              for w, w_start in words)
+            if not inside_word and not any(s < end and start < e for s, e in taken):
+                found.append((alias, start, targets))
+                taken.append((start, end))
+            start = text.find(alias, end)
+    return found
+
+
+def _join_characters(words: list[tuple[str, int]], vocabulary: Any) -> list[tuple[str, int]]:
+    """Adjacent single characters joined back when the documents use the result ("小"+"微" -> "小微").
+
+    jieba (HMM off) cuts a word missing from its dictionary into characters, which are too short
+    to be topic terms; joined, they are a word when some document writes them together.
+    """
+    joined: list[tuple[str, int]] = []
+    run: list[tuple[str, int]] = []
+    for word, start in [*words, ("", -1)]:
+        if len(word) == 1 and (not run or run[-1][1] + 1 == start):
+            run.append((word, start))
+            continue
+        text = "".join(w for w, _ in run)
+        if len(run) > 1 and vocabulary.mentions(text):
+            joined.append((text, run[0][1]))
+        run = [(word, start)] if len(word) == 1 else []
+    return joined
+
+
+def _asks_only(targets: tuple[str, ...]) -> bool:
+    """True when an alias's policy wording only says what kind of fact is asked ("是什么", "责任单位")."""
+    return all(t in QUESTION_WORDS or any(p.fullmatch(t) or p.search(t) for p in KIND_PATTERNS.values())
+               for t in targets)
+
+
+def _is_topic_word(word: str, terms: list[Term], seen: set[str], scope_words: set[str]) -> bool:
+    return not (len(word) < 2 or _COUNTER.match(word) or _QUANTITY.match(word) or word in seen
+                or word in QUESTION_WORDS or word in scope_words or _YEAR.fullmatch(word)
+                or not re.search(r"[\w]", word) or any(word in t.word for t in terms))
+
+
+def analyze_question(question: str, region_names: tuple[str, ...] = (), vocabulary: Any = None) -> QuestionProfile:
+    """Kinds and topic terms of a question; region and year names are scope, not topic.
+
+    With a `vocabulary` (app.vocabulary.Vocabulary of the index), words no document contains are
+    dropped when they are everyday language and reported as `foreign` when they are rare.
+    """
     text = normalise(question)
     scope_words = set(region_names) | {r.removesuffix("市") for r in region_names if len(r) > 2}
     terms: list[Term] = []
@@ -135,15 +215,72 @@ def analyze_question(question: str, region_names: tuple[str, ...] = ()) -> Quest
     scope_free = text
     for name in sorted(scope_words, key=len, reverse=True):
         scope_free = scope_free.replace(name, " " * len(name))
-    for word, start in _segment(scope_free):
-        if (len(word) < 2 or _COUNTER.match(word) or word in seen or word in QUESTION_WORDS or word in scope_words
-                or _YEAR.fullmatch(word) or not re.search(r"[\w]", word)
-                or any(word in t.word for t in terms)):
+    words = _segment(scope_free)
+    qualifiers = tuple(w for w, _ in _join_characters(words, vocabulary)) if vocabulary is not None else ()
+    asking: list[tuple[int, int]] = []  # aliases that only say what is asked ("啥意思" -> "是什么")
+    for alias, start, targets in _alias_spans(scope_free, words):
+        if _asks_only(targets):
+            asking.append((start, start + len(alias)))
+            continue
+        if alias in QUESTION_WORDS or any(alias in t.word for t in terms):
+            continue
+        generic = targets[0] in GENERIC_WORDS or targets[0] in BENEFIT_WORDS  # "厂" -> "企业": generic
+        terms.append(Term(alias, GENERIC_WEIGHT if generic else 1.0, start, targets))
+        seen.add(alias)
+    aliased = [(t.position, t.position + len(t.word)) for t in terms if t.alternatives] + asking
+    for word, start in words:
+        within_alias = any(a <= start and start + len(word) <= b for a, b in aliased)
+        if within_alias or not _is_topic_word(word, terms, seen, scope_words):
             continue
         seen.add(word)
         weight = GENERIC_WEIGHT if word in GENERIC_WORDS else 1.0
         terms.append(Term(word, weight, start))
+    foreign: list[str] = []
+    foreign_benefit = False
+    if vocabulary is not None:
+        terms, foreign, foreign_benefit = _against_corpus(terms, vocabulary, text)
     terms.sort(key=lambda t: t.position)
     counter = _ASKED_COUNTER.search(text)
-    return QuestionProfile(question=text, kinds=detect_kinds(text), terms=tuple(terms),
-                           counter=counter.group(1) if counter else "")
+    from index.tokenize import expand_query
+
+    return QuestionProfile(question=text, kinds=detect_kinds(expand_query(text)), terms=tuple(terms),
+                           counter=counter.group(1) if counter else "", foreign=tuple(foreign),
+                           foreign_benefit=foreign_benefit, qualifiers=qualifiers)
+
+
+def _names_asked(term: Term, text: str, benefit_starts: set[int]) -> bool:
+    """True when the term names the asked thing: right before a benefit word or next to 多少/几."""
+    end = term.position + len(term.word)
+    return (end in benefit_starts or bool(_ASKED_AFTER.match(text, end))
+            or bool(_ASKED_BEFORE.search(text[:term.position])))
+
+
+def _against_corpus(terms: list[Term], vocabulary: Any, text: str) -> tuple[list[Term], list[str], bool]:
+    """Terms some document mentions (kept), everyday words none does (dropped), rare ones (foreign),
+    and whether a word no document has names the benefit asked about."""
+    from app.vocabulary import is_everyday
+
+    kept: list[Term] = []
+    foreign: list[str] = []
+    foreign_benefit = False
+    benefit_starts = {t.position for t in terms if t.is_benefit}
+    for term in terms:
+        if vocabulary.names_document(term.word):
+            continue  # "方案", "政府工作报告": which document, like a region name, not the topic
+        names_benefit_kind = _names_asked(term, text, benefit_starts)
+        if any(vocabulary.mentions(form) for form in term.forms) or _partly_mentioned(term.word, vocabulary):
+            kept.append(term)
+        elif re.search(r"\d", term.word) or term.weight < 1.0 or (is_everyday(term.word) and not names_benefit_kind):
+            continue  # a figure, a generic word or everyday speech: not what the question is about
+        else:
+            foreign.append(term.word)
+            foreign_benefit = foreign_benefit or names_benefit_kind
+    return kept, foreign, foreign_benefit
+
+
+def _partly_mentioned(word: str, vocabulary: Any) -> bool:
+    """A long word whose two-character pieces the documents mostly use ("过路费用" ~ "过路费")."""
+    if len(word) < 3:
+        return False
+    grams = [word[i:i + 2] for i in range(len(word) - 1)]
+    return sum(vocabulary.mentions(g) for g in grams) / len(grams) >= 0.5

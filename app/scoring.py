@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from app.question import SYNONYMS, QuestionProfile, Term
+from app.question import QuestionProfile, Term
 
 _PERCENT = re.compile(r"\d+(\.\d+)?%|百分之|\d+(\.\d+)?成")
 _MONEY = re.compile(r"\d+(\.\d+)?(万亿|亿|万|千)?(元|美元)")
@@ -25,7 +25,7 @@ def _bigrams(word: str) -> list[str]:
 
 def term_match(term: Term, text: str) -> float:
     """How well `text` contains a term: 1 when present (or a synonym is), partial for long terms."""
-    if term.word in text or any(s in text for s in SYNONYMS.get(term.word, ())):
+    if any(form in text for form in term.forms):
         return 1.0
     if len(term.word) >= 3:
         grams = _bigrams(term.word)
@@ -58,13 +58,22 @@ def names_benefit(profile: QuestionProfile, text: str) -> bool:
     return not profile.benefits or any(term_match(t, text) == 1.0 for t in profile.benefits)
 
 
+def names_any_benefit(profile: QuestionProfile, text: str) -> bool:
+    """True when `text` names a benefit the question asks about (False when it names none)."""
+    return bool(profile.benefits) and names_benefit(profile, text)
+
+
 def evidence(profile: QuestionProfile, sentence: str, clause_kind: str = "measure") -> float:
     """0..1: does the sentence carry the kind of fact asked for (a ratio, a sum, a unit …)."""
     if not profile.kinds:
         return 0.0
     best = 0.0
     for kind in profile.kinds:
-        best = max(best, _kind_evidence(kind, sentence, clause_kind))
+        if kind == "figure" and profile.benefits:  # "能补多少": the benefit's sum or share, not any number
+            stated = _MONEY.search(sentence) or _PERCENT.search(sentence)
+            best = max(best, 1.0 if stated else 0.5 if _BY_RULE.search(sentence) else 0.0)
+        else:
+            best = max(best, _kind_evidence(kind, sentence, clause_kind))
     if profile.counter and best >= 1 and not re.search(r"\d\s*[万亿千]?\s*" + re.escape(profile.counter), sentence):
         best = 0.6  # a number, but not of the thing counted ("几类" wants "12类")
     return best
@@ -104,5 +113,8 @@ def _kind_evidence(kind: str, sentence: str, clause_kind: str) -> float:
 def sentence_score(profile: QuestionProfile, sentence: str, clause_cov: float, clause_kind: str) -> float:
     """Rank of a sentence as the answer: its own topic coverage, the clause's, and the evidence."""
     own = coverage(profile, sentence)
-    ev = asked_evidence(profile, sentence, clause_kind)
+    # the asked fact counts as far as the sentence is about the asked topic: a figure next door is
+    # another measure's figure ("出境参展" is not answered by the insurance rate beside it)
+    ev = asked_evidence(profile, sentence, clause_kind) * (specific_coverage(profile, sentence) if any(
+        t.weight == 1.0 for t in profile.terms) else 1.0)
     return 0.55 * own + 0.2 * clause_cov + 0.25 * ev

@@ -36,6 +36,12 @@ class AnswerService:
         self._index: Any = index  # given by tests and tools that already hold a SearchIndex
         self._llm: Any = None
         self._llm_notices: list[str] = []
+        self._vocabulary: Any = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings this service answers with (read-only)."""
+        return self._settings
 
     # -- lazily loaded parts ------------------------------------------------------------------
     def _search_index(self) -> Any:
@@ -56,6 +62,15 @@ class AnswerService:
                     self._llm = LlmAnswerer(self._settings)
         return self._llm
 
+    def _corpus_vocabulary(self, index: Any) -> Any:
+        """What the indexed documents mention, built once per loaded index."""
+        if self._vocabulary is None or self._vocabulary[0] is not index:
+            from app.vocabulary import Vocabulary
+
+            clauses = list(getattr(index, "clauses", ()))
+            self._vocabulary = (index, Vocabulary(clauses) if clauses else None)
+        return self._vocabulary[1]
+
     def documents(self) -> list[Document]:
         """The documents in the index."""
         return list(self._search_index().documents)
@@ -68,11 +83,12 @@ class AnswerService:
 
     # -- answering ----------------------------------------------------------------------------
     def ask(self, question: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
-            doc_id: str | None = None, style: str = "default", today: date | None = None) -> Answer:
-        """Answer one question with clause citations."""
+            doc_id: str | None = None, style: str = "default", today: date | None = None,
+            retrieval_mode: str = "hybrid") -> Answer:
+        """Answer one question with clause citations (retrieval_mode: "hybrid", "bm25" or "dense")."""
         final: Answer | None = None
         for piece in self.ask_stream(question, top_k=top_k, region=region, year=year, doc_id=doc_id,
-                                     style=style, today=today):
+                                     style=style, today=today, retrieval_mode=retrieval_mode):
             if isinstance(piece, Answer):
                 final = piece
         assert final is not None
@@ -80,7 +96,7 @@ class AnswerService:
 
     def ask_stream(self, question: str, *, top_k: int = 10, region: str | None = None,
                    year: int | None = None, doc_id: str | None = None, style: str = "default",
-                   today: date | None = None) -> Iterator[str | Answer]:
+                   today: date | None = None, retrieval_mode: str = "hybrid") -> Iterator[str | Answer]:
         """Text pieces as they are ready, then the final Answer (whose text is authoritative)."""
         started = time.perf_counter()
         query, notes = prepare_question(question)
@@ -89,10 +105,11 @@ class AnswerService:
         index = self._search_index()
         documents = list(index.documents)
         hits, candidates, regions, years, filter_notes = self._retrieve(
-            index, documents, query, top_k, region, year, doc_id)
+            index, documents, query, top_k, region, year, doc_id, retrieval_mode)
         retrieve_ms = _ms(started)
         answer_started = time.perf_counter()
-        profile = analyze_question(query, tuple(sorted({d.region for d in documents if d.region})))
+        profile = analyze_question(query, tuple(sorted({d.region for d in documents if d.region})),
+                                   self._corpus_vocabulary(index))
         searched = [d for d in documents if _accepted(d, region, year, doc_id)] or documents
         draft = answer_offline(profile, candidates, searched, regions=regions, years=years,
                                style=style, today=today)
@@ -126,7 +143,7 @@ class AnswerService:
         yield _answer(llm_draft, base, result.mode, result.checks, retrieve_ms, answer_started, started)
 
     def _retrieve(self, index: Any, documents: list[Document], query: str, top_k: int,
-                  region: str | None, year: int | None, doc_id: str | None,
+                  region: str | None, year: int | None, doc_id: str | None, mode: str = "hybrid",
                   ) -> tuple[list[Hit], list[Hit], tuple[str, ...], tuple[int, ...], tuple[str, ...]]:
         """Retrieved hits (for the JSON), answer candidates, and the region/year the question names."""
         from index.filters import Filters
@@ -134,7 +151,8 @@ class AnswerService:
 
         filters = Filters(regions=(region,) if region else (), years=(year,) if year else (),
                           doc_ids=(doc_id,) if doc_id else ())
-        hits = index.search(query, top_k=max(top_k, MIN_RETRIEVED), filters=None if filters.empty else filters)
+        hits = index.search(query, top_k=max(top_k, MIN_RETRIEVED), filters=None if filters.empty else filters,
+                            mode=mode)
         notes: tuple[str, ...] = ()
         if not filters.empty and not any(filters.accepts(d) for d in documents):
             notes = ("没有符合所选地区或年份的政策文件。",)
@@ -143,7 +161,8 @@ class AnswerService:
         regions, years = tuple(scope.regions), tuple(scope.years)
         if filters.empty and (regions or years):
             seen = {h.clause.clause_id for h in candidates}
-            scoped = index.search(query, top_k=SCOPED_EXTRA, filters=Filters(regions=regions, years=years))
+            scoped = index.search(query, top_k=SCOPED_EXTRA, filters=Filters(regions=regions, years=years),
+                                  mode=mode)
             candidates += [h for h in scoped if h.clause.clause_id not in seen]
         return list(hits), candidates, regions, years, notes
 
