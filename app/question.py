@@ -107,6 +107,9 @@ class QuestionProfile:
         named = [(t.word, t.position) for t in self.terms if t.weight == 1.0]
         named += [(word, self.question.find(word)) for word in self.foreign]
         chosen = [(w, p) for w, p in named if not re.search(r"\d", w) and p >= 0]
+        whole = self.question.rstrip("？?。！!")
+        if not chosen and len(whole) <= 30 and not re.search(r"\d", whole):
+            return whole  # only generic words ("补贴") left: naming them alone would mislead
         chosen = chosen or [(t.word, t.position) for t in self.terms if not re.search(r"\d", t.word)]
         if not chosen:
             return ""

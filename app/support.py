@@ -25,6 +25,8 @@ Decision:
 3. otherwise, when the clause has the whole topic and names the asked benefit (a "how much"
    question) or uses the asked term (a "what is" question), it is quoted with a plain
    "（文件未写明具体比例）" / "（文件未对此作专门解释…）" — found, never a figure of another measure;
+   A "how much" question needs at least one specific topic word: when segmentation leaves only
+   generic ones ("生三孩" cut into characters, leaving "补贴"), no clause is on topic.
 4. otherwise not supported. A question naming a region and a year needs a cited document of both
    (app.offline), else "not found there", with the places that do have clauses named.
 
@@ -64,6 +66,8 @@ def on_topic(profile: QuestionProfile, item: Evidence) -> bool:
     """True when the clause is about what the question asks about, not merely similar."""
     if not profile.terms or profile.foreign_benefit or missing_share(profile, item) > MISSING_MAX:
         return False
+    if profile.asks_figure and not any(t.weight == 1.0 for t in profile.terms):
+        return False  # "how much" with only generic words left (补贴, 企业): any figure would be a guess
     return item.sentence_coverage >= SENTENCE_MIN and item.clause_coverage >= CLAUSE_MIN
 
 

@@ -5,7 +5,9 @@
 - citation precision: share of an answer's citations whose clause holds a gold span;
 - citation recall: share of a question's gold references cited by at least one citation;
 - unsupported-number rate: share of answers stating a number found in no cited clause;
-- rejection accuracy: share of unanswerable questions answered with found=False;
+- rejection accuracy: share of unanswerable questions declined (found=False); for those marked
+  `figure_absent` (the benefit is named, its figure is not) an answer stating no amount or ratio
+  (outside its "另：" lines about other regions or years) also counts, since quoting the clause with a "no figure stated" caveat is the honest answer;
 - false-refusal rate: share of answerable questions answered with found=False;
 - latency p50/p95 over all questions.
 """
@@ -23,6 +25,7 @@ from eval.questions import Question, match_key
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKER = re.compile(r"\[\d+\]")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|元|万元|亿元|万|亿|倍|成)|百分之")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,20 @@ class AnswerRecord:
     cited_texts: tuple[str, ...] = ()  # full text of each cited clause, in citation order
     support_texts: tuple[str, ...] = ()  # cited clauses' metadata (title, 文号, locator, year …)
     latency_ms: float = 0.0
+
+
+def states_figure(text: str) -> bool:
+    """Whether the text states an amount or a ratio (60%, 150万元, 百分之三十, 2倍)."""
+    return bool(_FIGURE.search(_MARKER.sub("", text)))
+
+
+def correctly_declined(question: Question, answer: AnswerRecord) -> bool:
+    """An unanswerable question handled right: declined, or (figure_absent) answered with no figure."""
+    if not answer.found:
+        return True
+    # Lines led by "另：" speak of other regions or years, as the answer contract allows.
+    own = "\n".join(line for line in answer.text.splitlines() if not line.lstrip().startswith("另："))
+    return question.figure_absent and not states_figure(own)
 
 
 def contains_fact(text: str, fact: str) -> bool:
@@ -111,7 +128,7 @@ def score_group(pairs: Sequence[tuple[Question, AnswerRecord]]) -> dict[str, flo
         "citation_precision": _mean(precisions),
         "citation_recall": _mean([citation_recall(a.cited_texts, q) for q, a in answerable]),
         "unsupported_number_rate": _mean([float(flag) for flag in unsupported]),
-        "rejection_accuracy": _mean([float(not a.found) for _, a in unanswerable]),
+        "rejection_accuracy": _mean([float(correctly_declined(q, a)) for q, a in unanswerable]),
         "false_refusal_rate": _mean([float(not a.found) for _, a in answerable]),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),

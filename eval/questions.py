@@ -55,6 +55,9 @@ class Question:
     refs: tuple[GoldRef, ...]
     key_facts: tuple[str, ...]
     answerable: bool
+    # Unanswerable because the documents name the benefit but state no figure: declining, or
+    # quoting the clause with a "no figure stated" caveat, are both right; stating a figure is not.
+    figure_absent: bool = False
 
     @property
     def doc_ids(self) -> tuple[str, ...]:
@@ -72,6 +75,7 @@ def parse_question(data: dict) -> Question:
     return Question(
         qid=data["id"], question=data["question"], kind=data["kind"], refs=refs,
         key_facts=tuple(data["key_facts"]), answerable=bool(data["answerable"]),
+        figure_absent=bool(data.get("figure_absent", False)),
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from eval.answer_metrics import (
-    AnswerRecord, citation_flags, citation_recall, contains_fact, score_answers, unsupported_numbers,
+    AnswerRecord, citation_flags, citation_recall, contains_fact, correctly_declined, score_answers, states_figure,
+    unsupported_numbers,
 )
 from eval.questions import GoldRef, Question
 from eval.retrieval_metrics import score_retrieval
@@ -93,6 +94,21 @@ def test_answer_metrics_overall_and_per_kind() -> None:
     assert result["per_kind"]["cross-document"]["false_refusal_rate"] == 1.0
     assert result["per_question"]["q1"]["missing_facts"] == ["150万元"]
     assert result["per_question"]["q1"]["unsupported_numbers"] == ["300"]
+
+
+def test_a_figure_absent_question_accepts_a_caveat_but_never_a_figure() -> None:
+    no_figure = Question("q4", "科技保险补贴比例是多少", "unanswerable", (), (), False, figure_absent=True)
+    caveat = AnswerRecord("q4", True, "温州市（2024年）：按一定比例给予补贴。[1]（文件未写明具体比例）")
+    with_figure = AnswerRecord("q4", True, "温州市（2024年）：给予保费60%的补贴。[1]")
+    declined = AnswerRecord("q4", False, "现有政策文件中未找到……")
+    assert states_figure(with_figure.text) and not states_figure(caveat.text)
+    assert states_figure("补助百分之三十") and not states_figure("第[12]条")
+    assert correctly_declined(no_figure, caveat) and correctly_declined(no_figure, declined)
+    assert not correctly_declined(no_figure, with_figure)
+    elsewhere = AnswerRecord("q4", True, caveat.text + "\n另：瑞安市（2023年）：给予保费60%的补贴。[2]")
+    assert correctly_declined(no_figure, elsewhere)  # another region's figure, labelled as such
+    assert not correctly_declined(Q3, AnswerRecord("q3", True, "按规定给予补助。[1]"))  # Q3 is not figure_absent
+    assert score_answers([no_figure], [with_figure])["overall"]["rejection_accuracy"] == 0.0
 
 
 def test_a_span_cut_by_a_chunk_boundary_credits_the_chunk_holding_its_larger_part() -> None:
