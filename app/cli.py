@@ -128,12 +128,20 @@ def serve(host: str, port: int, index: Path | None) -> None:
 @index_option
 def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check_expected: bool,
           quick: bool, index: Path | None) -> None:
-    """Score the evaluation set and write a report."""
+    """Score the evaluation set and write a report.
+
+    Without --index it uses its own index of the bundled corpus (beside the default index), so the
+    scores are reproducible whatever else has been ingested.
+    """
     from eval.run import DEFAULT_OUT, parse_configs, run_eval
 
+    settings = _settings(index)
+    if index is None:
+        settings = settings.with_overrides(index_dir=settings.index_dir.parent / "eval-index")
     try:
-        code = run_eval(_settings(index), out_dir=out_dir or DEFAULT_OUT, configs=parse_configs(configs),
-                        fail_under=fail_under, quick=quick, check_expected=check_expected, echo=click.echo)
+        code = run_eval(settings, out_dir=out_dir or DEFAULT_OUT, configs=parse_configs(configs),
+                        fail_under=fail_under, quick=quick, check_expected=check_expected, echo=click.echo,
+                        refresh_bundled_index=index is None)
     except UserError as error:
         _fail(error)
     sys.exit(code)

@@ -31,10 +31,19 @@ def parse_configs(text: str) -> tuple[str, ...]:
 
 def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequence[str] = ALL_CONFIGS,
              fail_under: Sequence[str] = (), quick: bool = False, check_expected: bool = False,
-             questions_file: Path = QUESTIONS_FILE, echo: Callable[[str], None] = print) -> int:
-    """Evaluate, write the report into `out_dir`, print the headline tables; 1 when a bound fails."""
+             questions_file: Path = QUESTIONS_FILE, echo: Callable[[str], None] = print,
+             refresh_bundled_index: bool = False) -> int:
+    """Evaluate, write the report into `out_dir`, print the headline tables; 1 when a bound fails.
+
+    With `refresh_bundled_index`, the index at settings.index_dir is first brought to exactly the
+    bundled corpus (incrementally), so the scores do not depend on what else a user has indexed.
+    """
     thresholds = parse_thresholds(fail_under)
     questions = load_questions(questions_file)
+    if refresh_bundled_index:
+        from index.build import ingest_paths
+
+        ingest_paths([], settings)
     configs = QUICK_CONFIGS if quick else tuple(configs)
     corpus = sorted(BUNDLED_CORPUS.glob("*.txt"))
     evaluation = evaluate(settings, questions, configs, corpus, answers=True,

@@ -51,3 +51,17 @@ def test_quick_eval_stays_above_the_floors(corpus_settings, tmp_path: Path) -> N
     assert (tmp_path / "report.md").is_file() and (tmp_path / "retrieval.png").is_file()
     assert (tmp_path / "trec" / "run.hybrid.txt").read_text(encoding="utf-8").count(" Q0 ") > 1000
     assert any("unsupported_number_rate" in line for line in lines)
+
+
+def test_cli_evaluates_its_own_bundled_index_unless_one_is_given(tmp_path: Path, monkeypatch) -> None:
+    import eval.run
+
+    calls = []
+    monkeypatch.setattr(eval.run, "run_eval", lambda settings, **kw: calls.append((settings, kw)) or 0)
+    monkeypatch.setenv("POLICYQA_INDEX_DIR", str(tmp_path / "user-index"))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["eval", "--quick"]).exit_code == 0
+    assert runner.invoke(cli, ["eval", "--quick", "--index", str(tmp_path / "mine")]).exit_code == 0
+    (own, own_kw), (given, given_kw) = calls
+    assert own.index_dir == tmp_path / "eval-index" and own_kw["refresh_bundled_index"] is True
+    assert given.index_dir == tmp_path / "mine" and given_kw["refresh_bundled_index"] is False
