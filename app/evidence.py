@@ -129,6 +129,7 @@ def clause_evidence(profile: QuestionProfile, clause: Clause, rank: int) -> Evid
             if unit and unit not in chosen:
                 chosen.append(unit)
     chosen.sort(key=lambda s: s.start)
+    lead = normalise(clause.title) + "\n"
     topical = [norms[s.start] for s in candidates if not is_responsibility(s.text)] or [norms[best.start]]
     return Evidence(
         clause=clause,
@@ -137,7 +138,8 @@ def clause_evidence(profile: QuestionProfile, clause: Clause, rank: int) -> Evid
         fragments=_fragments(text, chosen, profile, clause.kind),
         score=scores[best.start],
         clause_coverage=clause_cov,
-        sentence_coverage=max(coverage(profile, norm) for norm in topical),
+        # a clause's lead phrase is the subject of each of its sentences ("保障和改善民生 › …安排资金")
+        sentence_coverage=max(coverage(profile, lead + norm) for norm in topical),
         evidence=max(asked_evidence(profile, normalise(s.text), clause.kind) for s in chosen),
         missing=tuple(missing_specific(profile, context)),
         benefit_named=any(names_any_benefit(profile, normalise(s.text)) for s in chosen),

@@ -1,6 +1,7 @@
 """The offline answerer: supported clauses in, cited verbatim answer out. No model, no network."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -8,7 +9,8 @@ from app.compose import compose_default, compose_hotline, compose_not_found, gro
 from app.evidence import Evidence, clause_evidence
 from app.question import QuestionProfile
 from app.support import choose
-from policyqa.model import Citation, Document, Hit
+from app.validity import answer_validity, asks_document_validity, documents_asked, named_years as _named_years
+from policyqa.model import Citation, Clause, Document, Hit
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class Draft:
     text: str
     citations: tuple[Citation, ...]
     evidence: tuple[Evidence, ...]  # what was cited (for the LLM prompt and the checks)
+    final: bool = False  # stated from document metadata (validity): not rewritten by an LLM
 
 
 def gather_evidence(profile: QuestionProfile, hits: list[Hit]) -> list[Evidence]:
@@ -33,12 +36,17 @@ def gather_evidence(profile: QuestionProfile, hits: list[Hit]) -> list[Evidence]
 
 def _scope_gap(groups_docs: list[Document], regions: tuple[str, ...], years: tuple[int, ...]) -> str:
     """"乐清市2024年" when no cited document is of the region and the year the question names."""
-    def in_scope(doc: Document) -> bool:
-        return (not regions or doc.region in regions) and (not years or doc.year in years)
-
-    if (not regions and not years) or any(in_scope(d) for d in groups_docs):
+    in_scope = _scope_test(regions, years)
+    if in_scope is None or any(in_scope(d) for d in groups_docs):
         return ""
     return "、".join(regions) + "、".join(f"{y}年" for y in years)
+
+
+def _scope_test(regions: tuple[str, ...], years: tuple[int, ...]) -> Callable[[Document], bool] | None:
+    """Whether a document is of the region and year a question names (None: it names neither)."""
+    if not regions and not years:
+        return None
+    return lambda doc: (not regions or doc.region in regions) and (not years or doc.year in years)
 
 
 def answer_offline(
@@ -50,9 +58,21 @@ def answer_offline(
     years: tuple[int, ...] = (),
     style: str = "default",
     today: date,
+    validity: Mapping[str, Clause] | None = None,
 ) -> Draft:
-    """The extractive answer for `profile` from `hits`; found=False when nothing supports one."""
-    chosen = choose(profile, gather_evidence(profile, hits))
+    """The extractive answer for `profile` from `hits`; found=False when nothing supports one.
+
+    `validity` (app.validity.validity_clauses of the index) answers "还有效吗" questions.
+    """
+    if validity is not None and asks_document_validity(profile):
+        asked = documents_asked(profile.question, documents, [h.clause.doc for h in hits],
+                                _scope_test(regions, years))
+        stated = answer_validity(asked, validity, today, style)
+        if stated is not None:
+            return Draft(True, stated[0], tuple(stated[1]), (), final=True)
+        scope = "、".join(regions) + "".join(f"{y}年" for y in _named_years(profile.question))
+        return Draft(False, compose_not_found(profile, documents, scope=scope), (), ())
+    chosen = choose(profile, gather_evidence(profile, hits), _scope_test(regions, years))
     if not chosen:
         return Draft(False, compose_not_found(profile, documents), (), ())
     groups = group_by_document(chosen, regions, years)

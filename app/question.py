@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from app.textspan import normalise
+from app.textspan import normalise, squeeze
+from app.vocabulary import Vocabulary, sort_by_corpus
 
 # Question kinds, detected by the words that ask for them (order = display priority).
 KIND_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -29,7 +29,7 @@ QUESTION_WORDS = frozenset(
     "请问 请 问 我 我们 你 你们 想 想要 知道 一下 要 需要 对 给 和 与 及 或 在 从 为 被 把 吗？ 多少钱 钱 "
     "比例 百分比 比率 占比 金额 额度 标准 上限 最高 封顶 部门 单位 负责 牵头 主管 谁 条件 资格 门槛 要求 "
     "预算 含义 意思 指 是指 解释 名词 内容 包括 规定 政策 文件 相关 有关 具体 目前 现在 现行 今年 去年 "
-    "多 大 少 情况 方面 哪 个 家 项 元 万元 亿元 目标 任务 低于 高于 不低于 不少于 不高于 超过 不超过 达到 给多少 一般 分别 各自 各".split()
+    "多 大 少 情况 方面 哪 个 家 项 元 万元 亿元 目标 任务 以下 以上 低于 高于 不低于 不少于 不高于 超过 不超过 达到 给多少 一般 分别 各自 各".split()
 )
 # Topic words so common in policy text that matching them proves little (low weight).
 GENERIC_WORDS = frozenset(
@@ -48,13 +48,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "贷款": ("信贷", "贷款"),
     "人才": ("人才", "人员"),
 }
-_ASKED_COUNTER = re.compile(r"(?:几|多少)(个|家|户|套|亩|人|类|项|条|次|场|批|名|所|吨|标箱|万人|万元|亿元)")
+_ASKED_COUNTER = re.compile(r"(?:几|多少)(万人|万元|亿元|标箱|个|家|户|套|亩|人|类|项|条|次|场|批|名|所|吨|张|艘|台|辆|座|栋|间|位|件|笔|公里)")
 _COUNTER = re.compile(r"^(几|多少|哪)")  # "几类", "多少户": the asked quantity, not the topic
 _YEAR = re.compile(r"(19|20)\d{2}年?")
-_ASKED_AFTER = re.compile(r"[是有为能可给要]{0,2}(多少|几)")  # "面额多少", "标准是多少"
-_ASKED_BEFORE = re.compile(r"(多少|几)[个项元张次]?$")  # "多少安家费"
-# "一家", "一年", "八个", "第一次": a quantity in the question, a condition rather than the topic.
-_QUANTITY = re.compile(r"^第?[一二两三四五六七八九十百千万\d]+(个|家|年|次|项|类|名|批|件|台|张|户|套|人|元|位|天|月|栋|艘|辆|亩|间|座|把|场|笔)$")
+# "一家", "一年", "八个", "第一次", "每人": a quantity in the question, a condition rather than the topic.
+_QUANTITY = re.compile(r"^(?:每|第?[一二两三四五六七八九十百千万\d]+)(个|家|年|次|项|类|名|批|件|台|张|户|套|人|元|位|天|月|栋|艘|辆|亩|间|座|把|场|笔|岁|周岁|块|块钱)$")
+# What makes "最高/上限/标准…多少" ask for a sum of money rather than any quantity.
+_MONEY_WORDS = re.compile(r"钱|元|金额|额度|补|奖|资助|贴|费|资金|经费|工资|薪|价|投资|收入")
+# A bare numeral ("两千万") is a figure of the asker's case; a deictic ("这边", "那个") or an
+# approximator ("大概") only says how the question is put: neither is the topic.
+_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+$")
+_FILLER = re.compile(r"^((这|那|哪)(边|里|儿|个|些|样|种|份|块|次|家)|大概|大约|大致|差不多|左右|一般来说)$")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 
 
@@ -88,6 +92,7 @@ class QuestionProfile:
     foreign: tuple[str, ...] = ()  # rare words no indexed document contains: a subject they lack
     foreign_benefit: bool = False  # one names what is asked: "开业" in "开业补贴", "面额" in "面额多少"
     qualifiers: tuple[str, ...] = ()  # words jieba cut into characters ("小微"): required for a caveat answer
+    shown: str = ""  # the question as asked (letter case kept), for naming the topic back
 
     @property
     def benefits(self) -> tuple[Term, ...]:
@@ -107,7 +112,8 @@ class QuestionProfile:
         named = [(t.word, t.position) for t in self.terms if t.weight == 1.0]
         named += [(word, self.question.find(word)) for word in self.foreign]
         chosen = [(w, p) for w, p in named if not re.search(r"\d", w) and p >= 0]
-        whole = self.question.rstrip("？?。！!")
+        asked = self.shown if len(self.shown) == len(self.question) else self.question
+        whole = asked.rstrip("？?。！!")
         if not chosen and len(whole) <= 30 and not re.search(r"\d", whole):
             return whole  # only generic words ("补贴") left: naming them alone would mislead
         chosen = chosen or [(t.word, t.position) for t in self.terms if not re.search(r"\d", t.word)]
@@ -115,7 +121,7 @@ class QuestionProfile:
             return ""
         start = min(p for _, p in chosen)
         end = max(p + len(w) for w, p in chosen)
-        phrase = self.question[start:end]
+        phrase = asked[start:end]
         if len(phrase) <= 24 and not re.search(r"\d", phrase):
             return phrase
         return "、".join(w for w, _ in sorted(chosen, key=lambda pair: pair[1]))
@@ -124,6 +130,8 @@ class QuestionProfile:
 def detect_kinds(question: str) -> frozenset[str]:
     """The kinds of fact a question asks for (empty for an open question)."""
     kinds = {kind for kind, pattern in KIND_PATTERNS.items() if pattern.search(question)}
+    if "amount" in kinds and not _MONEY_WORDS.search(question):
+        kinds = (kinds - {"amount"}) | {"figure"}  # "容积率最高多少": a cap on a quantity, not a sum
     if kinds - {"figure"}:
         kinds.discard("figure")  # "多少" inside "比例是多少" adds nothing
     return frozenset(kinds)
@@ -169,25 +177,6 @@ def _alias_spans(text: str, words: list[tuple[str, int]]) -> list[tuple[str, int
     return found
 
 
-def _join_characters(words: list[tuple[str, int]], vocabulary: Any) -> list[tuple[str, int]]:
-    """Adjacent single characters joined back when the documents use the result ("小"+"微" -> "小微").
-
-    jieba (HMM off) cuts a word missing from its dictionary into characters, which are too short
-    to be topic terms; joined, they are a word when some document writes them together.
-    """
-    joined: list[tuple[str, int]] = []
-    run: list[tuple[str, int]] = []
-    for word, start in [*words, ("", -1)]:
-        if len(word) == 1 and (not run or run[-1][1] + 1 == start):
-            run.append((word, start))
-            continue
-        text = "".join(w for w, _ in run)
-        if len(run) > 1 and vocabulary.mentions(text):
-            joined.append((text, run[0][1]))
-        run = [(word, start)] if len(word) == 1 else []
-    return joined
-
-
 def _asks_only(targets: tuple[str, ...]) -> bool:
     """True when an alias's policy wording only says what kind of fact is asked ("是什么", "责任单位")."""
     return all(t in QUESTION_WORDS or any(p.fullmatch(t) or p.search(t) for p in KIND_PATTERNS.values())
@@ -195,12 +184,13 @@ def _asks_only(targets: tuple[str, ...]) -> bool:
 
 
 def _is_topic_word(word: str, terms: list[Term], seen: set[str], scope_words: set[str]) -> bool:
-    return not (len(word) < 2 or _COUNTER.match(word) or _QUANTITY.match(word) or word in seen
+    return not (len(word) < 2 or _COUNTER.match(word) or _QUANTITY.match(word) or _NUMERAL.match(word)
+                or _FILLER.match(word) or word in seen
                 or word in QUESTION_WORDS or word in scope_words or _YEAR.fullmatch(word)
                 or not re.search(r"[\w]", word) or any(word in t.word for t in terms))
 
 
-def analyze_question(question: str, region_names: tuple[str, ...] = (), vocabulary: Any = None) -> QuestionProfile:
+def analyze_question(question: str, region_names: tuple[str, ...] = (), vocabulary: Vocabulary | None = None) -> QuestionProfile:
     """Kinds and topic terms of a question; region and year names are scope, not topic.
 
     With a `vocabulary` (app.vocabulary.Vocabulary of the index), words no document contains are
@@ -219,7 +209,7 @@ def analyze_question(question: str, region_names: tuple[str, ...] = (), vocabula
     for name in sorted(scope_words, key=len, reverse=True):
         scope_free = scope_free.replace(name, " " * len(name))
     words = _segment(scope_free)
-    qualifiers = tuple(w for w, _ in _join_characters(words, vocabulary)) if vocabulary is not None else ()
+    qualifiers = tuple(w for w, _ in vocabulary.joined_words(words)) if vocabulary is not None else ()
     asking: list[tuple[int, int]] = []  # aliases that only say what is asked ("啥意思" -> "是什么")
     for alias, start, targets in _alias_spans(scope_free, words):
         if _asks_only(targets):
@@ -241,49 +231,12 @@ def analyze_question(question: str, region_names: tuple[str, ...] = (), vocabula
     foreign: list[str] = []
     foreign_benefit = False
     if vocabulary is not None:
-        terms, foreign, foreign_benefit = _against_corpus(terms, vocabulary, text)
+        terms, foreign, foreign_benefit = sort_by_corpus(terms, vocabulary, text)
     terms.sort(key=lambda t: t.position)
     counter = _ASKED_COUNTER.search(text)
     from index.tokenize import expand_query
 
     return QuestionProfile(question=text, kinds=detect_kinds(expand_query(text)), terms=tuple(terms),
                            counter=counter.group(1) if counter else "", foreign=tuple(foreign),
-                           foreign_benefit=foreign_benefit, qualifiers=qualifiers)
-
-
-def _names_asked(term: Term, text: str, benefit_starts: set[int]) -> bool:
-    """True when the term names the asked thing: right before a benefit word or next to 多少/几."""
-    end = term.position + len(term.word)
-    return (end in benefit_starts or bool(_ASKED_AFTER.match(text, end))
-            or bool(_ASKED_BEFORE.search(text[:term.position])))
-
-
-def _against_corpus(terms: list[Term], vocabulary: Any, text: str) -> tuple[list[Term], list[str], bool]:
-    """Terms some document mentions (kept), everyday words none does (dropped), rare ones (foreign),
-    and whether a word no document has names the benefit asked about."""
-    from app.vocabulary import is_everyday
-
-    kept: list[Term] = []
-    foreign: list[str] = []
-    foreign_benefit = False
-    benefit_starts = {t.position for t in terms if t.is_benefit}
-    for term in terms:
-        if vocabulary.names_document(term.word):
-            continue  # "方案", "政府工作报告": which document, like a region name, not the topic
-        names_benefit_kind = _names_asked(term, text, benefit_starts)
-        if any(vocabulary.mentions(form) for form in term.forms) or _partly_mentioned(term.word, vocabulary):
-            kept.append(term)
-        elif re.search(r"\d", term.word) or term.weight < 1.0 or (is_everyday(term.word) and not names_benefit_kind):
-            continue  # a figure, a generic word or everyday speech: not what the question is about
-        else:
-            foreign.append(term.word)
-            foreign_benefit = foreign_benefit or names_benefit_kind
-    return kept, foreign, foreign_benefit
-
-
-def _partly_mentioned(word: str, vocabulary: Any) -> bool:
-    """A long word whose two-character pieces the documents mostly use ("过路费用" ~ "过路费")."""
-    if len(word) < 3:
-        return False
-    grams = [word[i:i + 2] for i in range(len(word) - 1)]
-    return sum(vocabulary.mentions(g) for g in grams) / len(grams) >= 0.5
+                           foreign_benefit=foreign_benefit, qualifiers=qualifiers,
+                           shown=squeeze(question))

@@ -37,6 +37,7 @@ class AnswerService:
         self._llm: Any = None
         self._llm_notices: list[str] = []
         self._vocabulary: Any = None
+        self._validity: Any = None
 
     @property
     def settings(self) -> Settings:
@@ -70,6 +71,14 @@ class AnswerService:
             clauses = list(getattr(index, "clauses", ()))
             self._vocabulary = (index, Vocabulary(clauses) if clauses else None)
         return self._vocabulary[1]
+
+    def _validity_clauses(self, index: Any) -> dict[str, Any]:
+        """Per document, the clause stating its validity, found once per loaded index."""
+        if self._validity is None or self._validity[0] is not index:
+            from app.validity import validity_clauses
+
+            self._validity = (index, validity_clauses(getattr(index, "clauses", ())))
+        return self._validity[1]
 
     def documents(self) -> list[Document]:
         """The documents in the index."""
@@ -112,9 +121,9 @@ class AnswerService:
                                    self._corpus_vocabulary(index))
         searched = [d for d in documents if _accepted(d, region, year, doc_id)] or documents
         draft = answer_offline(profile, candidates, searched, regions=regions, years=years,
-                               style=style, today=today)
+                               style=style, today=today, validity=self._validity_clauses(index))
         base = dict(question=question, retrieved=tuple(hits), notes=notes + filter_notes)
-        llm = self._llm_answerer() if draft.found else None
+        llm = self._llm_answerer() if draft.found and not draft.final else None
         if llm is None:
             yield from _pieces(draft.text)
             checks = {"llm": "skipped: no supporting clause"} if self._settings.llm_configured else {}

@@ -6,13 +6,17 @@ Features (per clause in `app.evidence`, from pure functions in `app.scoring`; qu
   境外/出境, "补多少" -> 补助/补贴, "找谁" -> 责任单位) become terms matched by their policy wording;
   aliases that only say what is asked ("啥意思") set the question kind instead. Words that name a
   document ("方案", "政府工作报告") are scope, like region and year names.
+- a colloquial alias inside a longer word counts in its policy wording when the documents use the
+  result ("体育比赛" -> "体育赛事", app.vocabulary.Vocabulary.aliased_forms). Quantities of the
+  asker's case ("每人", "三岁", "两千万"), deictics and approximators ("这边", "大概") are not topic;
+  "最高/上限…多少" without a money word asks for a figure ("容积率最高多少"), not a sum.
 - corpus check: a question word no document contains is dropped when it is everyday Chinese
   ("多久", "这边": jieba dictionary frequency, app.vocabulary.COMMON_PER_MILLION) and is `foreign`
   when rare ("契税"). A foreign word counts as a missing term; when it names the asked thing
   (right before a benefit word, or next to 多少/几: "开业补贴", "面额多少") nothing supports an answer.
 - `missing`: share of the specific terms (plus foreign words) the clause — with its headings — lacks.
-- `sentence_coverage` / `clause_coverage`: weighted share of the topic terms in the best sentence /
-  the clause (generic words weigh 0.35).
+- `sentence_coverage` / `clause_coverage`: weighted share of the topic terms in the best sentence
+  (with the clause's lead phrase, the subject of its sentences) / the clause (generic words weigh 0.35).
 - `evidence`: whether the quoted sentences carry the asked type of fact — a %, a sum, a count of the
   asked unit, a responsible unit, a definition — 0..1; a figure only counts in a sentence on the
   asked topic that names the asked benefit; "按规定给予补助" is 0.5 (a rule, not a figure).
@@ -28,20 +32,27 @@ Decision:
    A "how much" question needs at least one specific topic word: when segmentation leaves only
    generic ones ("生三孩" cut into characters, leaving "补贴"), no clause is on topic.
 4. otherwise not supported. A question naming a region and a year needs a cited document of both
-   (app.offline), else "not found there", with the places that do have clauses named.
+   (app.offline), else "not found there", with the places that do have clauses named; the best
+   supported clause of the named region/year leads the answer even when another place's scores higher.
+Questions about a document's validity ("还有效吗", "有效期到什么时候", no measure named) skip this:
+app.validity quotes the document's own validity statement, cites its clause and says whether it
+has ended as of today; a region/year without such a document is "not found".
 
-Calibrated on tests/app/data/answerability.jsonl (42 questions: answerable, answerable only with
-the "not stated" caveat, and unanswerable near misses) and on the even-numbered ids of
-eval/questions.jsonl; the odd ids are held out. All 42 calibration questions are decided
+Calibrated on tests/app/data/answerability.jsonl (50 questions: answerable, answerable only with
+the "not stated" caveat, validity questions, and unanswerable near misses) and on the even-numbered
+ids of eval/questions.jsonl; the odd ids are held out. All 50 calibration questions are decided
 correctly (tests/app/test_answerability.py). MISSING_MAX: 0 refused most colloquial questions
 (one filler word sufficed), 0.25 and 0.34 kept all unanswerable calibration questions declined,
 0.5 answered four of them with similar clauses; 0.34 is the largest safe value.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.evidence import Evidence
 from app.question import QuestionProfile
 from app.vocabulary import clause_context
+from policyqa.model import Document
 
 MISSING_MAX = 0.34  # share of the specific terms' weight a clause may lack
 SENTENCE_MIN = 0.4
@@ -91,12 +102,21 @@ def supports(profile: QuestionProfile, item: Evidence) -> bool:
     return on_topic(profile, item) and (states_fact(profile, item) or may_say_unstated(profile, item))
 
 
-def choose(profile: QuestionProfile, items: list[Evidence]) -> list[Evidence]:
-    """The supported clauses worth citing, best first, a few per document."""
+def choose(profile: QuestionProfile, items: list[Evidence],
+           in_scope: Callable[[Document], bool] | None = None) -> list[Evidence]:
+    """The supported clauses worth citing, best first, a few per document.
+
+    `in_scope` says which documents the question names (region/year): the best supported clause
+    of those leads, so a slightly weaker clause of the named place is not crowded out by another's.
+    """
     supported = sorted((i for i in items if supports(profile, i)),
                        key=lambda i: (not states_fact(profile, i), -i.score, i.rank))
     if not supported:
         return []
+    named = [i for i in supported if in_scope is not None and in_scope(i.clause.doc)]
+    if named and named[0] is not supported[0]:
+        supported.remove(named[0])
+        supported.insert(0, named[0])
     floor = RELATIVE_MIN * supported[0].score
     chosen: list[Evidence] = []
     per_doc: dict[str, list[Evidence]] = {}

@@ -93,9 +93,14 @@ def cover(text: str, spans: list[Span]) -> Span:
     return Span(start, end, text[start:end])
 
 
-def normalise(text: str) -> str:
-    """Width- and whitespace-insensitive form used for matching (never for quoting)."""
+def squeeze(text: str) -> str:
+    """Width- and whitespace-insensitive form with letter case kept (for showing a question back)."""
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def normalise(text: str) -> str:
+    """Width-, case- and whitespace-insensitive form used for matching (never for quoting)."""
+    return squeeze(text).lower()
 
 
 def is_responsibility(sentence: str) -> bool:

@@ -33,6 +33,16 @@ def _tokenizer():
     return tokenizer
 
 
+def word_frequency(word: str) -> int:
+    """How often `word` occurs in jieba's general-language dictionary (0 when absent)."""
+    return _tokenizer().FREQ.get(word) or 0
+
+
+def dictionary_total() -> int:
+    """The sum of all word frequencies in jieba's dictionary (the base for per-million rates)."""
+    return max(_tokenizer().total, 1)
+
+
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     """Function words and question words that say nothing about a policy's topic."""

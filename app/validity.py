@@ -1,0 +1,105 @@
+"""Questions about a document's validity ("还有效吗", "有效期到什么时候"), answered from the document.
+
+The validity statement is a fact of the whole document (Document.validity / valid_until, read by
+ingest from a closing clause such as "……均为2023年全年实施有效"), not of any one measure, so
+retrieval by topic words rarely finds it. Such a question is answered by quoting that statement
+verbatim from the clause that contains it, citing the clause, and saying whether the validity has
+ended as of today.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+
+from app.compose import doc_header, measure_label, short_name
+from app.question import QuestionProfile
+from app.textspan import normalise, split_sentences
+from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
+
+# Asking whether the document still applies, or until when.
+ASKS_VALIDITY = re.compile(r"还有效|仍然?有效|是否有效|有没有效|有效吗|有效期|过期|失效|到期|还适用|还能用|废止|截止.{0,4}(时间|日期|哪天|什么时候)")
+# Words of such a question that are not its topic (the document itself is named by scope words).
+_VALIDITY_WORDS = re.compile(r"有效|期限|期|过期|失效|到期|适用|截止|时间|日期|多久|多长")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_TITLE_PIECE = 4  # characters a question must share with a title to name that document
+
+
+def asks_document_validity(profile: QuestionProfile) -> bool:
+    """True when the question asks whether a document is (still) valid, about no specific measure."""
+    if not ASKS_VALIDITY.search(profile.question):
+        return False
+    return not any(t.weight == 1.0 and not _VALIDITY_WORDS.search(t.word) for t in profile.terms)
+
+
+def validity_clauses(clauses: Iterable[Clause]) -> dict[str, Clause]:
+    """Per document id, the clause that states the document's validity (as Document.validity)."""
+    found: dict[str, Clause] = {}
+    for clause in clauses:
+        statement = normalise(clause.doc.validity)
+        if statement and clause.doc.doc_id not in found and statement in normalise(clause.text):
+            found[clause.doc.doc_id] = clause
+    return found
+
+
+def _names_title(question: str, doc: Document) -> bool:
+    title = normalise(doc.title)
+    return any(title[i:i + _TITLE_PIECE] in question for i in range(len(title) - _TITLE_PIECE + 1))
+
+
+def named_years(question: str) -> tuple[int, ...]:
+    """Years the question names, including years no document is of ("2000年")."""
+    return tuple(dict.fromkeys(int(y) for y in _YEAR.findall(question)))
+
+
+def documents_asked(question: str, documents: list[Document], ranked: list[Document],
+                    in_scope: Callable[[Document], bool] | None) -> list[Document]:
+    """The documents the question is about: those of the named region/year, else all (best
+    retrieved first); narrowed to those whose title the question quotes, if any."""
+    order = {doc.doc_id: i for i, doc in enumerate(reversed(ranked))}  # best retrieved: highest
+    asked_years = named_years(question)
+    pool = sorted((d for d in documents if (in_scope is None or in_scope(d))
+                   and (not asked_years or d.year in asked_years)), key=lambda d: -order.get(d.doc_id, -1))
+    titled = [d for d in pool if _names_title(question, d)]
+    return titled or pool
+
+
+def _statement(clause: Clause, doc: Document) -> str:
+    """The sentence of `clause` that holds the validity statement, verbatim."""
+    statement = normalise(doc.validity)
+    return next((s.text for s in split_sentences(clause.text) if statement in normalise(s.text)), clause.text)
+
+
+def expiry_note(doc: Document, today: date) -> str:
+    """"该政策有效期为2023年，现已过期，请以最新文件为准" (or still in force), from valid_until."""
+    if not doc.valid_until:
+        return ""
+    end = date.fromisoformat(doc.valid_until)
+    period = f"{end.year}年" if (end.month, end.day) == (12, 31) else f"至{end.year}年{end.month}月{end.day}日"
+    draft = "该文件为征求意见稿，尚未正式印发，请以正式文件为准。" if doc.status == STATUS_DRAFT else ""
+    if doc.expired_on(today):
+        return f"该政策有效期为{period}，现已过期，请以最新文件为准。{draft}"
+    return f"该政策有效期为{period}，目前仍在有效期内。{draft}"
+
+
+def answer_validity(docs: list[Document], clauses: Mapping[str, Clause],
+                    today: date, style: str = "default") -> tuple[str, list[Citation]] | None:
+    """The validity statement of each asked document, quoted and cited; None when none states one."""
+    lines: list[str] = []
+    sources: list[str] = []
+    citations: list[Citation] = []
+    for doc in docs:
+        clause = clauses.get(doc.doc_id)
+        if clause is None:
+            continue
+        quote = _statement(clause, doc)
+        citations.append(Citation(n=len(citations) + 1, clause=clause, quote=quote))
+        head = f"{doc.region}{doc.year or ''}{'年' if doc.year else ''}" if style == "hotline" else doc_header(doc)
+        lines.append(f"{head}：{quote.rstrip('。')}[{len(citations)}]。{expiry_note(doc, today)}")
+        label = measure_label(clause)
+        sources.append((doc.doc_number or short_name(doc)) + (f"（{label}）" if label else ""))
+    if not citations:
+        return None
+    if style == "hotline":
+        return "".join(lines) + "依据：" + "；".join(sources) + "。", citations
+    return "\n".join(lines), citations
