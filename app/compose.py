@@ -228,9 +228,9 @@ def chinese_year(year: int) -> str:
 
 
 def compose_not_found(profile: QuestionProfile, documents: list[Document], scope: str = "",
-                      elsewhere: str = "") -> str:
-    """A plain "not found" naming what was asked for and what was searched, with no figures."""
-    topic = profile.topic_phrase()
+                      elsewhere: str = "", topic: str = "") -> str:
+    """A plain "not found" naming what was asked for (`topic`, else the question's) and what was searched."""
+    topic = topic or profile.topic_phrase()
     if not topic:
         return ("未能从问题中识别出具体的政策事项。请用中文写明想了解的政策内容，"
                 "例如“外贸企业出口信用保险补助比例是多少”。")

@@ -71,7 +71,7 @@ def answer_offline(
         if stated is not None:
             return Draft(True, stated[0], tuple(stated[1]), (), final=True)
         scope = "、".join(regions) + "".join(f"{y}年" for y in _named_years(profile.question))
-        return Draft(False, compose_not_found(profile, documents, scope=scope), (), ())
+        return Draft(False, compose_not_found(profile, documents, scope=scope, topic="有效期"), (), ())
     chosen = choose(profile, gather_evidence(profile, hits), _scope_test(regions, years))
     if not chosen:
         return Draft(False, compose_not_found(profile, documents), (), ())
