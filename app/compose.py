@@ -47,16 +47,25 @@ def group_by_document(items: list[Evidence], regions: tuple[str, ...], years: tu
     return groups
 
 
+def validity_period(doc: Document) -> str:
+    """"2023年" (a whole calendar year) or "至2024年6月30日", from valid_until ("" when unknown)."""
+    if not doc.valid_until:
+        return ""
+    end = date.fromisoformat(doc.valid_until)
+    return f"{end.year}年" if (end.month, end.day) == (12, 31) else f"至{end.year}年{end.month}月{end.day}日"
+
+
+def region_year(doc: Document) -> str:
+    """"瑞安市2023年": the region and year a document is named by aloud."""
+    return f"{doc.region}{doc.year or ''}{'年' if doc.year else ''}"
+
+
 def status_note(doc: Document, today: date, short: bool = False) -> str:
     """The flag a cited document needs: draft, or a validity that has ended."""
     if doc.status == STATUS_DRAFT:
         return "（征求意见稿）" if short else "（该文件为征求意见稿，尚未正式印发，请以正式文件为准）"
     if doc.expired_on(today):
-        end = date.fromisoformat(doc.valid_until)
-        period = f"{end.year}年" if (end.month, end.day) == (12, 31) else f"至{end.year}年{end.month}月{end.day}日"
-        if short:
-            return "（已到期）"
-        return f"（该政策有效期为{period}，请以最新文件为准）"
+        return "（已到期）" if short else f"（该政策有效期为{validity_period(doc)}，请以最新文件为准）"
     return ""
 
 
@@ -75,7 +84,7 @@ def doc_header(doc: Document) -> str:
 def short_name(doc: Document) -> str:
     """A document without 文号, named briefly: "瑞安市2025年征求意见稿"."""
     kind = "征求意见稿" if doc.status == STATUS_DRAFT else f"《{doc.title}》"
-    return f"{doc.region}{doc.year or ''}{'年' if doc.year else ''}{kind}" if doc.region else f"《{doc.title}》"
+    return f"{region_year(doc)}{kind}" if doc.region else f"《{doc.title}》"
 
 
 def measure_label(clause: Clause) -> str:
@@ -199,7 +208,7 @@ def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date) 
     used = 0
     for group in groups:
         item, doc = group.items[0], group.doc
-        head = f"{'另，' if not group.primary and parts else ''}{doc.region}{doc.year or ''}{'年' if doc.year else ''}："
+        head = f"{'另，' if not group.primary and parts else ''}{region_year(doc)}："
         flag = status_note(doc, today, short=True)
         budget = HOTLINE_MAX_CHARS - used if parts else max(HOTLINE_MAX_CHARS, 40)
         if "responsible" in profile.kinds:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from index.filters import region_stem
 from policyqa.model import Document
 
 # A follow-up is short and shaped like one of these; longer turns are new questions.
@@ -21,7 +22,6 @@ _FOLLOWUP_OPENINGS = ("那如果是", "那要是", "如果是", "要是", "换�
 _QUESTION_WORDS = ("什么", "多少", "哪些", "哪个", "怎么", "怎样", "如何", "是否", "吗", "几", "谁")
 _PUNCTUATION = "？?！!。.，,、；;：: \t\u3000"
 _YEAR = re.compile(r"(20\d\d)\s*年?")
-_REGION_SUFFIXES = ("市", "县", "区", "省")
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,7 @@ def region_aliases(documents: Iterable[Document]) -> dict[str, str]:
         if not region:
             continue
         aliases[region] = region
-        if region.endswith(_REGION_SUFFIXES) and len(region) > 2:
-            aliases.setdefault(region[:-1], region)
+        aliases.setdefault(region_stem(region), region)
     return aliases
 
 

@@ -5,6 +5,7 @@ Only verified text is streamed (see app.verify). The caller falls back to the of
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from app.textspan import normalise, split_sentences
 from app.verify import Renumbering, UnitCheck, check_unit, take_units
 from policyqa.config import Settings
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Hit
+
+log = logging.getLogger(__name__)
 
 
 class DeadlineExceeded(Exception):
@@ -132,6 +135,8 @@ class LlmAnswerer:
                 pieces.append(piece)
                 yield piece
         except Exception as error:  # noqa: BLE001 - any failure of the model means: answer offline
+            # Logged with its traceback: a bug in our own checks must not pass as a model failure.
+            log.warning("LLM answer failed, falling back to the offline answer", exc_info=error)
             yield LlmResult(checks=_summary(checks, started), fallback_reason=_reason(error))
             return
         yield self._result("".join(pieces).strip(), supplied, renumbering, claims, checks, started)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from app.textspan import normalise, squeeze
 from app.vocabulary import Vocabulary, sort_by_corpus
+from index.filters import region_stem
 
 # Question kinds, detected by the words that ask for them (order = display priority).
 KIND_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -197,7 +198,7 @@ def analyze_question(question: str, region_names: tuple[str, ...] = (), vocabula
     dropped when they are everyday language and reported as `foreign` when they are rare.
     """
     text = normalise(question)
-    scope_words = set(region_names) | {r.removesuffix("市") for r in region_names if len(r) > 2}
+    scope_words = set(region_names) | {region_stem(r) for r in region_names}
     terms: list[Term] = []
     seen: set[str] = set()
     for match in _QUOTED.finditer(text):

@@ -119,7 +119,8 @@ class AnswerService:
         answer_started = time.perf_counter()
         profile = analyze_question(query, tuple(sorted({d.region for d in documents if d.region})),
                                    self._corpus_vocabulary(index))
-        searched = [d for d in documents if _accepted(d, region, year, doc_id)] or documents
+        chosen = _user_filters(region, year, doc_id)
+        searched = [d for d in documents if chosen.accepts(d)] or documents
         draft = answer_offline(profile, candidates, searched, regions=regions, years=years,
                                style=style, today=today, validity=self._validity_clauses(index))
         base = dict(question=question, retrieved=tuple(hits), notes=notes + filter_notes)
@@ -158,8 +159,7 @@ class AnswerService:
         from index.filters import Filters
         from index.query import detect_scope
 
-        filters = Filters(regions=(region,) if region else (), years=(year,) if year else (),
-                          doc_ids=(doc_id,) if doc_id else ())
+        filters = _user_filters(region, year, doc_id)
         hits = index.search(query, top_k=max(top_k, MIN_RETRIEVED), filters=None if filters.empty else filters,
                             mode=mode)
         notes: tuple[str, ...] = ()
@@ -176,11 +176,12 @@ class AnswerService:
         return list(hits), candidates, regions, years, notes
 
 
-def _accepted(doc: Document, region: str | None, year: int | None, doc_id: str | None) -> bool:
+def _user_filters(region: str | None, year: int | None, doc_id: str | None) -> Any:
+    """The index.filters.Filters for what the user chose (empty when nothing was)."""
     from index.filters import Filters
 
     return Filters(regions=(region,) if region else (), years=(year,) if year else (),
-                   doc_ids=(doc_id,) if doc_id else ()).accepts(doc)
+                   doc_ids=(doc_id,) if doc_id else ())
 
 
 def _llm_context(draft: Draft, candidates: list[Hit]) -> list[Hit]:

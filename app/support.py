@@ -62,7 +62,6 @@ RELATIVE_MIN = 0.6  # another clause is cited when its score is at least this sh
 MAX_CITATIONS = 5
 MAX_PER_DOCUMENT = 2
 EVIDENCE_KINDS = frozenset({"ratio", "amount", "budget", "figure", "responsible", "definition"})
-FIGURE_KINDS = frozenset({"ratio", "amount", "budget", "figure"})
 
 
 def missing_share(profile: QuestionProfile, item: Evidence) -> float:
@@ -92,7 +91,7 @@ def may_say_unstated(profile: QuestionProfile, item: Evidence) -> bool:
     (a "how much" question) or it uses the asked term without defining it (a "what is" question)."""
     if item.missing or profile.foreign or any(q not in clause_context(item.clause) for q in profile.qualifiers):
         return False  # without the asked fact, only a clause on exactly this topic is worth quoting
-    if profile.kinds & FIGURE_KINDS:
+    if profile.asks_figure:
         return item.benefit_named
     return "definition" in profile.kinds
 

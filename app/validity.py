@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
-from app.compose import doc_header, measure_label, short_name
+from app.compose import doc_header, measure_label, region_year, short_name, validity_period
 from app.question import QuestionProfile
 from app.textspan import normalise, split_sentences
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
@@ -72,10 +72,9 @@ def _statement(clause: Clause, doc: Document) -> str:
 
 def expiry_note(doc: Document, today: date) -> str:
     """"该政策有效期为2023年，现已过期，请以最新文件为准" (or still in force), from valid_until."""
-    if not doc.valid_until:
+    period = validity_period(doc)
+    if not period:
         return ""
-    end = date.fromisoformat(doc.valid_until)
-    period = f"{end.year}年" if (end.month, end.day) == (12, 31) else f"至{end.year}年{end.month}月{end.day}日"
     draft = "该文件为征求意见稿，尚未正式印发，请以正式文件为准。" if doc.status == STATUS_DRAFT else ""
     if doc.expired_on(today):
         return f"该政策有效期为{period}，现已过期，请以最新文件为准。{draft}"
@@ -94,7 +93,7 @@ def answer_validity(docs: list[Document], clauses: Mapping[str, Clause],
             continue
         quote = _statement(clause, doc)
         citations.append(Citation(n=len(citations) + 1, clause=clause, quote=quote))
-        head = f"{doc.region}{doc.year or ''}{'年' if doc.year else ''}" if style == "hotline" else doc_header(doc)
+        head = region_year(doc) if style == "hotline" else doc_header(doc)
         lines.append(f"{head}：{quote.rstrip('。')}[{len(citations)}]。{expiry_note(doc, today)}")
         label = measure_label(clause)
         sources.append((doc.doc_number or short_name(doc)) + (f"（{label}）" if label else ""))

@@ -176,8 +176,3 @@ def notices_html(notices: Iterable[str]) -> str:
     """Service notices (offline fallback, first index build) as a quiet banner; "" when none."""
     items = [f"<li>{escape_text(notice)}</li>" for notice in notices if notice.strip()]
     return f'<div class="pqa-notices"><ul>{"".join(items)}</ul></div>' if items else ""
-
-
-def user_html(text: str) -> str:
-    """A user's turn, shown exactly as typed."""
-    return f'<div class="pqa-user">{escape_text(text)}</div>'

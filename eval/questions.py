@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,12 +112,6 @@ def check_against_texts(questions: Sequence[Question], doc_texts: dict[str, str]
             if not any(match_key(fact) in text for text in texts):
                 problems.append(f"{q.qid}: key fact {fact!r} not in {list(q.doc_ids)}")
     return problems
-
-
-def clauses_holding(ref: GoldRef, clauses: Iterable[Clause]) -> list[Clause]:
-    """The clauses of the ref's document whose text contains the span."""
-    span = match_key(ref.span)
-    return [c for c in clauses if c.doc.doc_id == ref.doc_id and span in match_key(c.text)]
 
 
 def check_against_clauses(questions: Sequence[Question], clauses: Sequence[Clause]) -> list[str]:

@@ -29,10 +29,6 @@ class DocumentParts:
     body: list[str] = field(default_factory=list)
     back: list[str] = field(default_factory=list)
 
-    @property
-    def title_text(self) -> str:
-        return "".join(self.title)
-
 
 def clean_lines(text: str) -> list[str]:
     """Non-empty cleaned lines without page numbers, printing lines or running headers."""

@@ -33,3 +33,9 @@ def test_missing_topic_and_benefit_rule() -> None:
     assert asked_evidence(reward, "力争股票首发及再融资达到8亿元以上，推进企业上市") == 0.0
     assert asked_evidence(reward, "企业上市的，给予最高500万元奖励") == 1.0
     assert coverage(reward, "企业上市的，给予最高500万元奖励") == 1.0
+
+
+def test_region_short_name_is_scope_for_any_region_suffix() -> None:
+    profile = analyze_question("龙湾人才补贴有哪些", region_names=("龙湾区",))
+    words = [t.word for t in profile.terms]
+    assert "人才" in words and not any("龙湾" in w for w in words)
