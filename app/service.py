@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from app.answer.analysis import QuestionProfile, analyze
+from app.answer.config import DEFAULT_CONFIG, AnswerConfig
+from app.answer.decision import DecisionModel, load_model
+from app.answer.pipeline import AnswerContext, Draft, answer
 from app.inputs import prepare_question
-from app.offline import Draft, answer_offline
-from app.question import analyze_question
 from policyqa.config import Settings
 from policyqa.model import Answer, Document, Hit
 
@@ -29,14 +31,17 @@ def _ms(start: float) -> float:
 class AnswerService:
     """Answers questions over the index in `settings`, offline or with the configured LLM."""
 
-    def __init__(self, settings: Settings, *, progress: bool = False, index: Any = None) -> None:
+    def __init__(self, settings: Settings, *, progress: bool = False, index: Any = None,
+                 model: DecisionModel | None = None, config: AnswerConfig = DEFAULT_CONFIG) -> None:
         self._settings = settings
         self._progress = progress
         self._lock = threading.Lock()
         self._index: Any = index  # given by tests and tools that already hold a SearchIndex
+        self._model = model  # given by eval to score a model trained on other questions
+        self._config = config
         self._llm: Any = None
         self._llm_notices: list[str] = []
-        self._vocabulary: Any = None
+        self._corpus: Any = None
         self._validity: Any = None
 
     @property
@@ -63,19 +68,25 @@ class AnswerService:
                     self._llm = LlmAnswerer(self._settings)
         return self._llm
 
-    def _corpus_vocabulary(self, index: Any) -> Any:
-        """What the indexed documents mention, built once per loaded index."""
-        if self._vocabulary is None or self._vocabulary[0] is not index:
-            from app.vocabulary import Vocabulary
+    def _decision_model(self) -> DecisionModel:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = load_model()
+        return self._model
 
-            clauses = list(getattr(index, "clauses", ()))
-            self._vocabulary = (index, Vocabulary(clauses) if clauses else None)
-        return self._vocabulary[1]
+    def _corpus_stats(self, index: Any) -> Any:
+        """Token statistics and text of the indexed clauses, built once per loaded index."""
+        if self._corpus is None or self._corpus[0] is not index:
+            from app.answer.corpus import CorpusStats
+
+            self._corpus = (index, CorpusStats(index.clauses, index.document_frequencies()))
+        return self._corpus[1]
 
     def _validity_clauses(self, index: Any) -> dict[str, Any]:
         """Per document, the clause stating its validity, found once per loaded index."""
         if self._validity is None or self._validity[0] is not index:
-            from app.validity import validity_clauses
+            from app.answer.validity import validity_clauses
 
             self._validity = (index, validity_clauses(getattr(index, "clauses", ())))
         return self._validity[1]
@@ -91,6 +102,19 @@ class AnswerService:
         return found + list(dict.fromkeys(self._llm_notices))
 
     # -- answering ----------------------------------------------------------------------------
+    def analyze(self, query: str) -> QuestionProfile:
+        """The question's profile against the loaded index (stage 1 of the answer pipeline)."""
+        index = self._search_index()
+        return analyze(query, list(index.documents), self._corpus_stats(index), self._config.focus_min_words)
+
+    def retrieve(self, query: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
+                 doc_id: str | None = None, retrieval_mode: str = "hybrid") -> tuple[list[Hit], list[Hit]]:
+        """(retrieved hits for the JSON, answer candidates) for an already prepared query."""
+        index = self._search_index()
+        hits, candidates, _ = self._retrieve(index, list(index.documents), query, max(1, top_k),
+                                             region, year, doc_id, retrieval_mode)
+        return hits, candidates
+
     def ask(self, question: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
             doc_id: str | None = None, style: str = "default", today: date | None = None,
             retrieval_mode: str = "hybrid") -> Answer:
@@ -113,16 +137,17 @@ class AnswerService:
         top_k = max(1, top_k)
         index = self._search_index()
         documents = list(index.documents)
-        hits, candidates, regions, years, filter_notes = self._retrieve(
+        hits, candidates, filter_notes = self._retrieve(
             index, documents, query, top_k, region, year, doc_id, retrieval_mode)
         retrieve_ms = _ms(started)
         answer_started = time.perf_counter()
-        profile = analyze_question(query, tuple(sorted({d.region for d in documents if d.region})),
-                                   self._corpus_vocabulary(index))
+        profile = analyze(query, documents, self._corpus_stats(index), self._config.focus_min_words)
         chosen = _user_filters(region, year, doc_id)
         searched = [d for d in documents if chosen.accepts(d)] or documents
-        draft = answer_offline(profile, candidates, searched, regions=regions, years=years,
-                               style=style, today=today, validity=self._validity_clauses(index))
+        context = AnswerContext(documents=tuple(documents), searched=tuple(searched), model=self._decision_model(),
+                                validity=self._validity_clauses(index), today=today, style=style,
+                                config=self._config)
+        draft = answer(profile, candidates, context)
         base = dict(question=question, retrieved=tuple(hits), notes=notes + filter_notes)
         llm = self._llm_answerer() if draft.found and not draft.final else None
         if llm is None:
@@ -149,13 +174,13 @@ class AnswerService:
             yield from _pieces(draft.text)
             yield _answer(draft, base, "extractive-fallback", checks, retrieve_ms, answer_started, started)
             return
-        llm_draft = Draft(True, result.text, result.citations, ())
+        llm_draft = Draft(True, result.text, result.citations, (), "llm")
         yield _answer(llm_draft, base, result.mode, result.checks, retrieve_ms, answer_started, started)
 
     def _retrieve(self, index: Any, documents: list[Document], query: str, top_k: int,
                   region: str | None, year: int | None, doc_id: str | None, mode: str = "hybrid",
-                  ) -> tuple[list[Hit], list[Hit], tuple[str, ...], tuple[int, ...], tuple[str, ...]]:
-        """Retrieved hits (for the JSON), answer candidates, and the region/year the question names."""
+                  ) -> tuple[list[Hit], list[Hit], tuple[str, ...]]:
+        """Retrieved hits (for the JSON), answer candidates, and notes on the user's filters."""
         from index.filters import Filters
         from index.query import detect_scope
 
@@ -173,7 +198,7 @@ class AnswerService:
             scoped = index.search(query, top_k=SCOPED_EXTRA, filters=Filters(regions=regions, years=years),
                                   mode=mode)
             candidates += [h for h in scoped if h.clause.clause_id not in seen]
-        return list(hits), candidates, regions, years, notes
+        return list(hits), candidates, notes
 
 
 def _user_filters(region: str | None, year: int | None, doc_id: str | None) -> Any:
@@ -186,7 +211,7 @@ def _user_filters(region: str | None, year: int | None, doc_id: str | None) -> A
 
 def _llm_context(draft: Draft, candidates: list[Hit]) -> list[Hit]:
     """Clauses for the model: the ones the offline answer cites first, then the next best."""
-    cited = {item.clause.clause_id for item in draft.evidence}
+    cited = {item.clause.clause_id for item in draft.items}
     first = [h for h in candidates if h.clause.clause_id in cited]
     rest = [h for h in candidates if h.clause.clause_id not in cited]
     return (first + rest)[:max(LLM_CONTEXT_CLAUSES, len(first))]
@@ -201,6 +226,7 @@ def _pieces(text: str) -> Iterator[str]:
 
 def _answer(draft: Draft, base: dict[str, Any], mode: str, checks: dict[str, Any],
             retrieve_ms: float, answer_started: float, started: float) -> Answer:
+    checks = dict(checks, outcome=draft.outcome)
     return Answer(found=draft.found, text=draft.text, citations=draft.citations, mode=mode, checks=checks,
                   timings_ms={"retrieve": retrieve_ms, "answer": _ms(answer_started), "total": _ms(started)},
                   **base)

@@ -15,9 +15,13 @@ from pathlib import Path
 from policyqa.model import Clause
 
 QUESTIONS_FILE = Path(__file__).resolve().parent / "questions.jsonl"
+# Questions written independently in users' own words; kept beside the project, not in it.
+DEV_QUESTIONS_FILE = Path(__file__).resolve().parent.parent.parent / "shared" / "dev" / "questions.jsonl"
 KINDS = (
     "fact", "colloquial", "cross-document", "responsible-unit", "budget", "definition",
     "eligibility", "ambiguous-region", "year-trap", "unanswerable",
+    # the development set's kinds
+    "hotline", "keyword", "multi-part", "paraphrase",
 )
 _WHITESPACE = re.compile(r"\s+")
 
@@ -64,8 +68,18 @@ class Question:
         return tuple(dict.fromkeys(ref.doc_id for ref in self.refs))
 
 
+def _refs_from_gold(gold: list[dict]) -> list[dict]:
+    """The development set's `gold` ({file, span, where}) as `refs` ({doc_id, locator, span})."""
+    return [{"doc_id": Path(g["file"]).stem, "locator": g.get("where", ""), "span": g["span"]} for g in gold]
+
+
 def parse_question(data: dict) -> Question:
-    """One JSON object of questions.jsonl -> Question; raises ValueError on a malformed row."""
+    """One JSON object of a question file -> Question; raises ValueError on a malformed row.
+
+    Both formats are read: the project's (`refs`) and the development set's (`gold`).
+    """
+    if "gold" in data and "refs" not in data:
+        data = dict(data, refs=_refs_from_gold(data["gold"]))
     missing = {"id", "question", "kind", "refs", "key_facts", "answerable"} - data.keys()
     if missing:
         raise ValueError(f"question {data.get('id', '?')}: missing fields {sorted(missing)}")

@@ -45,6 +45,13 @@ class Bm25Index:
     def size(self) -> int:
         return int(self._retriever.scores["num_docs"])
 
+    def document_frequencies(self) -> dict[str, int]:
+        """How many rows hold each indexed token (the column sizes of bm25s's sparse score matrix)."""
+        indptr = np.asarray(self._retriever.scores["indptr"])
+        ends = np.append(indptr[1:], len(self._retriever.scores["indices"]))
+        sizes = (ends - indptr[:len(ends)]).tolist()
+        return {token: int(sizes[i]) for token, i in self._retriever.vocab_dict.items() if i < len(sizes)}
+
     def scores(self, query_tokens: list[str] | tuple[str, ...], mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every row for the query (0 where no token matches or mask is 0)."""
         ids = self._retriever.get_tokens_ids(list(query_tokens))

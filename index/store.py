@@ -94,6 +94,10 @@ class SearchIndex:
     def clauses(self) -> list[Clause]:
         return list(self._stored.clauses)
 
+    def document_frequencies(self) -> dict[str, int]:
+        """Per jieba token, how many clauses hold it (as BM25 indexed them)."""
+        return self._stored.bm25.document_frequencies()
+
     @property
     def embedder_info(self) -> dict:
         return self._stored.embedder_info

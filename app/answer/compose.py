@@ -5,14 +5,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from app.evidence import Evidence
-from app.question import QuestionProfile
-from app.support import states_fact
+from app.answer.analysis import QuestionProfile
+from app.answer.config import AnswerConfig
+from app.answer.kinds import Kind, missing_note
+from app.answer.select import Item
 from app.textspan import Span, is_responsibility
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
-
-MAX_OTHER_DOCUMENTS = 2  # documents outside the region/year a question names, mentioned after "另："
-HOTLINE_MAX_CHARS = 90  # content read aloud in under 20 s (about 4.5 characters a second)
 _NUMERAL_LOCATOR = re.compile(r"^(\d+|[一二三四五六七八九十百零]+)$")
 _CN_DIGITS = "〇一二三四五六七八九"
 
@@ -22,13 +20,14 @@ class Group:
     """The cited clauses of one document, in answer order."""
 
     doc: Document
-    items: tuple[Evidence, ...]
+    items: tuple[Item, ...]
     primary: bool  # matches the region/year the question names (or no scope was named)
 
 
-def group_by_document(items: list[Evidence], regions: tuple[str, ...], years: tuple[int, ...]) -> list[Group]:
-    """Documents in answer order: those matching the named scope first, then by best score."""
-    by_doc: dict[str, list[Evidence]] = {}
+def group_by_document(items: list[Item], profile: QuestionProfile, config: AnswerConfig) -> list[Group]:
+    """Documents in answer order: those matching the named scope first, then by probability."""
+    regions, years = profile.regions, profile.years
+    by_doc: dict[str, list[Item]] = {}
     for item in items:
         by_doc.setdefault(item.clause.doc.doc_id, []).append(item)
 
@@ -40,10 +39,10 @@ def group_by_document(items: list[Evidence], regions: tuple[str, ...], years: tu
         Group(doc=g[0].clause.doc, items=tuple(g), primary=match(g[0].clause.doc) == best_match)
         for g in by_doc.values()
     ]
-    groups.sort(key=lambda g: (not g.primary, -max(i.score for i in g.items)))
+    groups.sort(key=lambda g: (not g.primary, -max(i.probability for i in g.items)))
     if regions or years:  # the named place comes first; others are only mentioned
         primary = [g for g in groups if g.primary]
-        groups = primary + [g for g in groups if not g.primary][:MAX_OTHER_DOCUMENTS]
+        groups = primary + [g for g in groups if not g.primary][:config.max_other_documents]
     return groups
 
 
@@ -103,7 +102,7 @@ def _join_spans(spans: tuple[Span, ...]) -> str:
     return "".join(parts)
 
 
-def _units_text(item: Evidence) -> str:
+def _units_text(item: Item) -> str:
     """"“加大外贸支持力度”（六、(二)3）(责任单位:…)": the measure and its units, verbatim."""
     clause = item.clause
     unit_spans = [s for s in item.spans if is_responsibility(s.text)]
@@ -147,28 +146,21 @@ def _units_note(clause: Clause) -> str:
 
 def unstated_note(profile: QuestionProfile) -> str:
     """Says plainly which asked fact the quoted clause does not give (never a figure)."""
-    kinds = profile.kinds
-    if "ratio" in kinds and "amount" not in kinds:
-        what = "具体比例"
-    elif kinds & {"amount", "budget"} and "ratio" not in kinds:
-        what = "具体金额"
-    elif kinds & {"ratio", "amount", "budget"} or profile.benefits:
-        what = "具体金额或比例"
-    elif "figure" in kinds:
-        what = "具体数字"
-    else:
+    what = missing_note(profile.kinds)
+    if what == "专门解释":
         return "文件未对此作专门解释，以上为文件中的相关表述"
     return f"文件未写明{what}"
 
 
 def _unstated(profile: QuestionProfile, group: Group) -> str:
     """"（文件未写明具体比例）" when none of the group's quotes carries the asked fact."""
-    if all(not states_fact(profile, item) for item in group.items):
+    if profile.kinds and all(not item.stated for item in group.items):
         return f"（{unstated_note(profile)}）"
     return ""
 
 
-def compose_default(profile: QuestionProfile, groups: list[Group], today: date) -> tuple[str, list[Citation]]:
+def compose_default(profile: QuestionProfile, groups: list[Group], today: date,
+                    config: AnswerConfig) -> tuple[str, list[Citation]]:
     """One line per document: header, quoted sentences with [n], then its status flag."""
     citations: list[Citation] = []
     lines: list[str] = []
@@ -176,7 +168,7 @@ def compose_default(profile: QuestionProfile, groups: list[Group], today: date) 
         bodies = []
         for item in group.items:
             citations.append(Citation(n=len(citations) + 1, clause=item.clause, quote=item.quote))
-            if "responsible" in profile.kinds:
+            if Kind.RESPONSIBLE in profile.kinds:
                 body = f"{_units_text(item)}[{len(citations)}]{_units_note(item.clause)}"
             else:
                 body = f"{_join_spans(item.spans)}[{len(citations)}]"
@@ -187,7 +179,7 @@ def compose_default(profile: QuestionProfile, groups: list[Group], today: date) 
     return "\n".join(lines), citations
 
 
-def _hotline_part(item: Evidence, head: str, flag: str, budget: int) -> str:
+def _hotline_part(item: Item, head: str, flag: str, budget: int) -> str:
     """One document's read-aloud part: its best fragments that fit `budget`, in text order."""
     chosen: list[Span] = []
     room = budget - len(head) - len(flag) - 4
@@ -200,7 +192,8 @@ def _hotline_part(item: Evidence, head: str, flag: str, budget: int) -> str:
     return head + "，".join(f.text.rstrip("，,。；;") for f in chosen)
 
 
-def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date) -> tuple[str, list[Citation]]:
+def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date,
+                    config: AnswerConfig) -> tuple[str, list[Citation]]:
     """Short enough to read aloud: key fragments, then "依据：" document and measure numbers."""
     citations: list[Citation] = []
     parts: list[str] = []
@@ -210,10 +203,10 @@ def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date) 
         item, doc = group.items[0], group.doc
         head = f"{'另，' if not group.primary and parts else ''}{region_year(doc)}："
         flag = status_note(doc, today, short=True)
-        budget = HOTLINE_MAX_CHARS - used if parts else max(HOTLINE_MAX_CHARS, 40)
-        if "responsible" in profile.kinds:
+        budget = config.hotline_max_chars - used if parts else max(config.hotline_max_chars, 40)
+        if Kind.RESPONSIBLE in profile.kinds:
             body = head + _spoken_units(item.clause)
-        elif "definition" in profile.kinds and item.clause.kind == "glossary":
+        elif Kind.DEFINITION in profile.kinds and item.clause.kind == "glossary":
             body = head + _spoken_definition(item.clause.text, budget - len(head) - len(flag))
         else:
             body = _hotline_part(item, head, flag, budget)
@@ -236,10 +229,47 @@ def chinese_year(year: int) -> str:
     return "".join(_CN_DIGITS[int(d)] for d in str(year))
 
 
-def compose_not_found(profile: QuestionProfile, documents: list[Document], scope: str = "",
-                      elsewhere: str = "", topic: str = "") -> str:
-    """A plain "not found" naming what was asked for (`topic`, else the question's) and what was searched."""
-    topic = topic or profile.topic_phrase()
+def topic_words(profile: QuestionProfile, count: int) -> str:
+    """The question's most specific words (rarest in general Chinese), in the user's order: "产假、私企"."""
+    words = [t for t in (*profile.terms, *profile.foreign) if not re.search(r"\d", t.word)]
+    chosen = sorted(words, key=lambda t: -t.rarity)[:count]
+    kept = [t.word for t in chosen if not any(t.word in o.word and t is not o for o in chosen)]
+    return "、".join(sorted(kept, key=profile.question.find))
+
+
+def _years_text(years: list[int]) -> str:
+    return "、".join(f"{chinese_year(y)}年" for y in years)
+
+
+def searched_note(documents: list[Document]) -> str:
+    """"已检索瑞安市、温州市、乐清市的政策文件，二〇二三至二〇二五年"."""
+    searched = "、".join(dict.fromkeys(d.region or d.title for d in documents)) or "已收录"
+    years = sorted({d.year for d in documents if d.year})
+    span = f"，{chinese_year(years[0])}至{chinese_year(years[-1])}年" if len(years) > 1 else ""
+    return f"已检索{searched}的政策文件{span}"
+
+
+def compose_unknown_place(places: tuple[str, ...], documents: list[Document]) -> str:
+    """The question is about a place no indexed document covers: say which places are covered."""
+    covered = "、".join(dict.fromkeys(d.region for d in documents if d.region)) or "已收录地区"
+    return (f"现有政策文件只收录了{covered}的政策，没有{'、'.join(places)}的政策文件，无法回答。"
+            "请咨询当地政府或相关主管部门。")
+
+
+def compose_missing_scope(regions: tuple[str, ...], years: tuple[int, ...], documents: list[Document]) -> str:
+    """The named region/year has no document: say what exists for it."""
+    named = "".join(regions) + _years_text(list(years))
+    pool = [d for d in documents if not regions or d.region in regions]
+    have = sorted({d.year for d in pool if d.year})
+    where = "、".join(regions) or "已收录地区"
+    exists = f"{where}现有{_years_text(have)}的文件" if have else searched_note(documents)
+    return f"现有政策文件中没有{named}的政策文件（{exists}），无法回答。"
+
+
+def compose_not_found(profile: QuestionProfile, documents: list[Document], config: AnswerConfig,
+                      scope: str = "", elsewhere: str = "", topic: str = "") -> str:
+    """A plain "not found" naming what was asked for (`topic`, else the question's words) and what was searched."""
+    topic = topic or topic_words(profile, config.not_found_topic_words)
     if not topic:
         return ("未能从问题中识别出具体的政策事项。请用中文写明想了解的政策内容，"
                 "例如“外贸企业出口信用保险补助比例是多少”。")
@@ -247,8 +277,5 @@ def compose_not_found(profile: QuestionProfile, documents: list[Document], scope
         scope_words = re.sub(r"(\d{4})年", lambda m: chinese_year(int(m.group(1))) + "年", scope)
         hint = f"{elsewhere}的文件中有相关条款，可去掉地区或年份限定后再问。" if elsewhere else ""
         return f"现有{scope_words}的政策文件中未找到关于“{topic}”的相关规定。{hint}"
-    searched = "、".join(dict.fromkeys(d.region or d.title for d in documents)) or "已收录"
-    years = sorted({d.year for d in documents if d.year})
-    span = f"，{chinese_year(years[0])}至{chinese_year(years[-1])}年" if len(years) > 1 else ""
-    return (f"现有政策文件中未找到关于“{topic}”的相关规定（已检索{searched}的政策文件{span}）。"
+    return (f"现有政策文件中未找到关于“{topic}”的相关规定（{searched_note(documents)}）。"
             "建议换一种说法再问，或咨询相关主管部门。")

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
-from app.compose import doc_header, measure_label, region_year, short_name, validity_period
-from app.question import QuestionProfile
+from app.answer.analysis import QuestionProfile
+from app.answer.compose import doc_header, measure_label, region_year, short_name, validity_period
 from app.textspan import normalise, split_sentences
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
 
@@ -25,11 +25,13 @@ _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _TITLE_PIECE = 4  # characters a question must share with a title to name that document
 
 
-def asks_document_validity(profile: QuestionProfile) -> bool:
+def asks_document_validity(profile: QuestionProfile, topic_rarity: float) -> bool:
     """True when the question asks whether a document is (still) valid, about no specific measure."""
     if not ASKS_VALIDITY.search(profile.question):
         return False
-    return not any(t.weight == 1.0 and not _VALIDITY_WORDS.search(t.word) for t in profile.terms)
+    topic = [t for t in (*profile.terms, *profile.foreign) if not _VALIDITY_WORDS.search(t.word)
+             and not ASKS_VALIDITY.search(t.word) and t.rarity >= topic_rarity]
+    return not topic
 
 
 def validity_clauses(clauses: Iterable[Clause]) -> dict[str, Clause]:

@@ -1,0 +1,1 @@
+"""The offline answer pipeline: analysis, evidence, trained decision, selection, composition."""

@@ -1,0 +1,179 @@
+"""Question analysis: the kinds of fact asked, the topic words with their weights, scope and parts.
+
+Topic words are the question's jieba tokens (the index's tokenizer), weighted by their IDF over the
+indexed clauses; nothing is dropped by a word list: a generic word simply weighs little. Words no
+clause contains are kept apart (`foreign`), weighed by their rarity in general Chinese.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from app.answer.corpus import CorpusStats, general_rarity, place_names
+from app.answer.kinds import ASKED_UNIT, Kind, asks, asks_figure, detect_kinds
+from app.textspan import normalise, squeeze
+from index.filters import region_stem
+from policyqa.model import Document
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年)")
+_PART_ENDS = re.compile(r"[？?；;。!！]")
+_CLAUSE_ENDS = re.compile(r"[，,。！!？?；;：:]")
+
+_NUMERIC = re.compile(r"^[\d.%％]+$")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A topic word of the question, with every form a clause may write it in and its weight."""
+
+    word: str
+    forms: tuple[str, ...]  # the word, then the policy wording of a colloquial alias
+    idf: float  # over the indexed clauses; 0 when no clause holds it
+    rarity: float  # 0..1 in general Chinese
+    asked: bool = True  # in the clause(s) of the question that ask, not in the story around them
+
+
+@dataclass(frozen=True)
+class Part:
+    """One question of a multi-part question, with its own asked kinds and topic words."""
+
+    text: str
+    kinds: frozenset[Kind]
+    unit: str
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class QuestionProfile:
+    """Everything the later stages need to know about a question."""
+
+    question: str  # normalised
+    shown: str  # as asked, width and spaces squeezed, letter case kept
+    kinds: frozenset[Kind]
+    unit: str  # the measure word of an asked quantity ("公里" in "多少公里"), "" when none
+    terms: tuple[Term, ...]  # words some clause holds
+    foreign: tuple[Term, ...]  # words no clause holds
+    parts: tuple[Part, ...]  # two or more when the question asks several things
+    regions: tuple[str, ...]  # indexed regions the question names
+    years: tuple[int, ...]  # years the question names (indexed or not)
+    unknown_places: tuple[str, ...]  # places named that no indexed document mentions
+
+    @property
+    def asks_figure(self) -> bool:
+        return asks_figure(self.kinds)
+
+    @property
+    def focus_terms(self) -> tuple[Term, ...]:
+        """The topic words of the asking clauses (all topic words when those have none)."""
+        return tuple(t for t in self.terms if t.asked) or self.terms
+
+    @property
+    def focus_foreign(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.foreign if t.asked) if any(t.asked for t in self.terms) else self.foreign
+
+
+def _alias_terms(text: str, corpus: CorpusStats) -> list[Term]:
+    """Colloquial aliases of index/data/synonyms.tsv in the question, matched by their policy wording."""
+    from index.tokenize import synonyms
+
+    found: list[Term] = []
+    for alias, targets in synonyms():
+        if alias in text and not any(alias in t.word for t in found):
+            idf = max((corpus.idf(t) for t in targets if corpus.df(t)), default=0.0)
+            found.append(Term(alias, (alias, *targets), idf, general_rarity(alias)))
+    return found
+
+
+def _scope_words(documents: list[Document]) -> set[str]:
+    regions = {d.region for d in documents if d.region}
+    return regions | {region_stem(r) for r in regions}
+
+
+def _topic_terms(text: str, corpus: CorpusStats, scope_words: set[str]) -> tuple[list[Term], list[Term]]:
+    """(terms some clause holds, terms none does) of `text`, scope and document names left out."""
+    from index.tokenize import tokenize
+
+    blanked = text
+    for word in sorted(scope_words, key=len, reverse=True):
+        blanked = blanked.replace(word, " ")
+    aliases = _alias_terms(blanked, corpus)
+    kept: list[Term] = [a for a in aliases if a.idf > 0]
+    foreign: list[Term] = [a for a in aliases if a.idf == 0]
+    seen = {t.word for t in aliases}
+    for word in dict.fromkeys(tokenize(blanked)):
+        if (len(word) < 2 or word in seen or _NUMERIC.match(word) or re.fullmatch(r"(?:19|20)\d{2}年?", word)
+                or corpus.names_document(word) or any(word in a.word for a in aliases)):
+            continue
+        seen.add(word)
+        term = Term(word, (word,), corpus.idf(word) if corpus.df(word) else 0.0, general_rarity(word))
+        (kept if term.idf > 0 else foreign).append(term)
+    return kept, foreign
+
+
+def focus_text(text: str, min_words: int) -> str:
+    """The clauses of the question that ask (with the clause before an asking clause that names
+    too little on its own): where the topic is, rather than the asker's story."""
+    from index.tokenize import tokenize
+
+    clauses = [c for c in _CLAUSE_ENDS.split(text) if c.strip()]
+    asking = [i for i, c in enumerate(clauses) if asks(c)]
+    if not asking:
+        return text
+    chosen: set[int] = set()
+    for i in asking:
+        chosen.add(i)
+        if i > 0 and len([w for w in tokenize(clauses[i]) if len(w) >= 2]) < min_words:
+            chosen.add(i - 1)
+    return "，".join(clauses[i] for i in sorted(chosen))
+
+
+def _parts(text: str, terms: list[Term]) -> tuple[Part, ...]:
+    """The separately asked questions of `text` (none when it asks one thing)."""
+    pieces = [p for p in _PART_ENDS.split(text) if p.strip() and asks(p)]
+    if len(pieces) < 2:
+        return ()
+    parts = []
+    for piece in pieces:
+        unit = ASKED_UNIT.search(piece)
+        parts.append(Part(piece, detect_kinds(piece), unit.group(1) if unit else "",
+                          tuple(t for t in terms if any(f in piece for f in t.forms))))
+    return tuple(parts)
+
+
+def _unknown_places(text: str, corpus: CorpusStats, regions: tuple[str, ...]) -> tuple[str, ...]:
+    """Places the question names that no indexed document mentions (only when it names no indexed region)."""
+    if regions:
+        return ()
+    from index.tokenize import tokenize
+
+    names = place_names()
+    return tuple(dict.fromkeys(w for w in tokenize(text) if w in names and not corpus.mentions(w)))
+
+
+def _mark_asked(terms: list[Term], focus: str) -> list[Term]:
+    return [replace(t, asked=any(f in focus for f in t.forms)) for t in terms]
+
+
+def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus_min_words: int = 2) -> QuestionProfile:
+    """The profile of `question` against the indexed `documents` and their clauses."""
+    from index.query import detect_scope
+    from index.tokenize import expand_query
+
+    text = normalise(question)
+    scope = detect_scope(text, documents)
+    terms, foreign = _topic_terms(text, corpus, _scope_words(documents))
+    focus = focus_text(text, focus_min_words)
+    terms, foreign = _mark_asked(terms, focus), _mark_asked(foreign, focus)
+    units = ASKED_UNIT.findall(focus) or ASKED_UNIT.findall(text)
+    return QuestionProfile(
+        question=text,
+        shown=squeeze(question),
+        kinds=detect_kinds(expand_query(text)),
+        unit=units[-1] if units else "",
+        terms=tuple(terms),
+        foreign=tuple(foreign),
+        parts=_parts(text, terms),
+        regions=tuple(scope.regions),
+        years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text))),
+        unknown_places=_unknown_places(text, corpus, tuple(scope.regions)),
+    )

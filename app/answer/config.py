@@ -1,0 +1,43 @@
+"""Every tuning value of the answer pipeline, in one frozen record.
+
+Pinned by tests/app/answer/test_config.py: a changed value changes behaviour and must change the
+test with it. The trained weights and the decision threshold are not here: they are data, in
+app/answer/data/decision.json, rebuilt by `policyqa train-decision`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """Tuning values of question analysis, evidence, decision, selection and composition."""
+
+    # analysis: an asking clause with fewer words than this leans on the clause before it
+    # ("听说要弄乡村寄宿制学校，打算弄几所？")
+    focus_min_words: int = 2
+    # evidence: how many retrieved clauses are read sentence by sentence
+    candidates: int = 5
+    # decision: a further clause is cited when its probability is at least this share of the best's
+    relative_probability: float = 0.5
+    max_citations: int = 4
+    max_per_document: int = 2
+    # selection: a further sentence of a cited clause joins when its sentence probability is at
+    # least this share of the best sentence's and it states the asked fact
+    sentence_relative: float = 0.6
+    max_sentences: int = 3
+    max_quote_chars: int = 160  # a longer sentence is narrowed to its best comma segments
+    # a validity question ("还有效吗") is about a whole document unless it names a measure by a word
+    # at least this rare in general Chinese ("外贸" names a measure; "政策", "经济" do not)
+    validity_topic_rarity: float = 0.55
+    # composition
+    max_other_documents: int = 2  # documents outside a named region/year, after "另："
+    hotline_max_chars: int = 90  # read aloud in under 20 s (about 4.5 characters a second)
+    hotline_fragment_chars: int = 60
+    not_found_topic_words: int = 3  # words of the question named back in a "not found" answer
+    # training: the threshold is the highest at which declines are at least this precise
+    decline_precision: float = 0.9
+    regularisation_c: float = 1.0
+
+
+DEFAULT_CONFIG = AnswerConfig()

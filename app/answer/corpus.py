@@ -1,0 +1,75 @@
+"""What the indexed clauses say at all: token document frequencies (IDF) and the corpus text.
+
+Built once per loaded index from the clause token lists the index already holds (the jieba tokens
+BM25 uses), so a question word weighs what it weighs in retrieval. Words no clause contains are
+weighed by how rare they are in general Chinese (jieba's dictionary frequency): "产假" is a subject,
+"上班" is how people talk.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+from app.textspan import normalise
+from policyqa.model import Clause
+
+
+def clause_context(clause: Clause) -> str:
+    """The text a clause is found and judged by: its headings, lead phrase and text, normalised."""
+    return normalise(" ".join((*clause.path, clause.title, clause.text)))
+
+
+class CorpusStats:
+    """Token document frequencies and the normalised text of every clause of one index."""
+
+    def __init__(self, clauses: Sequence[Clause], document_frequencies: Mapping[str, int]) -> None:
+        self.size = max(len(clauses), 1)
+        self._df = document_frequencies
+        self._text = "\n".join(clause_context(c) for c in clauses)
+        self._titles = tuple({normalise(c.doc.title) for c in clauses if c.doc.title})
+
+    def df(self, word: str) -> int:
+        """How many clauses hold `word` as a token."""
+        return self._df.get(word, 0)
+
+    def idf(self, word: str) -> float:
+        """BM25's (always positive) inverse document frequency of `word` over the clauses."""
+        df = self.df(word)
+        return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+
+    def mentions(self, word: str) -> bool:
+        """True when some clause (or its headings) contains `word` anywhere."""
+        return bool(word) and word.lower() in self._text
+
+    def names_document(self, word: str) -> bool:
+        """True when `word` is part of a document's title ("工作方案", "政府工作报告")."""
+        return len(word) >= 2 and any(word in title for title in self._titles)
+
+
+def general_rarity(word: str) -> float:
+    """0..1: how rare `word` is in general Chinese (1 for a word jieba's dictionary lacks)."""
+    from index.tokenize import dictionary_total, word_frequency
+
+    frequency = word_frequency(word)
+    if frequency <= 0:
+        return 1.0
+    # log scale: "的" (~3% of words) -> ~0.1, a word seen once in 60M -> ~0.95
+    return min(1.0, max(0.0, -math.log(frequency / dictionary_total()) / math.log(dictionary_total())))
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Words jieba's dictionary tags as place names (ns): "台州", "北京", "苍南"."""
+    import os
+
+    import jieba
+
+    names: set[str] = set()
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "ns" and len(parts[0]) >= 2:
+                names.add(parts[0])
+    return frozenset(names)

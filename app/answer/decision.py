@@ -1,0 +1,169 @@
+"""The trained decision: which sentence of a clause answers, and whether a clause answers at all.
+
+Two logistic models, fitted by `policyqa train-decision` (eval/decision_training.py) and stored as
+JSON (feature names, standardisation, coefficients, threshold, training-data hash), never pickled:
+- the sentence model ranks the sentences of a clause (P that a sentence states the answer);
+- the clause model gives P that a retrieved clause holds the answer, from features that do not
+  depend on having seen the question's words (ranks, IDF coverage, whether the asked fact is
+  stated, scope). A question is answered when some clause reaches the threshold, chosen at
+  training time for a stated precision of declines.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.answer.analysis import QuestionProfile
+from app.answer.evidence import SENTENCE_FEATURES, Candidate
+from policyqa.errors import UserError
+
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "decision.json"
+
+CLAUSE_FEATURES = (
+    "reciprocal_rank",  # 1 / fused rank
+    "bm25_reciprocal_rank",  # 1 / BM25 rank, 0 when BM25 did not find it
+    "dense_reciprocal_rank",
+    "score_ratio",  # fused score / the best fused score
+    "margin",  # (best - second best) / best fused score: how clearly retrieval chose
+    "clause_coverage",  # IDF-weighted share of the topic words in the clause with its headings
+    "best_sentence_probability",
+    "best_sentence_coverage",
+    "best_sentence_states",
+    "figure_unstated",  # a number is asked and the best sentence states none
+    "foreign_share",  # rarity mass of asked words no clause holds / all asked words' rarity
+    "max_foreign_rarity",
+    "scope_match",  # the question names a region/year and the clause's document has it
+    "scope_mismatch",  # the question names a region and the document is of another
+    "no_terms",  # no question word is held by any clause
+)
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Standardised logistic regression: P = sigmoid(b + sum w_i (x_i - mean_i) / scale_i)."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def probability(self, values: Sequence[float]) -> float:
+        z = self.intercept + sum(w * (x - m) / s for w, x, m, s in zip(self.coef, values, self.mean, self.scale))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),
+                "coef": list(self.coef), "intercept": self.intercept}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], expected: tuple[str, ...]) -> LinearModel:
+        names = tuple(data["features"])
+        if names != expected:
+            raise UserError(f"决策模型的特征 {names} 与代码的 {expected} 不一致，请运行 policyqa train-decision 重建")
+        return cls(names, tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]))
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """The sentence model, the clause model and the answer threshold, with how they were trained."""
+
+    sentence: LinearModel
+    clause: LinearModel
+    threshold: float
+    training: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"threshold": self.threshold, "sentence": self.sentence.to_json(),
+                "clause": self.clause.to_json(), "training": self.training}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DecisionModel:
+        return cls(LinearModel.from_json(data["sentence"], SENTENCE_FEATURES),
+                   LinearModel.from_json(data["clause"], CLAUSE_FEATURES),
+                   float(data["threshold"]), dict(data.get("training", {})))
+
+    def save(self, path: Path = MODEL_FILE) -> None:
+        """Write the model as JSON (atomically: a reader never sees half a file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".json.tmp")
+        partial.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        partial.replace(path)
+
+
+def load_model(path: Path = MODEL_FILE) -> DecisionModel:
+    """The trained model shipped with the answerer (or another file, for experiments)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UserError(f"无法读取决策模型 {path}（{error}）；请运行 policyqa train-decision 重建") from error
+    return DecisionModel.from_json(data)
+
+
+def sentence_probabilities(model: LinearModel, candidate: Candidate) -> list[float]:
+    """P that each sentence of the candidate states the answer, in sentence order."""
+    return [model.probability(s.features) for s in candidate.sentences]
+
+
+def _reciprocal(rank: int | None) -> float:
+    return 1.0 / rank if rank else 0.0
+
+
+def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: float, margin: float,
+                    sentence_probs: Sequence[float]) -> tuple[float, ...]:
+    """The CLAUSE_FEATURES of one candidate."""
+    best = max(range(len(sentence_probs)), key=lambda i: sentence_probs[i])
+    sentence = candidate.sentences[best]
+    doc = candidate.hit.clause.doc
+    foreign = sum(t.rarity for t in profile.focus_foreign)
+    rarity = foreign + sum(t.rarity for t in profile.focus_terms)
+    named = bool(profile.regions or profile.years)
+    in_scope = (not profile.regions or doc.region in profile.regions) and (not profile.years or doc.year in profile.years)
+    ranks = candidate.hit.ranks
+    stated = sentence.feature("states")
+    return (
+        _reciprocal(candidate.rank),
+        _reciprocal(ranks.get("bm25")),
+        _reciprocal(ranks.get("dense")),
+        candidate.hit.score / best_score if best_score > 0 else 0.0,
+        margin,
+        candidate.clause_coverage,
+        sentence_probs[best],
+        sentence.feature("term_coverage"),
+        stated,
+        float(profile.asks_figure and stated < 1.0),
+        foreign / rarity if rarity else 0.0,
+        max((t.rarity for t in profile.focus_foreign), default=0.0),
+        float(named and in_scope),
+        float(bool(profile.regions) and doc.region not in profile.regions),
+        float(not profile.terms),
+    )
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate with its sentence probabilities and the probability that it answers."""
+
+    candidate: Candidate
+    sentence_probs: tuple[float, ...]
+    probability: float
+    features: tuple[float, ...]
+
+
+def score_candidates(model: DecisionModel, profile: QuestionProfile, candidates: list[Candidate]) -> list[Scored]:
+    """Every candidate scored by both models, in retrieved order."""
+    if not candidates:
+        return []
+    scores = sorted((c.hit.score for c in candidates), reverse=True)
+    best = scores[0]
+    margin = (scores[0] - scores[1]) / best if len(scores) > 1 and best > 0 else 1.0
+    scored = []
+    for candidate in candidates:
+        probs = tuple(sentence_probabilities(model.sentence, candidate))
+        features = clause_features(profile, candidate, best, margin, probs)
+        scored.append(Scored(candidate, probs, model.clause.probability(features), features))
+    return scored

@@ -1,0 +1,104 @@
+"""Evidence: the sentences of the top retrieved clauses, each with the features the models read.
+
+Pure functions of a QuestionProfile and clauses. Feature names are fixed tuples: the trained
+model (app/answer/data/decision.json) stores the names it was fitted on and refuses others.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.answer.analysis import QuestionProfile, Term
+from app.answer.corpus import clause_context
+from app.answer.kinds import states
+from app.textspan import Span, is_responsibility, normalise, split_sentences
+from policyqa.model import Hit
+
+SENTENCE_FEATURES = (
+    "term_coverage",  # IDF-weighted share of the topic words in the sentence with its clause's lead phrase
+    "own_coverage",  # the same in the sentence alone
+    "bigram_coverage",  # share of the question's character pairs the sentence has (paraphrase-tolerant)
+    "states",  # the sentence states the asked kind of fact (1 with the asked unit)
+    "has_number",
+    "responsibility_line",  # the "(责任单位:…)" line
+    "first_sentence",
+    "length",  # characters / 200, at most 1
+)
+
+
+@dataclass(frozen=True)
+class SentenceEvidence:
+    """One sentence of a candidate clause: where it is, and its features."""
+
+    span: Span
+    norm: str  # normalised text
+    features: tuple[float, ...]  # in SENTENCE_FEATURES order
+
+    def feature(self, name: str) -> float:
+        return self.features[SENTENCE_FEATURES.index(name)]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One retrieved clause read for the answer."""
+
+    hit: Hit
+    rank: int  # position in the retrieved list, from 1
+    clause_coverage: float
+    sentences: tuple[SentenceEvidence, ...]
+
+
+def term_present(term: Term, text: str) -> bool:
+    return any(form in text for form in term.forms)
+
+
+def coverage(terms: tuple[Term, ...], text: str) -> float:
+    """IDF-weighted share of `terms` that `text` contains, 0..1 (0 without terms)."""
+    total = sum(t.idf for t in terms)
+    return sum(t.idf for t in terms if term_present(t, text)) / total if total else 0.0
+
+
+def question_bigrams(profile: QuestionProfile) -> frozenset[str]:
+    """Character pairs of the question's topic words, in-corpus or not (the paraphrase signal)."""
+    words = [t.word for t in (*profile.focus_terms, *profile.focus_foreign)]
+    return frozenset(w[i:i + 2] for w in words for i in range(len(w) - 1))
+
+
+def bigram_coverage(bigrams: frozenset[str], text: str) -> float:
+    return sum(b in text for b in bigrams) / len(bigrams) if bigrams else 0.0
+
+
+def sentence_features(profile: QuestionProfile, terms: tuple[Term, ...], bigrams: frozenset[str],
+                      lead: str, norm: str, raw: str, position: int) -> tuple[float, ...]:
+    """The SENTENCE_FEATURES of one normalised sentence (`raw` is its text as written)."""
+    return (
+        coverage(terms, lead + norm),
+        coverage(terms, norm),
+        bigram_coverage(bigrams, norm),
+        states(profile.kinds, profile.unit, norm),
+        float(any(c.isdigit() for c in norm)),
+        float(is_responsibility(raw)),
+        float(position == 0),
+        min(len(norm) / 200.0, 1.0),
+    )
+
+
+def read_candidate(profile: QuestionProfile, hit: Hit, rank: int) -> Candidate | None:
+    """The candidate for one retrieved clause; None when the clause has no text."""
+    clause = hit.clause
+    spans = split_sentences(clause.text)
+    if not spans:
+        return None
+    bigrams = question_bigrams(profile)
+    lead = normalise(clause.title) + "\n"
+    sentences = []
+    for position, span in enumerate(spans):
+        norm = normalise(span.text)
+        features = sentence_features(profile, profile.focus_terms, bigrams, lead, norm, span.text, position)
+        sentences.append(SentenceEvidence(span, norm, features))
+    return Candidate(hit, rank, coverage(profile.focus_terms, clause_context(clause)), tuple(sentences))
+
+
+def read_candidates(profile: QuestionProfile, hits: list[Hit]) -> list[Candidate]:
+    """Candidates for `hits`, in retrieved order."""
+    found = (read_candidate(profile, hit, rank) for rank, hit in enumerate(hits, start=1))
+    return [c for c in found if c is not None]

@@ -1,0 +1,118 @@
+"""The registry of question kinds: how a question asks for a kind of fact, and how a sentence states it.
+
+One entry per kind; every other module asks the registry instead of comparing strings. The
+patterns are general Chinese question and statement forms (多少, 比例, 哪个部门 …), not words of any
+one question or document.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """What kind of fact a question asks for."""
+
+    RESPONSIBLE = "responsible"
+    DEFINITION = "definition"
+    BUDGET = "budget"
+    RATIO = "ratio"
+    AMOUNT = "amount"
+    CONDITION = "condition"
+    TIME = "time"
+    FIGURE = "figure"
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """How a question asks for this kind, how a sentence states it, and what to say when none does."""
+
+    kind: Kind
+    asks: re.Pattern[str]
+    states: re.Pattern[str]
+    missing: str  # "文件未写明{missing}" when the cited clause does not state it
+    figure: bool  # a number answers it
+
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_MONEY = rf"{_NUMBER}\s*(?:万亿|亿|万|千)?\s*(?:元|美元)"
+_PERCENT = rf"{_NUMBER}\s*%|百分之|{_NUMBER}\s*成"
+
+REGISTRY: dict[Kind, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        KindSpec(Kind.RESPONSIBLE,
+                 re.compile(r"哪个部门|哪些部门|什么部门|哪个单位|哪些单位|什么单位|责任单位|牵头|负责|主管部门|找谁|谁管|归谁"),
+                 re.compile(r"牵头|责任单位|负责"), "责任单位", False),
+        KindSpec(Kind.DEFINITION,
+                 re.compile(r"什么是|是什么意思|指什么|是指|含义|名词解释|什么意思|包括哪些|包括什么|具体是哪|是哪[几一二三四五六七八九十\d]+个"),
+                 re.compile(r"是指|包括|即|：|:"), "专门解释", False),
+        KindSpec(Kind.BUDGET,
+                 re.compile(r"预算|安排.{0,6}资金|财政.{0,6}(?:多少|资金|投入)|资金.{0,4}多少|多少钱"),
+                 re.compile(_MONEY), "具体金额", True),
+        KindSpec(Kind.RATIO,
+                 re.compile(r"比例|百分之|百分比|多少%|几成|比率|占比|增长.{0,4}(?:多少|目标)|增幅|增速|覆盖率"),
+                 re.compile(_PERCENT), "具体比例", True),
+        KindSpec(Kind.AMOUNT,
+                 re.compile(r"多少钱|多少万|多少元|金额|额度|补多少|奖多少|补贴多少|补助多少|奖励多少|最高.{0,4}多少|封顶"),
+                 re.compile(_MONEY), "具体金额", True),
+        KindSpec(Kind.CONDITION,
+                 re.compile(r"条件|什么样的|资格|门槛|能不能|可不可以|能否|是否可以|算不算|有没有资格|怎么申请|如何申请"),
+                 re.compile(r"符合|条件|对.{1,30}的|达到|认定|优先|纳入"), "具体条件", False),
+        KindSpec(Kind.TIME,
+                 re.compile(r"什么时候|何时|哪一年|哪年|第几年|几月|多久"),
+                 re.compile(r"\d{4}\s*年|年底|年内|第.{1,3}(?:个)?年"), "具体时间", False),
+        KindSpec(Kind.FIGURE,
+                 re.compile(r"多少|几[个家项所条名人台座次批类户套亩万千百]|几\b|目标|规模"),
+                 re.compile(_NUMBER), "具体数字", True),
+    )
+}
+
+# A quantity asked for with its measure word: "多少公里", "几家", "多少人次".
+ASKED_UNIT = re.compile(r"(?:几|多少)(人次|万人|公里|万亩|平方米|千瓦时|标箱|亿元|万元|[个家项所条名人台座次批类户套亩张艘辆栋间位件笔吨])")
+_ASK_WORDS = re.compile("|".join(spec.asks.pattern for spec in REGISTRY.values()))
+
+
+def detect_kinds(question: str) -> frozenset[Kind]:
+    """The kinds of fact a question asks for (empty for an open question).
+
+    FIGURE ("多少") is dropped when a more precise kind that a number answers is also asked.
+    """
+    kinds = {kind for kind, spec in REGISTRY.items() if spec.asks.search(question)}
+    precise = {k for k in kinds if k is not Kind.FIGURE and REGISTRY[k].figure}
+    if precise or Kind.TIME in kinds:
+        kinds.discard(Kind.FIGURE)
+    return frozenset(kinds)
+
+
+def asks_figure(kinds: frozenset[Kind]) -> bool:
+    """True when a number answers one of the kinds."""
+    return any(REGISTRY[k].figure for k in kinds)
+
+
+def states(kinds: frozenset[Kind], unit: str, sentence: str) -> float:
+    """0..1: how fully `sentence` states the asked kind of fact (1 with the asked unit, if any)."""
+    if not kinds:
+        return 0.0
+    best = 0.0
+    for kind in kinds:
+        if REGISTRY[kind].states.search(sentence):
+            best = max(best, 1.0)
+    if best and unit and asks_figure(kinds):
+        with_unit = re.search(rf"{_NUMBER}\s*(?:万|亿|千)?\s*{re.escape(unit)}", sentence)
+        return 1.0 if with_unit else 0.6
+    return best
+
+
+def missing_note(kinds: frozenset[Kind]) -> str:
+    """What the quoted clause does not give, for "文件未写明…" (never a figure)."""
+    for kind in (Kind.RATIO, Kind.AMOUNT, Kind.BUDGET, Kind.FIGURE, Kind.TIME, Kind.RESPONSIBLE, Kind.CONDITION):
+        if kind in kinds:
+            return REGISTRY[kind].missing
+    return REGISTRY[Kind.DEFINITION].missing
+
+
+def asks(text: str) -> bool:
+    """True when `text` contains a question form of any kind (a part of a multi-part question)."""
+    return bool(_ASK_WORDS.search(text)) or bool(re.search(r"[吗呢？?]$", text))

@@ -1,0 +1,129 @@
+"""The offline answer pipeline: retrieved clauses in, a cited verbatim answer (or a plain decline) out.
+
+Stages, called in order by `answer`, each a pure function of the previous stage's output:
+1. question analysis (app.answer.analysis), done by the caller: a QuestionProfile;
+2. facts that decide without evidence: a document-validity question is answered from the
+   document's own statement; a place or a region/year no indexed document covers is declined,
+   naming what exists;
+3. evidence: the sentences of the top clauses with their features (app.answer.evidence);
+4. decision: the trained models score sentences and clauses (app.answer.decision);
+5. selection: the clauses above the threshold and their answering sentences (app.answer.select);
+6. composition: one line per document with [n] markers and status flags (app.answer.compose).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from app.answer.analysis import QuestionProfile
+from app.answer.compose import (
+    compose_default, compose_hotline, compose_missing_scope, compose_not_found, compose_unknown_place,
+    group_by_document,
+)
+from app.answer.config import DEFAULT_CONFIG, AnswerConfig
+from app.answer.decision import DecisionModel, Scored, score_candidates
+from app.answer.evidence import read_candidates
+from app.answer.select import Item, choose_clauses, choose_sentences
+from app.answer.validity import answer_validity, asks_document_validity, documents_asked, named_years
+from app.textspan import normalise
+from policyqa.model import Citation, Clause, Document, Hit
+
+SCOPED_EXTRA = 2  # retrieved clauses of the named region/year read besides the top candidates
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An answer before timings: whether found, its text, its citations, and why."""
+
+    found: bool
+    text: str
+    citations: tuple[Citation, ...]
+    items: tuple[Item, ...]  # what was cited (for the LLM prompt and the checks)
+    outcome: str  # "answered" | "unstated" | "declined" | "unknown-place" | "missing-scope" | "validity"
+    final: bool = False  # stated from document metadata (validity): not rewritten by an LLM
+
+
+@dataclass(frozen=True)
+class AnswerContext:
+    """What the pipeline reads besides the question: the index's documents, the model, the settings."""
+
+    documents: tuple[Document, ...]  # every indexed document
+    searched: tuple[Document, ...]  # those the user's filters let through
+    model: DecisionModel
+    validity: Mapping[str, Clause]  # app.answer.validity.validity_clauses of the index
+    today: date
+    style: str = "default"  # "default" | "hotline"
+    config: AnswerConfig = DEFAULT_CONFIG
+
+
+def _in_scope(profile: QuestionProfile, doc: Document) -> bool:
+    return (not profile.regions or doc.region in profile.regions) and (not profile.years or doc.year in profile.years)
+
+
+def candidate_pool(profile: QuestionProfile, hits: list[Hit], config: AnswerConfig) -> list[Hit]:
+    """The top retrieved clauses, plus a few more of the region/year the question names."""
+    pool = list(hits[:config.candidates])
+    if profile.regions or profile.years:
+        pool += [h for h in hits[config.candidates:] if _in_scope(profile, h.clause.doc)][:SCOPED_EXTRA]
+    return pool
+
+
+def _missing_year(profile: QuestionProfile, documents: tuple[Document, ...], pool: list[Hit]) -> bool:
+    """The question names years, and no document of its region is of any of them, nor does a top
+    clause mention them (then the year is a date inside a measure: "2024年开工")."""
+    if not profile.years:
+        return False
+    docs = [d for d in documents if not profile.regions or d.region in profile.regions]
+    if any(d.year in profile.years for d in docs):
+        return False
+    return not any(f"{y}年" in normalise(h.clause.text) for h in pool for y in profile.years)
+
+
+def _not_found(profile: QuestionProfile, ctx: AnswerContext, outcome: str = "declined", **words: str) -> Draft:
+    return Draft(False, compose_not_found(profile, list(ctx.searched), ctx.config, **words), (), (), outcome)
+
+
+def _validity_answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Draft:
+    in_scope = (lambda d: _in_scope(profile, d)) if profile.regions or profile.years else None
+    asked = documents_asked(profile.question, list(ctx.searched), [h.clause.doc for h in hits], in_scope)
+    stated = answer_validity(asked, ctx.validity, ctx.today, ctx.style)
+    if stated is not None:
+        return Draft(True, stated[0], tuple(stated[1]), (), "validity", final=True)
+    scope = "、".join(profile.regions) + "".join(f"{y}年" for y in named_years(profile.question))
+    return _not_found(profile, ctx, scope=scope, topic="有效期")
+
+
+def decide(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> list[Scored]:
+    """Stages 3–5: the clauses that answer, best first (empty: decline)."""
+    pool = candidate_pool(profile, hits, ctx.config)
+    scored = score_candidates(ctx.model, profile, read_candidates(profile, pool))
+    return choose_clauses(scored, profile, ctx.model.threshold, ctx.config)
+
+
+def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Draft:
+    """The extractive answer for `profile` from the retrieved `hits`."""
+    if asks_document_validity(profile, ctx.config.validity_topic_rarity):
+        return _validity_answer(profile, hits, ctx)
+    if profile.unknown_places:
+        return Draft(False, compose_unknown_place(profile.unknown_places, list(ctx.documents)), (), (),
+                     "unknown-place")
+    if _missing_year(profile, ctx.documents, candidate_pool(profile, hits, ctx.config)):
+        return Draft(False, compose_missing_scope(profile.regions, profile.years, list(ctx.documents)), (), (),
+                     "missing-scope")
+    chosen = decide(profile, hits, ctx)
+    if not chosen:
+        return _not_found(profile, ctx)
+    if (profile.regions or profile.years) and not any(_in_scope(profile, s.candidate.hit.clause.doc) for s in chosen):
+        # the region/year asked about says nothing: other places' figures are not its answer
+        others = "、".join(dict.fromkeys(s.candidate.hit.clause.doc.region for s in chosen))
+        scope = "、".join(profile.regions) + "、".join(f"{y}年" for y in profile.years)
+        return _not_found(profile, ctx, scope=scope, elsewhere=others)
+    items = [choose_sentences(s, profile, ctx.config) for s in chosen]
+    groups = group_by_document(items, profile, ctx.config)
+    compose = compose_hotline if ctx.style == "hotline" else compose_default
+    text, citations = compose(profile, groups, ctx.today, ctx.config)
+    cited_ids = {c.clause.clause_id for c in citations}
+    cited = tuple(item for g in groups for item in g.items if item.clause.clause_id in cited_ids)
+    outcome = "answered" if any(item.stated for item in cited) else "unstated"
+    return Draft(True, text, tuple(citations), cited, outcome)

@@ -1,0 +1,164 @@
+"""Choosing what to cite: the clauses that answer, and inside each the sentences that state it.
+
+- Clauses: those whose answer probability reaches the model's threshold and a share of the best's;
+  the named region/year's documents lead, a few per document.
+- Sentences: the best by the sentence model; every other sentence nearly as good that states the
+  asked fact; for a multi-part question the best sentence for each part; a continuation ("其中…")
+  keeps the sentence it continues. A long sentence is narrowed to its best comma segments.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.answer.analysis import Part, QuestionProfile
+from app.answer.config import AnswerConfig
+from app.answer.decision import Scored
+from app.answer.evidence import bigram_coverage, coverage, question_bigrams
+from app.answer.kinds import Kind, asks_figure, states
+from app.textspan import Span, cover, is_responsibility, normalise, split_segments
+from policyqa.model import Clause
+
+CONTINUATION = re.compile(r"^(其中|同时|此外|并且|并|对此|另外)")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One cited clause: its verbatim spans, read-aloud fragments, and whether it states the asked fact."""
+
+    clause: Clause
+    spans: tuple[Span, ...]  # verbatim pieces of clause.text, in text order
+    fragments: tuple[Span, ...]  # shorter verbatim pieces for read-aloud answers, best first
+    probability: float
+    stated: bool  # the spans carry the asked kind of fact (or none was asked)
+
+    @property
+    def quote(self) -> str:
+        """The sentence(s) the answer rests on, verbatim (one contiguous piece when short)."""
+        whole = cover(self.clause.text, list(self.spans))
+        return whole.text if len(whole.text) <= 320 else self.spans[0].text
+
+
+def choose_clauses(scored: list[Scored], profile: QuestionProfile, threshold: float,
+                   config: AnswerConfig) -> list[Scored]:
+    """The candidates worth citing, best first: above the threshold, named scope first, few per document."""
+    passing = sorted((s for s in scored if s.probability >= threshold), key=lambda s: -s.probability)
+    if not passing:
+        return []
+    if profile.regions or profile.years:
+        def in_scope(s: Scored) -> bool:
+            doc = s.candidate.hit.clause.doc
+            return (not profile.regions or doc.region in profile.regions) and (
+                not profile.years or doc.year in profile.years)
+        passing.sort(key=lambda s: not in_scope(s))  # stable: probability order within each group
+    floor = config.relative_probability * passing[0].probability
+    chosen: list[Scored] = []
+    per_doc: dict[str, int] = {}
+    for s in passing:
+        doc_id = s.candidate.hit.clause.doc.doc_id
+        if s.probability < floor or per_doc.get(doc_id, 0) >= config.max_per_document:
+            continue
+        per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
+        chosen.append(s)
+        if len(chosen) == config.max_citations:
+            break
+    return chosen
+
+
+def _segment_score(profile: QuestionProfile, text: str) -> float:
+    norm = normalise(text)
+    return coverage(profile.focus_terms, norm) + bigram_coverage(question_bigrams(profile), norm) + states(
+        profile.kinds, profile.unit, norm)
+
+
+def narrow(text: str, sentence: Span, profile: QuestionProfile, config: AnswerConfig) -> Span:
+    """A long sentence cut down to the contiguous comma segments that carry the answer."""
+    if len(sentence.text) <= config.max_quote_chars:
+        return sentence
+    segments = split_segments(text, sentence)
+    scores = [_segment_score(profile, s.text) for s in segments]
+    lo = hi = max(range(len(segments)), key=lambda i: scores[i])
+    while True:  # grow towards the better neighbour while it adds something and fits
+        options = sorted((i for i in (lo - 1, hi + 1) if 0 <= i < len(segments) and scores[i] > 0),
+                         key=lambda i: -scores[i])
+        for i in options:
+            new_lo, new_hi = min(lo, i), max(hi, i)
+            if segments[new_hi].end - segments[new_lo].start <= config.max_quote_chars:
+                lo, hi = new_lo, new_hi
+                break
+        else:
+            return cover(text, segments[lo:hi + 1])
+
+
+def _part_best(part: Part, scored: Scored) -> int | None:
+    """The sentence that best states what one part of the question asks, if any states it."""
+    best, best_value = None, 0.0
+    for i, sentence in enumerate(scored.candidate.sentences):
+        stated = states(part.kinds, part.unit, sentence.norm) if part.kinds else 0.0
+        value = coverage(part.terms, sentence.norm) + stated
+        if stated >= 0.6 and value > best_value:
+            best, best_value = i, value
+    return best
+
+
+def _unstated_segments(text: str, spans: list[Span], profile: QuestionProfile) -> list[Span]:
+    """For an answer without the asked figure: the comma segments naming the topic, with no number
+    (quoting another measure's figure beside "文件未写明具体金额" would mislead)."""
+    kept = []
+    for span in spans:
+        segments = [s for s in split_segments(text, span) if not _DIGIT.search(s.text)]
+        ranked = sorted(segments, key=lambda s: -coverage(profile.focus_terms, normalise(s.text)))
+        if ranked and coverage(profile.focus_terms, normalise(ranked[0].text)) > 0:
+            kept.append(ranked[0])
+    return kept
+
+
+def fragments(text: str, spans: list[Span], profile: QuestionProfile, config: AnswerConfig) -> tuple[Span, ...]:
+    """Comma segments of the chosen spans that carry the asked fact or name the topic, best first."""
+    ranked: list[tuple[float, float, int, Span]] = []
+    for span in spans:
+        for segment in split_segments(text, span):
+            norm = normalise(segment.text)
+            stated = states(profile.kinds, profile.unit, norm)
+            cov = coverage(profile.focus_terms, norm)
+            if (stated >= 0.6 or cov > 0) and len(segment.text) <= config.hotline_fragment_chars:
+                ranked.append((-stated, -cov, segment.start, segment))
+    ranked.sort(key=lambda row: row[:3])
+    carrying = [row for row in ranked if row[0] <= -0.6]
+    return tuple(row[3] for row in (carrying or ranked)) or (spans[0],)
+
+
+def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerConfig) -> Item:
+    """The verbatim sentences of one cited clause that answer the question."""
+    clause = scored.candidate.hit.clause
+    sentences = scored.candidate.sentences
+    probs = scored.sentence_probs
+    wants_units = Kind.RESPONSIBLE in profile.kinds
+    usable = [i for i, s in enumerate(sentences) if wants_units or not is_responsibility(s.span.text)] or list(
+        range(len(sentences)))
+    order = sorted(usable, key=lambda i: (-probs[i], i))
+    best = order[0]
+    picked = [best]
+    for part in profile.parts:
+        i = _part_best(part, scored)
+        if i is not None and i in usable and i not in picked:
+            picked.append(i)
+    for i in order[1:]:
+        if len(picked) >= config.max_sentences:
+            break
+        if (i not in picked and probs[i] >= config.sentence_relative * probs[best]
+                and sentences[i].feature("states") >= 1.0 and sentences[i].feature("own_coverage") > 0):
+            picked.append(i)
+    for i in list(picked):
+        if CONTINUATION.match(sentences[i].span.text) and i > 0 and i - 1 not in picked:
+            picked.append(i - 1)
+    if wants_units:
+        unit_line = next((i for i, s in enumerate(sentences) if is_responsibility(s.span.text)), None)
+        if unit_line is not None and unit_line not in picked:
+            picked.append(unit_line)
+    spans = sorted((narrow(clause.text, sentences[i].span, profile, config) for i in picked), key=lambda s: s.start)
+    stated = not profile.kinds or any(sentences[i].feature("states") >= 0.6 for i in picked)
+    if asks_figure(profile.kinds) and not stated:
+        spans = _unstated_segments(clause.text, spans, profile) or spans
+    return Item(clause, tuple(spans), fragments(clause.text, spans, profile, config), scored.probability, stated)

@@ -1,0 +1,199 @@
+"""Training the answer decision (app/answer/decision.py) from labelled questions.
+
+Labels come from gold spans, never from the question's words:
+- a retrieved clause is positive when it holds a gold span of the question (none for unanswerable ones);
+- a sentence of a positive clause is positive when it holds one of the question's key facts.
+Sources: the project's set (eval/questions.jsonl), the development set beside the project
+(../shared/dev/questions.jsonl, when present), the declined questions of eval/answerability.jsonl,
+and generated inputs with no policy topic (numbers, Latin letters, everyday chatter), all declined.
+
+The threshold is chosen on out-of-fold probabilities (folds grouped by question): the highest at
+which the declined questions are, at least AnswerConfig.decline_precision of them, questions whose
+retrieved clauses hold no answer.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.answer.config import DEFAULT_CONFIG, AnswerConfig
+from app.answer.decision import CLAUSE_FEATURES, DecisionModel, LinearModel, clause_features, sentence_probabilities
+from app.answer.evidence import SENTENCE_FEATURES, read_candidates
+from app.answer.pipeline import candidate_pool
+from app.inputs import prepare_question
+from eval.questions import DEV_QUESTIONS_FILE, QUESTIONS_FILE, Question, load_questions, match_key
+
+ANSWERABILITY_FILE = Path(__file__).resolve().parent / "answerability.jsonl"
+FOLDS = 5
+SEED = 20261201
+
+
+def declined_questions(path: Path = ANSWERABILITY_FILE) -> list[Question]:
+    """The questions of the answerability set labelled as having no answer in the corpus."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Question(f"decline-{i:03d}", r["question"], "unanswerable", (), (), False)
+            for i, r in enumerate(rows, 1) if not r["answerable"]]
+
+
+def generated_questions(count: int = 40, seed: int = SEED) -> list[Question]:
+    """Inputs with no policy topic, generated: bare numbers and percentages, Latin letters,
+    strings of common characters. None may be answered with a figure."""
+    rng = random.Random(seed)
+    common = "的一是不了人我在有他这中大来上个们到说时地也子就道要出会可下你对生能而年得"
+    made = []
+    for i in range(count):
+        shape = i % 4
+        if shape == 0:
+            text = str(rng.randint(1, 99999))
+        elif shape == 1:
+            text = f"{rng.randint(1, 100)}%"
+        elif shape == 2:
+            text = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(rng.randint(3, 16))).strip() or "a"
+        else:
+            text = "".join(rng.choice(common) for _ in range(rng.randint(2, 8)))
+        made.append(Question(f"generated-{i:03d}", text, "unanswerable", (), (), False))
+    return made
+
+
+def question_sources(with_dev: bool = True) -> dict[str, list[Question]]:
+    """Every labelled question, by source."""
+    sources = {"project": load_questions(QUESTIONS_FILE), "declined": declined_questions(),
+               "generated": generated_questions()}
+    if with_dev and DEV_QUESTIONS_FILE.exists():
+        sources["dev"] = load_questions(DEV_QUESTIONS_FILE)
+    return sources
+
+
+@dataclass
+class Rows:
+    """Feature rows of one question: its candidates (clause level) and their sentences."""
+
+    qid: str
+    source: str
+    clause_labels: list[int]
+    sentence_rows: list[tuple[tuple[float, ...], int]]
+    candidates: list  # app.answer.evidence.Candidate
+    profile: object  # app.answer.analysis.QuestionProfile
+
+
+def question_rows(service, question: Question, source: str, config: AnswerConfig = DEFAULT_CONFIG) -> Rows:
+    """Candidates of one question as the answer pipeline sees them, with labels from the gold data."""
+    try:
+        query, _ = prepare_question(question.question)
+    except Exception:  # noqa: BLE001 - an input the product refuses outright yields no rows
+        return Rows(question.qid, source, [], [], [], None)
+    profile = service.analyze(query)
+    _, hits = service.retrieve(query)
+    candidates = read_candidates(profile, candidate_pool(profile, hits, config))
+    spans = [match_key(ref.span) for ref in question.refs]
+    facts = [match_key(f) for f in question.key_facts]
+    labels, sentences = [], []
+    for candidate in candidates:
+        positive = any(span in match_key(candidate.hit.clause.text) for span in spans)
+        labels.append(int(positive))
+        if positive:
+            for s in candidate.sentences:
+                keyed = match_key(s.span.text)
+                sentences.append((s.features, int(any(f in keyed for f in facts))))
+    return Rows(question.qid, source, labels, sentences, candidates, profile)
+
+
+def collect(service, sources: dict[str, list[Question]], config: AnswerConfig = DEFAULT_CONFIG) -> list[Rows]:
+    """Rows for every question of every source."""
+    return [question_rows(service, q, name, config) for name, questions in sources.items() for q in questions]
+
+
+def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float) -> LinearModel:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    fitted = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y)
+    return LinearModel(names, tuple(float(v) for v in mean), tuple(float(v) for v in scale),
+                       tuple(float(v) for v in fitted.coef_[0]), float(fitted.intercept_[0]))
+
+
+def _clause_matrix(rows: Sequence[Rows], sentence_model: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features, labels, question index) of every candidate, with sentence probabilities from the model."""
+    x, y, group = [], [], []
+    for qi, row in enumerate(rows):
+        if not row.candidates:
+            continue
+        scores = sorted((c.hit.score for c in row.candidates), reverse=True)
+        best = scores[0]
+        margin = (scores[0] - scores[1]) / best if len(scores) > 1 and best > 0 else 1.0
+        for candidate, label in zip(row.candidates, row.clause_labels):
+            probs = sentence_probabilities(sentence_model, candidate)
+            x.append(clause_features(row.profile, candidate, best, margin, probs))
+            y.append(label)
+            group.append(qi)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=int), np.asarray(group, dtype=int)
+
+
+def choose_threshold(question_max: np.ndarray, has_answer: np.ndarray, precision: float) -> tuple[float, float]:
+    """The highest threshold at which declined questions (max probability below it) are at least
+    `precision` questions without an answer among their candidates; (threshold, its precision)."""
+    best = (float(np.min(question_max)) if len(question_max) else 0.5, 1.0)
+    for t in sorted(set(np.round(question_max, 6).tolist())):
+        declined = question_max < t
+        if not declined.any():
+            continue
+        got = float(np.mean(~has_answer[declined]))
+        if got >= precision:
+            best = (float(t), got)
+    return best
+
+
+def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
+                 data_hash: str = "") -> DecisionModel:
+    """Fit both models on `rows` and choose the threshold out of fold."""
+    sentence_x = np.asarray([f for r in rows for f, _ in r.sentence_rows], dtype=float)
+    sentence_y = np.asarray([label for r in rows for _, label in r.sentence_rows], dtype=int)
+    sentence_model = _fit(sentence_x, sentence_y, SENTENCE_FEATURES, config.regularisation_c)
+    x, y, group = _clause_matrix(rows, sentence_model)
+    clause_model = _fit(x, y, CLAUSE_FEATURES, config.regularisation_c)
+    out_of_fold = np.zeros(len(y))
+    fold_of_question = np.random.default_rng(SEED).integers(0, FOLDS, size=len(rows))
+    for fold in range(FOLDS):
+        test = fold_of_question[group] == fold
+        if test.all() or not test.any() or len(set(y[~test])) < 2:
+            continue
+        model = _fit(x[~test], y[~test], CLAUSE_FEATURES, config.regularisation_c)
+        out_of_fold[test] = [model.probability(row) for row in x[test]]
+    questions = sorted(set(group.tolist()))
+    question_max = np.asarray([out_of_fold[group == q].max() for q in questions])
+    has_answer = np.asarray([bool(y[group == q].max()) for q in questions])
+    threshold, precision = choose_threshold(question_max, has_answer, config.decline_precision)
+    training = {
+        "questions": len(rows),
+        "sources": sorted({r.source for r in rows}),
+        "clause_rows": int(len(y)),
+        "sentence_rows": int(len(sentence_y)),
+        "decline_precision_target": config.decline_precision,
+        "decline_precision_out_of_fold": round(precision, 4),
+        "data_sha256": data_hash,
+    }
+    return DecisionModel(sentence_model, clause_model, round(threshold, 6), training)
+
+
+def data_hash(sources: dict[str, list[Question]]) -> str:
+    """SHA-256 of the training questions and labels, and of the feature names."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([SENTENCE_FEATURES, CLAUSE_FEATURES]).encode())
+    for name in sorted(sources):
+        for q in sources[name]:
+            digest.update(json.dumps([name, q.qid, q.question, [r.span for r in q.refs], q.key_facts]).encode())
+    return digest.hexdigest()
+
+
+def train(service, with_dev: bool = True, config: AnswerConfig = DEFAULT_CONFIG) -> DecisionModel:
+    """The model fitted on every available source (the development set too, unless told not to)."""
+    sources = question_sources(with_dev)
+    return fit_decision(collect(service, sources, config), config, data_hash(sources))
