@@ -116,6 +116,27 @@ def serve(host: str, port: int, index: Path | None) -> None:
         _fail(error)
 
 
+@main.command(name="train-decision")
+@click.option("--without-dev", is_flag=True, help="Leave out the development set beside the project.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the model (default: the shipped app/answer/data/decision.json).")
+@index_option
+def train_decision(without_dev: bool, out: Path | None, index: Path | None) -> None:
+    """Rebuild the answer decision model from the labelled questions (JSON, never pickle)."""
+    from eval.decision_training import train_bundled
+
+    settings = _settings(index)
+    if index is None:
+        settings = settings.with_overrides(index_dir=settings.index_dir.parent / "eval-index")
+    try:
+        model = train_bundled(settings, with_dev=not without_dev, out=out)
+    except UserError as error:
+        _fail(error)
+    training = model.training
+    click.echo(f"决策模型已重建：{training['questions']} 个问题（{'、'.join(training['sources'])}），"
+               f"阈值 {model.threshold:.4f}，拒答精确率（交叉验证）{training['decline_precision_out_of_fold']:.3f}")
+
+
 @main.command(name="eval")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Report folder (default: eval/reports/latest).")

@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
-from app.answer.decision import CLAUSE_FEATURES, DecisionModel, LinearModel, clause_features, sentence_probabilities
+from app.answer.decision import (
+    CLAUSE_FEATURES, DecisionModel, LinearModel, clause_features, document_ranks, margin_of, sentence_probabilities,
+)
 from app.answer.evidence import SENTENCE_FEATURES, read_candidates
 from app.answer.pipeline import candidate_pool
 from app.inputs import prepare_question
@@ -126,12 +128,10 @@ def _clause_matrix(rows: Sequence[Rows], sentence_model: LinearModel) -> tuple[n
     for qi, row in enumerate(rows):
         if not row.candidates:
             continue
-        scores = sorted((c.hit.score for c in row.candidates), reverse=True)
-        best = scores[0]
-        margin = (scores[0] - scores[1]) / best if len(scores) > 1 and best > 0 else 1.0
-        for candidate, label in zip(row.candidates, row.clause_labels):
+        best, margin = margin_of(row.candidates)
+        for candidate, label, doc_rank in zip(row.candidates, row.clause_labels, document_ranks(row.candidates)):
             probs = sentence_probabilities(sentence_model, candidate)
-            x.append(clause_features(row.profile, candidate, best, margin, probs))
+            x.append(clause_features(row.profile, candidate, best, margin, doc_rank, probs))
             y.append(label)
             group.append(qi)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=int), np.asarray(group, dtype=int)
@@ -197,3 +197,17 @@ def train(service, with_dev: bool = True, config: AnswerConfig = DEFAULT_CONFIG)
     """The model fitted on every available source (the development set too, unless told not to)."""
     sources = question_sources(with_dev)
     return fit_decision(collect(service, sources, config), config, data_hash(sources))
+
+
+def train_bundled(settings, with_dev: bool = True, out: Path | None = None,
+                  config: AnswerConfig = DEFAULT_CONFIG) -> DecisionModel:
+    """`policyqa train-decision`: bring the index at settings.index_dir to exactly the bundled corpus,
+    fit on every source, and write the model (the shipped file unless `out` is given)."""
+    from app.answer.decision import MODEL_FILE
+    from app.service import AnswerService
+    from index.build import ingest_paths
+
+    ingest_paths([], settings)
+    model = train(AnswerService(settings, config=config), with_dev, config)
+    model.save(out or MODEL_FILE)
+    return model

@@ -53,10 +53,21 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
         from eval.judge import judge_with_settings
 
         summary["judge"] = judge_with_settings(settings, questions, evaluation["records"]["hybrid"])
+    if not quick:
+        from eval.source_report import source_results, source_table
+
+        summary["answers_by_source"] = source_results(settings)
     report = write_outputs(evaluation, Path(out_dir))
     echo(retrieval_table(summary))
     if summary["answers"]:
         echo("\n" + answer_table(summary))
+    if summary.get("answers_by_source"):
+        from eval.source_report import source_table
+
+        table = source_table(summary["answers_by_source"])
+        echo("\n" + table)
+        with report.open("a", encoding="utf-8") as out:
+            out.write("\n## Answers by question source (shipped model, and trained without the source)\n\n" + table + "\n")
     for note in summary["notes"]:
         echo(note)
     echo(f"\n报告：{report}")

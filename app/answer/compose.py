@@ -230,8 +230,11 @@ def chinese_year(year: int) -> str:
 
 
 def topic_words(profile: QuestionProfile, count: int) -> str:
-    """The question's most specific words (rarest in general Chinese), in the user's order: "产假、私企"."""
-    words = [t for t in (*profile.terms, *profile.foreign) if not re.search(r"\d", t.word)]
+    """The nouns of the asking clauses, rarest first, named back in the user's order: "产假"."""
+    from app.answer.corpus import is_noun
+
+    words = [t for t in (*profile.focus_terms, *profile.focus_foreign) if not re.search(r"\d", t.word)]
+    words = [t for t in words if is_noun(t.word)] or words
     chosen = sorted(words, key=lambda t: -t.rarity)[:count]
     kept = [t.word for t in chosen if not any(t.word in o.word and t is not o for o in chosen)]
     return "、".join(sorted(kept, key=profile.question.find))

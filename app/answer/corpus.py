@@ -59,17 +59,32 @@ def general_rarity(word: str) -> float:
 
 
 @lru_cache(maxsize=1)
-def place_names() -> frozenset[str]:
-    """Words jieba's dictionary tags as place names (ns): "台州", "北京", "苍南"."""
+def _tagged_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(place names, other nouns) by the part-of-speech tags of jieba's dictionary."""
     import os
 
     import jieba
 
-    names: set[str] = set()
+    places: set[str] = set()
+    nouns: set[str] = set()
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     with open(path, encoding="utf-8") as lines:
         for line in lines:
             parts = line.split()
-            if len(parts) == 3 and parts[2] == "ns" and len(parts[0]) >= 2:
-                names.add(parts[0])
-    return frozenset(names)
+            if len(parts) != 3 or len(parts[0]) < 2:
+                continue
+            if parts[2] == "ns":
+                places.add(parts[0])
+            elif parts[2] in ("n", "nz", "nt", "vn", "eng"):
+                nouns.add(parts[0])
+    return frozenset(places), frozenset(nouns)
+
+
+def place_names() -> frozenset[str]:
+    """Words jieba's dictionary tags as place names (ns): "台州", "北京", "苍南"."""
+    return _tagged_words()[0]
+
+
+def is_noun(word: str) -> bool:
+    """True for a word jieba's dictionary tags as a common noun (or a verbal noun, a term)."""
+    return word in _tagged_words()[1]

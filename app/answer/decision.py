@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.answer.analysis import QuestionProfile
-from app.answer.evidence import SENTENCE_FEATURES, Candidate
+from app.answer.evidence import SENTENCE_FEATURES, Candidate, term_present
 from policyqa.errors import UserError
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "decision.json"
@@ -29,13 +29,14 @@ CLAUSE_FEATURES = (
     "dense_reciprocal_rank",
     "score_ratio",  # fused score / the best fused score
     "margin",  # (best - second best) / best fused score: how clearly retrieval chose
+    "document_reciprocal_rank",  # 1 / rank among the candidates of the same document
     "clause_coverage",  # IDF-weighted share of the topic words in the clause with its headings
     "best_sentence_probability",
     "best_sentence_coverage",
     "best_sentence_states",
     "figure_unstated",  # a number is asked and the best sentence states none
-    "foreign_share",  # rarity mass of asked words no clause holds / all asked words' rarity
-    "max_foreign_rarity",
+    "missing_share",  # rarity mass of the asked words this clause lacks / all asked words' rarity
+    "max_missing_rarity",  # the rarest asked word this clause lacks (0 when it lacks none)
     "scope_match",  # the question names a region/year and the clause's document has it
     "scope_mismatch",  # the question names a region and the document is of another
     "no_terms",  # no question word is held by any clause
@@ -114,13 +115,14 @@ def _reciprocal(rank: int | None) -> float:
 
 
 def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: float, margin: float,
-                    sentence_probs: Sequence[float]) -> tuple[float, ...]:
+                    document_rank: int, sentence_probs: Sequence[float]) -> tuple[float, ...]:
     """The CLAUSE_FEATURES of one candidate."""
     best = max(range(len(sentence_probs)), key=lambda i: sentence_probs[i])
     sentence = candidate.sentences[best]
     doc = candidate.hit.clause.doc
-    foreign = sum(t.rarity for t in profile.focus_foreign)
-    rarity = foreign + sum(t.rarity for t in profile.focus_terms)
+    asked = (*profile.focus_terms, *profile.focus_foreign)
+    missing = [t.rarity for t in asked if not term_present(t, candidate.context)]
+    rarity = sum(t.rarity for t in asked)
     named = bool(profile.regions or profile.years)
     in_scope = (not profile.regions or doc.region in profile.regions) and (not profile.years or doc.year in profile.years)
     ranks = candidate.hit.ranks
@@ -131,13 +133,14 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
         _reciprocal(ranks.get("dense")),
         candidate.hit.score / best_score if best_score > 0 else 0.0,
         margin,
+        _reciprocal(document_rank),
         candidate.clause_coverage,
         sentence_probs[best],
         sentence.feature("term_coverage"),
         stated,
         float(profile.asks_figure and stated < 1.0),
-        foreign / rarity if rarity else 0.0,
-        max((t.rarity for t in profile.focus_foreign), default=0.0),
+        sum(missing) / rarity if rarity else 0.0,
+        max(missing, default=0.0),
         float(named and in_scope),
         float(bool(profile.regions) and doc.region not in profile.regions),
         float(not profile.terms),
@@ -154,16 +157,32 @@ class Scored:
     features: tuple[float, ...]
 
 
+def document_ranks(candidates: Sequence[Candidate]) -> list[int]:
+    """Each candidate's rank among the candidates of its own document, from 1."""
+    seen: dict[str, int] = {}
+    ranks = []
+    for candidate in candidates:
+        doc_id = candidate.hit.clause.doc.doc_id
+        seen[doc_id] = seen.get(doc_id, 0) + 1
+        ranks.append(seen[doc_id])
+    return ranks
+
+
+def margin_of(candidates: Sequence[Candidate]) -> tuple[float, float]:
+    """(best fused score, margin of the best over the second) of a question's candidates."""
+    scores = sorted((c.hit.score for c in candidates), reverse=True)
+    best = scores[0]
+    return best, (scores[0] - scores[1]) / best if len(scores) > 1 and best > 0 else 1.0
+
+
 def score_candidates(model: DecisionModel, profile: QuestionProfile, candidates: list[Candidate]) -> list[Scored]:
     """Every candidate scored by both models, in retrieved order."""
     if not candidates:
         return []
-    scores = sorted((c.hit.score for c in candidates), reverse=True)
-    best = scores[0]
-    margin = (scores[0] - scores[1]) / best if len(scores) > 1 and best > 0 else 1.0
+    best, margin = margin_of(candidates)
     scored = []
-    for candidate in candidates:
+    for candidate, document_rank in zip(candidates, document_ranks(candidates)):
         probs = tuple(sentence_probabilities(model.sentence, candidate))
-        features = clause_features(profile, candidate, best, margin, probs)
+        features = clause_features(profile, candidate, best, margin, document_rank, probs)
         scored.append(Scored(candidate, probs, model.clause.probability(features), features))
     return scored

@@ -43,6 +43,7 @@ class Candidate:
 
     hit: Hit
     rank: int  # position in the retrieved list, from 1
+    context: str  # the clause's headings, lead phrase and text, normalised
     clause_coverage: float
     sentences: tuple[SentenceEvidence, ...]
 
@@ -95,7 +96,8 @@ def read_candidate(profile: QuestionProfile, hit: Hit, rank: int) -> Candidate |
         norm = normalise(span.text)
         features = sentence_features(profile, profile.focus_terms, bigrams, lead, norm, span.text, position)
         sentences.append(SentenceEvidence(span, norm, features))
-    return Candidate(hit, rank, coverage(profile.focus_terms, clause_context(clause)), tuple(sentences))
+    context = clause_context(clause)
+    return Candidate(hit, rank, context, coverage(profile.focus_terms, context), tuple(sentences))
 
 
 def read_candidates(profile: QuestionProfile, hits: list[Hit]) -> list[Candidate]:

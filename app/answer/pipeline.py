@@ -77,7 +77,8 @@ def _missing_year(profile: QuestionProfile, documents: tuple[Document, ...], poo
     docs = [d for d in documents if not profile.regions or d.region in profile.regions]
     if any(d.year in profile.years for d in docs):
         return False
-    return not any(f"{y}年" in normalise(h.clause.text) for h in pool for y in profile.years)
+    named = [h for h in pool if not profile.regions or h.clause.doc.region in profile.regions]
+    return not any(f"{y}年" in normalise(h.clause.text) for h in named for y in profile.years)
 
 
 def _not_found(profile: QuestionProfile, ctx: AnswerContext, outcome: str = "declined", **words: str) -> Draft:

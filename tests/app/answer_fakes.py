@@ -46,6 +46,16 @@ class FakeIndex:
     def documents(self) -> list[Document]:
         return list({c.doc.doc_id: c.doc for c in self.clauses}.values())
 
+    def document_frequencies(self) -> dict[str, int]:
+        """Token document frequencies with the index's own tokenizer, as the real index reports them."""
+        from index.tokenize import tokenize
+
+        counts: dict[str, int] = {}
+        for clause in self.clauses:
+            for token in set(tokenize(" ".join((*clause.path, clause.title, clause.text)))):
+                counts[token] = counts.get(token, 0) + 1
+        return counts
+
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         self.searches += 1
         q = normalise(query)

@@ -1,0 +1,61 @@
+"""Answer quality per question source, with the shipped model and with a model that never saw the source.
+
+- `shipped`: the model in app/answer/data/decision.json (trained on every source);
+- `held out`: a model fitted on the other sources only, scored on this one — what the same method
+  gives on questions it was not fitted to (the development set's figure is the honest one).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from app.answer.decision import load_model
+from eval.answer_metrics import score_answers
+from eval.decision_training import collect, data_hash, fit_decision, question_sources
+from eval.runner import answer_all
+
+REPORTED_SOURCES = ("project", "dev")
+COLUMNS = ("key_fact_accuracy", "citation_recall", "false_refusal_rate", "rejection_accuracy",
+           "unsupported_number_rate")
+
+
+def source_results(settings) -> dict[str, Any]:
+    """{source: {"shipped": metrics, "held_out": metrics}} for the sources present."""
+    from app.service import AnswerService
+
+    probe = AnswerService(settings)
+    sources = question_sources(with_dev=True)
+    rows = collect(probe, sources)
+    index = probe._search_index()  # noqa: SLF001 - the same loaded index for every model
+    results: dict[str, Any] = {}
+    for name in REPORTED_SOURCES:
+        if name not in sources:
+            continue
+        others = {k: v for k, v in sources.items() if k != name}
+        held_out = fit_decision([r for r in rows if r.source != name], data_hash=data_hash(others))
+        results[name] = {}
+        for label, model in (("shipped", load_model()), ("held_out", held_out)):
+            service = AnswerService(settings, index=index, model=model)
+            scored = score_answers(sources[name], answer_all(service, sources[name]))
+            scored.pop("per_question")
+            results[name][label] = scored
+    return results
+
+
+def _cell(value: Any) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def source_table(results: dict[str, Any]) -> str:
+    """Markdown: one row per source and model, then per kind for the held-out model."""
+    lines = ["| source | model | " + " | ".join(COLUMNS) + " |", "|---|---|" + "---|" * len(COLUMNS)]
+    for name, by_model in results.items():
+        for label, scored in by_model.items():
+            overall = scored["overall"]
+            lines.append(f"| {name} | {label} | " + " | ".join(_cell(overall[c]) for c in COLUMNS) + " |")
+    lines += ["", "| source | kind (held-out model) | n | key_fact_accuracy | false_refusal_rate | rejection_accuracy |",
+              "|---|---|---|---|---|---|"]
+    for name, by_model in results.items():
+        for kind, group in by_model["held_out"]["per_kind"].items():
+            lines.append(f"| {name} | {kind} | {group['n']} | {_cell(group['key_fact_accuracy'])} | "
+                         f"{_cell(group['false_refusal_rate'])} | {_cell(group['rejection_accuracy'])} |")
+    return "\n".join(lines)
