@@ -122,7 +122,7 @@ def focus_text(text: str, min_words: int) -> str:
     chosen: set[int] = set()
     for i in asking:
         chosen.add(i)
-        if i > 0 and len([w for w in tokenize(clauses[i]) if len(w) >= 2]) < min_words:
+        if i > 0 and len([w for w in tokenize(clauses[i]) if len(w) >= 2 and not asks(w)]) < min_words:
             chosen.add(i - 1)
     return "，".join(clauses[i] for i in sorted(chosen))
 

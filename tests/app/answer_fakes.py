@@ -66,6 +66,7 @@ class FakeIndex:
                 continue
             text = normalise(clause.text)
             score = len(pairs & {text[i:i + 2] for i in range(len(text) - 1)}) / (len(pairs) or 1)
-            scored.append(Hit(clause, score, "hybrid"))
-        scored.sort(key=lambda h: -h.score)
-        return scored[:top_k]
+            scored.append((clause, score))
+        scored.sort(key=lambda pair: -pair[1])
+        # like the real hybrid index: each hit carries its rank in both retrievers
+        return [Hit(c, s, "hybrid", {"bm25": r, "dense": r}) for r, (c, s) in enumerate(scored[:top_k], 1)]

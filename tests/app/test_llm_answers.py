@@ -8,12 +8,10 @@ import pytest
 
 from app.render import answer_to_json
 from app.service import AnswerService
-from policyqa.config import load_settings
 from policyqa.model import Answer
 
 from . import fake_llm
 from .answer_checks import TODAY, assert_grounded
-from .answer_fakes import FakeIndex
 
 pytestmark = pytest.mark.slow  # the first test imports llama-index (a few seconds)
 QUESTION = "外贸企业出口信用保险补助比例是多少"
@@ -27,10 +25,10 @@ def server() -> Iterator[fake_llm._FakeServer]:
 
 
 @pytest.fixture(scope="module")
-def service(server: fake_llm._FakeServer) -> AnswerService:
-    settings = load_settings({}).with_overrides(
+def service(server: fake_llm._FakeServer, corpus_settings) -> AnswerService:
+    settings = corpus_settings.with_overrides(
         llm_base_url=server.base_url, llm_model="fake-model", llm_api_key="test-key", llm_timeout_s=TIMEOUT_S)
-    return AnswerService(settings, index=FakeIndex())
+    return AnswerService(settings)
 
 
 def _ask(service: AnswerService, server, behaviour, question: str = QUESTION) -> tuple[Answer, list[str]]:

@@ -1,0 +1,50 @@
+"""Question analysis: weighted topic words, scope, focus on the asking clauses, parts."""
+from __future__ import annotations
+
+from app.answer.analysis import focus_text
+from app.answer.corpus import general_rarity
+
+
+def test_region_and_year_are_scope_not_topic(profile_of) -> None:
+    profile = profile_of("瑞安2023年出口信用保险补助比例是多少")
+    words = {t.word for t in profile.terms}
+    assert "瑞安" not in words and not any("2023" in w for w in words)
+    assert profile.regions == ("瑞安市",) and profile.years == (2023,)
+
+
+def test_a_four_digit_number_is_a_year_only_before_年(profile_of) -> None:
+    assert profile_of("营收2000万的企业有什么补助").years == ()
+
+
+def test_words_no_clause_holds_are_foreign_and_weigh_nothing(profile_of) -> None:
+    profile = profile_of("外贸企业出口能减免多少契税")
+    assert "契税" in {t.word for t in profile.foreign}
+    assert all(t.idf > 0 for t in profile.terms) and all(t.idf == 0 for t in profile.foreign)
+
+
+def test_rare_words_weigh_more_than_common_ones(fake_corpus) -> None:
+    assert fake_corpus.idf("容积率") > fake_corpus.idf("企业")
+    assert general_rarity("契税") > general_rarity("我们")
+
+
+def test_focus_is_the_asking_clause_and_the_clause_it_leans_on() -> None:
+    assert focus_text("我家在瑞安山区，听说要弄乡村寄宿制学校，打算弄几所", 2) == "听说要弄乡村寄宿制学校，打算弄几所"
+    assert focus_text("我三十了还单着，今年新增残疾人就业多少人", 2) == "今年新增残疾人就业多少人"
+    assert focus_text("没有问句的陈述", 2) == "没有问句的陈述"
+
+
+def test_story_words_are_not_asked(profile_of) -> None:
+    profile = profile_of("我们厂在瑞安做汽配，出口信用保险补助比例是多少？")
+    assert {t.word for t in profile.focus_terms} >= {"出口", "补助"}
+    assert "汽配" not in {t.word for t in profile.focus_terms + profile.focus_foreign}
+
+
+def test_multi_part_questions_have_parts_with_their_own_units(profile_of) -> None:
+    profile = profile_of("新增慈善组织几家？慈善信托要扩大多少？")
+    assert [p.unit for p in profile.parts] == ["家", ""]
+    assert profile_of("出口信用保险补助比例是多少").parts == ()
+
+
+def test_a_place_no_document_mentions_is_unknown(profile_of) -> None:
+    assert profile_of("台州对研发费用按什么比例补助？").unknown_places == ("台州",)
+    assert profile_of("瑞安对研发费用按什么比例补助？").unknown_places == ()

@@ -1,0 +1,78 @@
+"""The trained decision: model arithmetic, the JSON file, and what its learned weights mean."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from app.answer.decision import (
+    CLAUSE_FEATURES, MODEL_FILE, DecisionModel, LinearModel, document_ranks, load_model, score_candidates,
+)
+from app.answer.evidence import SENTENCE_FEATURES, read_candidates
+from policyqa.errors import UserError
+from policyqa.model import Hit
+
+from ..answer_fakes import CLAUSES
+
+
+def test_linear_model_is_a_standardised_logistic() -> None:
+    model = LinearModel(("a", "b"), (1.0, 0.0), (2.0, 1.0), (2.0, -1.0), 0.5)
+    z = 0.5 + 2.0 * (3.0 - 1.0) / 2.0 - 1.0 * 1.0
+    assert model.probability((3.0, 1.0)) == pytest.approx(1 / (1 + math.exp(-z)))
+
+
+def test_the_shipped_model_is_json_with_the_code_s_feature_names() -> None:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert tuple(data["sentence"]["features"]) == SENTENCE_FEATURES
+    assert tuple(data["clause"]["features"]) == CLAUSE_FEATURES
+    assert 0 < data["threshold"] < 1 and len(data["training"]["data_sha256"]) == 64
+    assert DecisionModel.from_json(data) == load_model()
+
+
+def test_a_model_with_other_features_is_refused(tmp_path: Path) -> None:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    data["clause"]["features"] = data["clause"]["features"][:-1]
+    bad = tmp_path / "decision.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(UserError, match="train-decision"):
+        load_model(bad)
+    with pytest.raises(UserError):
+        load_model(tmp_path / "missing.json")
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    model = load_model()
+    model.save(tmp_path / "m.json")
+    assert load_model(tmp_path / "m.json") == model
+
+
+@pytest.mark.parametrize(("feature", "direction"), [
+    ("best_sentence_coverage", 1), ("scope_match", 1), ("document_reciprocal_rank", 1),
+    ("figure_unstated", -1), ("missing_share", -1), ("scope_mismatch", -1),
+])
+def test_learned_weights_point_the_sensible_way(feature: str, direction: int) -> None:
+    clause = load_model().clause
+    assert clause.coef[clause.features.index(feature)] * direction > 0
+
+
+def test_sentence_weights_favour_coverage_and_the_asked_fact() -> None:
+    sentence = load_model().sentence
+    for name in ("term_coverage", "bigram_coverage", "states"):
+        assert sentence.coef[sentence.features.index(name)] > 0
+
+
+def test_the_clause_stating_the_asked_figure_scores_highest(profile_of) -> None:
+    profile = profile_of("瑞安外贸企业出口信用保险补助比例是多少")
+    hits = [Hit(c, 1.0 / (i + 1), "hybrid", {"bm25": i + 1, "dense": i + 1}) for i, c in enumerate(CLAUSES)]
+    scored = score_candidates(load_model(), profile, read_candidates(profile, hits))
+    best = max(scored, key=lambda s: s.probability)
+    assert best.candidate.hit.clause.clause_id == "r23-trade"
+
+
+def test_document_ranks_count_within_each_document() -> None:
+    hits = [Hit(c, 1.0, "hybrid") for c in CLAUSES]
+    from app.answer.evidence import Candidate
+    candidates = [Candidate(h, i, "", 0.0, ()) for i, h in enumerate(hits, 1)]
+    assert document_ranks(candidates) == [1, 1, 1, 2, 2]

@@ -1,0 +1,42 @@
+"""The kind registry: how questions ask and how sentences state."""
+from __future__ import annotations
+
+import pytest
+
+from app.answer.kinds import ASKED_UNIT, Kind, asks, detect_kinds, missing_note, states
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("出口信用保险补助比例是多少", {Kind.RATIO}),
+    ("这项政策哪个部门负责", {Kind.RESPONSIBLE}),
+    ("什么是“五个零”机制", {Kind.DEFINITION}),
+    ("2023年财政预算安排多少资金", {Kind.BUDGET}),
+    ("新建几个基地", {Kind.FIGURE}),
+    ("乐永青高速什么时候开工", {Kind.TIME}),
+])
+def test_detect_kinds(question: str, kinds: set[Kind]) -> None:
+    assert detect_kinds(question) == kinds
+
+
+def test_figure_is_dropped_when_a_more_precise_kind_is_asked() -> None:
+    assert Kind.FIGURE not in detect_kinds("补助比例是多少")
+
+
+def test_states_needs_the_asked_unit_for_full_credit() -> None:
+    figure = frozenset({Kind.FIGURE})
+    assert states(figure, "家", "新增省级绿色工厂15家") == 1.0
+    assert states(figure, "家", "新增项目30个") == 0.6
+    assert states(figure, "", "没有数字的句子") == 0.0
+    assert states(frozenset({Kind.RATIO}), "", "给予保费60%的补助") == 1.0
+    assert states(frozenset(), "", "60%") == 0.0
+
+
+def test_asked_unit_and_asking_clauses() -> None:
+    assert ASKED_UNIT.findall("要新改建多少公里？培训多少人次？") == ["公里", "人次"]
+    assert asks("打算弄几所") and not asks("我家在瑞安山区")
+
+
+def test_missing_note_names_the_kind_never_a_figure() -> None:
+    assert missing_note(frozenset({Kind.RATIO})) == "具体比例"
+    assert missing_note(frozenset({Kind.AMOUNT})) == "具体金额"
+    assert missing_note(frozenset()) == "专门解释"

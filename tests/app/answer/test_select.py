@@ -1,0 +1,62 @@
+"""Choosing clauses above the threshold and the sentences that state the answer."""
+from __future__ import annotations
+
+import re
+
+from app.answer.config import DEFAULT_CONFIG
+from app.answer.decision import Scored
+from app.answer.evidence import read_candidate
+from app.answer.select import choose_clauses, choose_sentences, narrow
+from app.textspan import Span
+from policyqa.model import Clause, Hit
+
+from ..answer_fakes import CLAUSES, RUIAN_2023, WENZHOU_2024
+
+
+def _scored(profile, clause: Clause, probability: float, sentence_probs: list[float] | None = None) -> Scored:
+    candidate = read_candidate(profile, Hit(clause, 1.0, "hybrid"), 1)
+    probs = tuple(sentence_probs or [0.5] * len(candidate.sentences))
+    return Scored(candidate, probs, probability, ())
+
+
+def test_threshold_decides_and_the_named_region_leads(profile_of) -> None:
+    profile = profile_of("温州出口信用保险补助比例是多少")
+    ruian, wenzhou = _scored(profile, CLAUSES[0], 0.9), _scored(profile, CLAUSES[1], 0.6)
+    chosen = choose_clauses([ruian, wenzhou], profile, 0.5, DEFAULT_CONFIG)
+    assert [s.candidate.hit.clause.doc for s in chosen] == [WENZHOU_2024, RUIAN_2023]
+    assert choose_clauses([ruian, wenzhou], profile, 0.95, DEFAULT_CONFIG) == []
+    # far below the best: not cited
+    assert len(choose_clauses([ruian, _scored(profile, CLAUSES[1], 0.3)], profile_of("补助比例"), 0.2,
+                              DEFAULT_CONFIG)) == 1
+
+
+def test_best_sentence_and_other_sentences_stating_the_fact(profile_of) -> None:
+    profile = profile_of("出口信用保险补助比例是多少")
+    item = choose_sentences(_scored(profile, CLAUSES[0], 0.9, [0.1, 0.9, 0.1]), profile, DEFAULT_CONFIG)
+    assert item.stated and "60%" in item.quote and item.quote in CLAUSES[0].text
+
+
+def test_a_figure_question_without_the_figure_quotes_no_number(profile_of) -> None:
+    profile = profile_of("短期出口信用保险保费补助比例是多少")
+    item = choose_sentences(_scored(profile, CLAUSES[2], 0.9, [0.1, 0.9, 0.2, 0.1]), profile, DEFAULT_CONFIG)
+    assert not item.stated and "按规定给予补助" in item.quote and not re.search(r"\d", item.quote)
+
+
+def test_responsibility_question_adds_the_units_line(profile_of) -> None:
+    profile = profile_of("出口信用保险补助哪个部门负责")
+    item = choose_sentences(_scored(profile, CLAUSES[0], 0.9, [0.9, 0.1, 0.1]), profile, DEFAULT_CONFIG)
+    assert any("责任单位" in s.text for s in item.spans)
+
+
+def test_a_continuation_keeps_the_sentence_it_continues(profile_of) -> None:
+    clause = Clause("c", RUIAN_2023, (), "1", "养老", "新建老年食堂50家。其中乡镇老年食堂20家。另有其他安排。")
+    profile = profile_of("乡镇老年食堂多少家")
+    item = choose_sentences(_scored(profile, clause, 0.9, [0.1, 0.9, 0.1]), profile, DEFAULT_CONFIG)
+    assert [s.text for s in item.spans] == ["新建老年食堂50家。", "其中乡镇老年食堂20家。"]
+
+
+def test_long_sentences_are_narrowed_to_the_answering_segments(profile_of) -> None:
+    text = "，".join(f"开展第{i}项无关工作" for i in range(30)) + "，出口信用保险补助比例为60%。"
+    profile = profile_of("出口信用保险补助比例是多少")
+    span = narrow(text, Span(0, len(text), text), profile, DEFAULT_CONFIG)
+    assert "60%" in span.text and len(span.text) <= DEFAULT_CONFIG.max_quote_chars
