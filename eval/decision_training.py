@@ -9,7 +9,7 @@ and generated inputs with no policy topic (numbers, Latin letters, everyday chat
 
 The threshold is chosen on out-of-fold probabilities (folds grouped by question): the highest at
 which the declined questions are, at least AnswerConfig.decline_precision of them, questions whose
-retrieved clauses hold no answer.
+retrieved clauses hold no answer (generated inputs left out of that count).
 """
 from __future__ import annotations
 
@@ -167,7 +167,9 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
             continue
         model = _fit(x[~test], y[~test], CLAUSE_FEATURES, config.regularisation_c)
         out_of_fold[test] = [model.probability(row) for row in x[test]]
-    questions = sorted(set(group.tolist()))
+    # generated inputs train the model but do not choose the threshold: declining them is trivially
+    # right, and they would make any threshold look precise
+    questions = sorted(q for q in set(group.tolist()) if rows[q].source != "generated")
     question_max = np.asarray([out_of_fold[group == q].max() for q in questions])
     has_answer = np.asarray([bool(y[group == q].max()) for q in questions])
     threshold, precision = choose_threshold(question_max, has_answer, config.decline_precision)

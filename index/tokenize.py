@@ -78,6 +78,11 @@ def tokenize(text: str) -> list[str]:
     return [w for w in (w.strip() for w in words) if w and w not in stops and not _NOISE.match(w)]
 
 
+def segment(text: str) -> list[str]:
+    """jieba's plain (non-overlapping, in order) cut of `text`, HMM off, nothing removed."""
+    return [w for w in _tokenizer().cut(text.lower(), HMM=False) if w.strip()]
+
+
 @lru_cache(maxsize=2048)
 def tokenize_query(question: str) -> tuple[str, ...]:
     """Tokens of a question after alias expansion (cached: hotline staff repeat questions)."""

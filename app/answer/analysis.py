@@ -6,6 +6,7 @@ clause contains are kept apart (`foreign`), weighed by their rarity in general C
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -20,6 +21,7 @@ _PART_ENDS = re.compile(r"[？?；;。!！]")
 _CLAUSE_ENDS = re.compile(r"[，,。！!？?；;：:]")
 
 _NUMERIC = re.compile(r"^[\d.%％]+$")
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Term:
     idf: float  # over the indexed clauses; 0 when no clause holds it
     rarity: float  # 0..1 in general Chinese
     asked: bool = True  # in the clause(s) of the question that ask, not in the story around them
+    item: bool = False  # next to the asking words: the thing whose figure or fact is asked ("契税")
 
 
 @dataclass(frozen=True)
@@ -63,13 +66,23 @@ class QuestionProfile:
         return asks_figure(self.kinds)
 
     @property
+    def items(self) -> tuple[Term, ...]:
+        """The asked item's words, in-corpus or not ("契税" in "契税能减免多少")."""
+        return tuple(t for t in (*self.terms, *self.foreign) if t.item)
+
+    @property
+    def _any_asked(self) -> bool:
+        return any(t.asked for t in (*self.terms, *self.foreign))
+
+    @property
     def focus_terms(self) -> tuple[Term, ...]:
-        """The topic words of the asking clauses (all topic words when those have none)."""
-        return tuple(t for t in self.terms if t.asked) or self.terms
+        """The topic words of the asking clauses (all topic words when those name none)."""
+        return tuple(t for t in self.terms if t.asked) if self._any_asked else self.terms
 
     @property
     def focus_foreign(self) -> tuple[Term, ...]:
-        return tuple(t for t in self.foreign if t.asked) if any(t.asked for t in self.terms) else self.foreign
+        """The asked words no clause holds (all such words when the asking clauses name none)."""
+        return tuple(t for t in self.foreign if t.asked) if self._any_asked else self.foreign
 
 
 def _alias_terms(text: str, corpus: CorpusStats) -> list[Term]:
@@ -80,13 +93,47 @@ def _alias_terms(text: str, corpus: CorpusStats) -> list[Term]:
     for alias, targets in synonyms():
         if alias in text and not any(alias in t.word for t in found):
             idf = max((corpus.idf(t) for t in targets if corpus.df(t)), default=0.0)
-            found.append(Term(alias, (alias, *targets), idf, general_rarity(alias)))
+            # an alias is as specific as the policy wording it stands for ("补多少" ~ "补助")
+            rarity = min(general_rarity(t) for t in targets)
+            found.append(Term(alias, (alias, *targets), idf, rarity))
     return found
 
 
 def _scope_words(documents: list[Document]) -> set[str]:
     regions = {d.region for d in documents if d.region}
     return regions | {region_stem(r) for r in regions}
+
+
+def _quoted_terms(text: str, corpus: CorpusStats) -> list[Term]:
+    """A phrase the user puts in quotes (“编制池”) is one word, however jieba would cut it."""
+    found = []
+    for phrase in dict.fromkeys(m.group(1) for m in _QUOTED.finditer(text)):
+        df = corpus.count(phrase)
+        idf = math.log(1.0 + (corpus.size - df + 0.5) / (df + 0.5)) if df else 0.0
+        found.append(Term(phrase, (phrase,), idf, general_rarity(phrase)))
+    return found
+
+
+def _joined_characters(text: str, corpus: CorpusStats) -> list[Term]:
+    """Words jieba's dictionary lacks, which it cuts into single characters ("生三孩" -> 生/三/孩):
+    the longest piece of each run of single characters that some clause writes ("三孩")."""
+    from index.tokenize import segment, stop_words
+
+    stops = stop_words()
+    found: list[Term] = []
+    run = ""
+    for word in [*segment(text), ""]:
+        if len(word) == 1 and "\u4e00" <= word <= "\u9fff" and word not in stops and not asks(word):
+            run += word
+            continue
+        pieces = [run[i:j] for i in range(len(run)) for j in range(len(run), i + 1, -1)]
+        piece = max((p for p in pieces if corpus.mentions(p)), key=len, default="")
+        if piece:
+            df = corpus.count(piece)
+            found.append(Term(piece, (piece,), math.log(1.0 + (corpus.size - df + 0.5) / (df + 0.5)),
+                              general_rarity(piece)))
+        run = ""
+    return found
 
 
 def _topic_terms(text: str, corpus: CorpusStats, scope_words: set[str]) -> tuple[list[Term], list[Term]]:
@@ -96,10 +143,10 @@ def _topic_terms(text: str, corpus: CorpusStats, scope_words: set[str]) -> tuple
     blanked = text
     for word in sorted(scope_words, key=len, reverse=True):
         blanked = blanked.replace(word, " ")
-    aliases = _alias_terms(blanked, corpus)
-    kept: list[Term] = [a for a in aliases if a.idf > 0]
+    aliases = _alias_terms(blanked, corpus) + _quoted_terms(text, corpus)
+    kept: list[Term] = [a for a in aliases if a.idf > 0] + _joined_characters(blanked, corpus)
     foreign: list[Term] = [a for a in aliases if a.idf == 0]
-    seen = {t.word for t in aliases}
+    seen = {t.word for t in (*aliases, *kept)}
     for word in dict.fromkeys(tokenize(blanked)):
         if (len(word) < 2 or word in seen or _NUMERIC.match(word) or re.fullmatch(r"(?:19|20)\d{2}年?", word)
                 or corpus.names_document(word) or any(word in a.word for a in aliases)):
@@ -150,8 +197,34 @@ def _unknown_places(text: str, corpus: CorpusStats, regions: tuple[str, ...]) ->
     return tuple(dict.fromkeys(w for w in tokenize(text) if w in names and not corpus.mentions(w)))
 
 
-def _mark_asked(terms: list[Term], focus: str) -> list[Term]:
-    return [replace(t, asked=any(f in focus for f in t.forms)) for t in terms]
+def _mark_asked(terms: list[Term], focus: str, items: set[str]) -> list[Term]:
+    return [replace(t, asked=any(f in focus for f in t.forms), item=t.word in items or any(
+        t.word in i or i in t.word for i in items)) for t in terms] if items else [
+        replace(t, asked=any(f in focus for f in t.forms)) for t in terms]
+
+
+def asked_item_words(focus: str, before: int, after: int) -> set[str]:
+    """The content words nearest the asking words of `focus`: up to `before` words in front of
+    the first asking match and `after` words behind it ("租房补贴每月多少" -> 租房, 补贴)."""
+    from index.tokenize import segment, stop_words
+
+    from app.answer.kinds import _ASK_WORDS
+
+    match = _ASK_WORDS.search(focus)
+    if match is None:
+        return set()
+    stops = stop_words()
+    words: list[tuple[str, int]] = []
+    position = 0
+    for word in segment(focus):
+        start = focus.find(word, position)
+        position = start + len(word) if start >= 0 else position
+        if len(word) >= 2 and word not in stops and not asks(word) and not _NUMERIC.match(word) \
+                and not re.match(r"^[每第一二两三四五六七八九十百千万几]", word):
+            words.append((word, start))
+    ahead = [w for w, start in words if start + len(w) <= match.start()][-before:] if before else []
+    behind = [w for w, start in words if start >= match.end()][:after] if after else []
+    return set(ahead + behind)
 
 
 def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus_min_words: int = 2) -> QuestionProfile:
@@ -163,7 +236,8 @@ def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus
     scope = detect_scope(text, documents)
     terms, foreign = _topic_terms(text, corpus, _scope_words(documents))
     focus = focus_text(text, focus_min_words)
-    terms, foreign = _mark_asked(terms, focus), _mark_asked(foreign, focus)
+    items = asked_item_words(focus, 2, 1)
+    terms, foreign = _mark_asked(terms, focus, items), _mark_asked(foreign, focus, items)
     units = ASKED_UNIT.findall(focus) or ASKED_UNIT.findall(text)
     return QuestionProfile(
         question=text,

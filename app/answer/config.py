@@ -36,7 +36,7 @@ class AnswerConfig:
     hotline_fragment_chars: int = 60
     not_found_topic_words: int = 3  # words of the question named back in a "not found" answer
     # training: the threshold is the highest at which declines are at least this precise
-    decline_precision: float = 0.9
+    decline_precision: float = 0.8
     regularisation_c: float = 1.0
 
 

@@ -42,6 +42,10 @@ class CorpusStats:
         """True when some clause (or its headings) contains `word` anywhere."""
         return bool(word) and word.lower() in self._text
 
+    def count(self, word: str) -> int:
+        """How often `word` occurs in the clauses' text (a document frequency for non-tokens)."""
+        return self._text.count(word.lower())
+
     def names_document(self, word: str) -> bool:
         """True when `word` is part of a document's title ("工作方案", "政府工作报告")."""
         return len(word) >= 2 and any(word in title for title in self._titles)

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.answer.analysis import QuestionProfile
+from app.answer.analysis import QuestionProfile, Term
 from app.answer.evidence import SENTENCE_FEATURES, Candidate, term_present
+from app.textspan import normalise
 from policyqa.errors import UserError
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "decision.json"
@@ -37,6 +38,9 @@ CLAUSE_FEATURES = (
     "figure_unstated",  # a number is asked and the best sentence states none
     "missing_share",  # rarity mass of the asked words this clause lacks / all asked words' rarity
     "max_missing_rarity",  # the rarest asked word this clause lacks (0 when it lacks none)
+    "rarest_in_sentence",  # share of the two rarest asked words that the best sentence (with lead) holds
+    "item_in_sentence",  # share of the asked item's words ("契税") the best sentence (with lead) holds
+    "item_in_clause",  # the same in the clause with its headings
     "scope_match",  # the question names a region/year and the clause's document has it
     "scope_mismatch",  # the question names a region and the document is of another
     "no_terms",  # no question word is held by any clause
@@ -110,6 +114,11 @@ def sentence_probabilities(model: LinearModel, candidate: Candidate) -> list[flo
     return [model.probability(s.features) for s in candidate.sentences]
 
 
+def _share(terms: Sequence[Term], text: str) -> float:
+    """Share of `terms` that `text` holds (1 when there are none: nothing was missed)."""
+    return sum(term_present(t, text) for t in terms) / len(terms) if terms else 1.0
+
+
 def _reciprocal(rank: int | None) -> float:
     return 1.0 / rank if rank else 0.0
 
@@ -123,6 +132,8 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
     asked = (*profile.focus_terms, *profile.focus_foreign)
     missing = [t.rarity for t in asked if not term_present(t, candidate.context)]
     rarity = sum(t.rarity for t in asked)
+    rarest = sorted(asked, key=lambda t: -t.rarity)[:2]
+    lead_and_sentence = normalise(candidate.hit.clause.title) + sentence.norm
     named = bool(profile.regions or profile.years)
     in_scope = (not profile.regions or doc.region in profile.regions) and (not profile.years or doc.year in profile.years)
     ranks = candidate.hit.ranks
@@ -141,6 +152,9 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
         float(profile.asks_figure and stated < 1.0),
         sum(missing) / rarity if rarity else 0.0,
         max(missing, default=0.0),
+        sum(term_present(t, lead_and_sentence) for t in rarest) / len(rarest) if rarest else 0.0,
+        _share(profile.items, lead_and_sentence),
+        _share(profile.items, candidate.context),
         float(named and in_scope),
         float(bool(profile.regions) and doc.region not in profile.regions),
         float(not profile.terms),

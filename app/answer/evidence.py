@@ -18,6 +18,7 @@ SENTENCE_FEATURES = (
     "own_coverage",  # the same in the sentence alone
     "bigram_coverage",  # share of the question's character pairs the sentence has (paraphrase-tolerant)
     "states",  # the sentence states the asked kind of fact (1 with the asked unit)
+    "item_coverage",  # share of the asked item's words ("契税") in the sentence with its lead phrase
     "has_number",
     "responsibility_line",  # the "(责任单位:…)" line
     "first_sentence",
@@ -76,6 +77,7 @@ def sentence_features(profile: QuestionProfile, terms: tuple[Term, ...], bigrams
         coverage(terms, norm),
         bigram_coverage(bigrams, norm),
         states(profile.kinds, profile.unit, norm),
+        sum(term_present(t, lead + norm) for t in profile.items) / len(profile.items) if profile.items else 1.0,
         float(any(c.isdigit() for c in norm)),
         float(is_responsibility(raw)),
         float(position == 0),
