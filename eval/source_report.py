@@ -2,7 +2,8 @@
 
 - `shipped`: the model in app/answer/data/decision.json (trained on every source);
 - `held out`: a model fitted on the other sources only, scored on this one — what the same method
-  gives on questions it was not fitted to (the development set's figure is the honest one).
+  gives on questions it was not fitted to (the development set's figure is the honest one);
+- `no synonyms`: the shipped model with the alias table (index/data/synonyms.tsv) switched off.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from app.answer.decision import load_model
 from eval.answer_metrics import score_answers
 from eval.decision_training import collect, data_hash, fit_decision, question_sources
 from eval.runner import answer_all
+from index.tokenize import set_synonyms_enabled
 
 REPORTED_SOURCES = ("project", "dev")
 COLUMNS = ("key_fact_accuracy", "citation_recall", "false_refusal_rate", "rejection_accuracy",
@@ -33,9 +35,13 @@ def source_results(settings) -> dict[str, Any]:
         others = {k: v for k, v in sources.items() if k != name}
         held_out = fit_decision([r for r in rows if r.source != name], data_hash=data_hash(others))
         results[name] = {}
-        for label, model in (("shipped", load_model()), ("held_out", held_out)):
-            service = AnswerService(settings, index=index, model=model)
-            scored = score_answers(sources[name], answer_all(service, sources[name]))
+        for label, model in (("shipped", load_model()), ("held_out", held_out), ("no_synonyms", load_model())):
+            set_synonyms_enabled(label != "no_synonyms")
+            try:
+                service = AnswerService(settings, index=index, model=model)
+                scored = score_answers(sources[name], answer_all(service, sources[name]))
+            finally:
+                set_synonyms_enabled(True)
             scored.pop("per_question")
             results[name][label] = scored
     return results

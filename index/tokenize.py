@@ -50,9 +50,22 @@ def stop_words() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+_synonyms_enabled = True
+
+
+def set_synonyms_enabled(enabled: bool) -> None:
+    """Switch the alias table on or off for this process (the evaluation's ablation)."""
+    global _synonyms_enabled
+    _synonyms_enabled = enabled
+    synonyms.cache_clear()
+    tokenize_query.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(alias, canonical terms) pairs from the data file, longest alias first."""
+    """(alias, canonical terms) pairs from the data file, longest alias first (none when switched off)."""
+    if not _synonyms_enabled:
+        return ()
     pairs = []
     for line in SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
