@@ -54,20 +54,22 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
 
         summary["judge"] = judge_with_settings(settings, questions, evaluation["records"]["hybrid"])
     if not quick:
-        from eval.source_report import source_results, source_table
+        from eval.source_report import retrieval_results, source_results
 
         summary["answers_by_source"] = source_results(settings)
+        summary["retrieval_by_source"] = retrieval_results(settings)
     report = write_outputs(evaluation, Path(out_dir))
     echo(retrieval_table(summary))
     if summary["answers"]:
         echo("\n" + answer_table(summary))
     if summary.get("answers_by_source"):
-        from eval.source_report import source_table
+        from eval.source_report import source_retrieval_table, source_table
 
-        table = source_table(summary["answers_by_source"])
+        table = source_retrieval_table(summary["retrieval_by_source"]) + "\n\n" + source_table(summary["answers_by_source"])
         echo("\n" + table)
         with report.open("a", encoding="utf-8") as out:
-            out.write("\n## Answers by question source (shipped model, and trained without the source)\n\n" + table + "\n")
+            out.write("\n## By question source: retrieval, and answers (shipped model, trained without the source,"
+                      " no synonym table)\n\n" + table + "\n")
     for note in summary["notes"]:
         echo(note)
     echo(f"\n报告：{report}")

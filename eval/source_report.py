@@ -47,6 +47,54 @@ def source_results(settings) -> dict[str, Any]:
     return results
 
 
+RETRIEVAL_COLUMNS = ("R@1", "R@5", "R@10", "RR@10")
+
+
+def retrieval_results(settings) -> dict[str, Any]:
+    """{source: {configuration: metrics}} for hybrid retrieval with and without pseudo-relevance
+    feedback, on the answerable questions of each source (per kind too)."""
+    from dataclasses import replace
+
+    from eval.retrieval_metrics import score_retrieval
+    from eval.trec import build_qrels, run_from_rankings
+    from index.store import SearchIndex
+
+    index = SearchIndex.open(settings)
+    default = index.config
+    sources = question_sources(with_dev=True)
+    units = [(c.clause_id, c.doc.doc_id, c.text) for c in index.clauses]
+    results: dict[str, Any] = {}
+    for name in REPORTED_SOURCES:
+        if name not in sources:
+            continue
+        questions = [q for q in sources[name] if q.answerable]
+        qrels = build_qrels(questions, units)
+        results[name] = {}
+        for label, config in (("hybrid", default), ("hybrid, no feedback", replace(default, feedback_weight=0.0))):
+            index.config = config
+            rankings = {q.qid: [h.clause.clause_id for h in index.search(q.question, top_k=10)] for q in questions}
+            scored = score_retrieval(qrels, run_from_rankings(rankings, 10), {q.qid: q.kind for q in questions})
+            scored.pop("per_query")
+            results[name][label] = scored
+        index.config = default
+    return results
+
+
+def source_retrieval_table(results: dict[str, Any]) -> str:
+    """Markdown: retrieval per source and configuration, then per kind (default configuration)."""
+    lines = ["| source | retrieval | " + " | ".join(RETRIEVAL_COLUMNS) + " |",
+             "|---|---|" + "---|" * len(RETRIEVAL_COLUMNS)]
+    for name, by_config in results.items():
+        for label, scored in by_config.items():
+            lines.append(f"| {name} | {label} | " + " | ".join(
+                _cell(scored["overall"].get(c)) for c in RETRIEVAL_COLUMNS) + " |")
+    lines += ["", "| source | kind | n | R@5 | RR@10 |", "|---|---|---|---|---|"]
+    for name, by_config in results.items():
+        for kind, group in next(iter(by_config.values()))["per_kind"].items():
+            lines.append(f"| {name} | {kind} | {group['n']} | {_cell(group.get('R@5'))} | {_cell(group.get('RR@10'))} |")
+    return "\n".join(lines)
+
+
 def _cell(value: Any) -> str:
     return "–" if value is None else f"{value:.3f}"
 

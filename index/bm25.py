@@ -45,6 +45,24 @@ class Bm25Index:
     def size(self) -> int:
         return int(self._retriever.scores["num_docs"])
 
+    def idf(self, token: str) -> float:
+        """Lucene BM25's inverse document frequency of `token` (0 for a token no row holds)."""
+        frequencies = self._frequencies()
+        df = frequencies.get(token, 0)
+        return float(np.log(1.0 + (self.size - df + 0.5) / (df + 0.5))) if df else 0.0
+
+    def weighted_scores(self, weighted_tokens: list[tuple[str, float]], mask: np.ndarray | None = None) -> np.ndarray:
+        """Sum over tokens of weight x BM25 score of that token alone, for every row."""
+        total = np.zeros(self.size, dtype=np.float32)
+        for token, weight in weighted_tokens:
+            total += weight * self.scores([token], mask)
+        return total
+
+    def _frequencies(self) -> dict[str, int]:
+        if not hasattr(self, "_df"):
+            self._df = self.document_frequencies()
+        return self._df
+
     def document_frequencies(self) -> dict[str, int]:
         """How many rows hold each indexed token (the column sizes of bm25s's sparse score matrix)."""
         indptr = np.asarray(self._retriever.scores["indptr"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,10 @@ from index.query import detect_scope
 from index.st_embedder import KIND as ST_KIND
 from index.st_embedder import SentenceTransformerEmbedder
 from index.storage import EMBEDDER_DIR, StoredIndex, read_index, read_manifest
-from index.tokenize import expand_query, tokenize_query
+from index.bm25 import top_k_indices
+from index.feedback import combine, expansion_terms
+from index.pieces import bm25_text
+from index.tokenize import expand_query, tokenize, tokenize_query
 from policyqa.config import Settings
 from policyqa.errors import IndexMismatchError, IndexMissingError, UserError
 from policyqa.model import Clause, Document, Hit
@@ -34,6 +38,13 @@ class SearchConfig:
     # a clause about six places: a preference, never a filter.
     scope_boost: float = 0.1
     candidates: int = 50  # per retriever, before fusion and truncation
+    # pseudo-relevance feedback on the keyword side (index/feedback.py): the first pass's best
+    # clauses, the expansion words taken from them, and the expansion's share of the final score
+    # (chosen on both question sets: off 0.989/0.945 R@5/MRR on the project's, 0.917/0.820 on the
+    # development set; these 0.993/0.939 and 0.917/0.837)
+    feedback_clauses: int = 5
+    feedback_terms: int = 20
+    feedback_weight: float = 0.2
 
 
 def _mismatch(info: dict, spec: str, resolved: str, index_dir: Path) -> IndexMismatchError:
@@ -148,14 +159,29 @@ class SearchIndex:
             results[i] = self._search_one(queries[i], vector, top_k, mask, mode)
         return results
 
+    def _keyword_scores(self, query_tokens: tuple[str, ...], mask: np.ndarray | None) -> np.ndarray:
+        """BM25 scores of every clause, with pseudo-relevance feedback when configured."""
+        bm25 = self._stored.bm25
+        first = bm25.scores(query_tokens, mask)
+        config = self.config
+        if not (config.feedback_clauses and config.feedback_terms and config.feedback_weight):
+            return first
+        best = top_k_indices(first, config.feedback_clauses)
+        feedback = [(_clause_tokens(self._stored.clauses[row]), float(first[row])) for row in best]
+        terms = expansion_terms(feedback, query_tokens, bm25.idf, config.feedback_terms)
+        if not terms:
+            return first
+        return combine(first, bm25.weighted_scores(terms, mask), config.feedback_weight)
+
     def _search_one(self, query: str, vector: np.ndarray | None, top_k: int,
                     mask: np.ndarray | None, mode: str) -> list[Hit]:
         depth = max(top_k, self.config.candidates)
         rankings: dict[str, list[int]] = {}
         scores: dict[str, dict[int, float]] = {}
         if mode in ("hybrid", "bm25"):
-            rows, values = self._stored.bm25.search(tokenize_query(query), depth,
-                                                    None if mask is None else mask.astype(np.float32))
+            keyword = self._keyword_scores(tokenize_query(query), None if mask is None else mask.astype(np.float32))
+            rows = top_k_indices(keyword, depth)
+            values = keyword[rows]
             rankings["bm25"], scores["bm25"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist()))
         if mode in ("hybrid", "dense") and vector is not None:
             piece_mask = None if mask is None else mask[self._stored.dense.piece_rows]
@@ -175,6 +201,12 @@ class SearchIndex:
             fused = sorted(boosted, key=lambda pair: -pair[1])  # stable: ties keep the fused order
         ranks = ranks_of(rankings)
         return [Hit(clauses[row], float(score), "hybrid", ranks[row]) for row, score in fused[:top_k]]
+
+
+@lru_cache(maxsize=4096)
+def _clause_tokens(clause: Clause) -> tuple[str, ...]:
+    """The clause's BM25 tokens (re-cut on demand: the index keeps no token lists in memory)."""
+    return tuple(tokenize(bm25_text(clause)))
 
 
 def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
