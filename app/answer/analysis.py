@@ -140,7 +140,7 @@ def _topic_terms(text: str, corpus: CorpusStats, scope_words: set[str]) -> tuple
     """(terms some clause holds, terms none does) of `text`, scope and document names left out."""
     from index.tokenize import tokenize
 
-    blanked = text
+    blanked = re.sub(r"(?:19|20)\d{2}\s*年", " ", text)  # years are scope, like regions
     for word in sorted(scope_words, key=len, reverse=True):
         blanked = blanked.replace(word, " ")
     aliases = _alias_terms(blanked, corpus) + _quoted_terms(text, corpus)
@@ -204,26 +204,26 @@ def _mark_asked(terms: list[Term], focus: str, items: set[str]) -> list[Term]:
 
 
 def asked_item_words(focus: str, before: int, after: int) -> set[str]:
-    """The content words nearest the asking words of `focus`: up to `before` words in front of
-    the first asking match and `after` words behind it ("租房补贴每月多少" -> 租房, 补贴)."""
-    from index.tokenize import segment, stop_words
+    """The nouns nearest the asking words of `focus`: up to `before` in front of the first asking
+    match and `after` behind it ("契税能减免多少" -> 契税; "给多少安家费" -> 安家费)."""
+    from index.tokenize import segment, word_frequency
 
+    from app.answer.corpus import is_noun
     from app.answer.kinds import _ASK_WORDS
 
     match = _ASK_WORDS.search(focus)
     if match is None:
         return set()
-    stops = stop_words()
-    words: list[tuple[str, int]] = []
+    nouns: list[tuple[str, int]] = []
     position = 0
     for word in segment(focus):
         start = focus.find(word, position)
         position = start + len(word) if start >= 0 else position
-        if len(word) >= 2 and word not in stops and not asks(word) and not _NUMERIC.match(word) \
-                and not re.match(r"^[每第一二两三四五六七八九十百千万几]", word):
-            words.append((word, start))
-    ahead = [w for w, start in words if start + len(w) <= match.start()][-before:] if before else []
-    behind = [w for w, start in words if start >= match.end()][:after] if after else []
+        # a noun of the dictionary, or a word it does not know at all ("5g", "aeo")
+        if len(word) >= 2 and not asks(word) and (is_noun(word) or word_frequency(word) == 0):
+            nouns.append((word, start))
+    ahead = [w for w, start in nouns if start + len(w) <= match.start()][-before:] if before else []
+    behind = [w for w, start in nouns if start >= match.end()][:after] if after else []
     return set(ahead + behind)
 
 

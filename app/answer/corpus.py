@@ -47,7 +47,8 @@ class CorpusStats:
         return self._text.count(word.lower())
 
     def names_document(self, word: str) -> bool:
-        """True when `word` is part of a document's title ("工作方案", "政府工作报告")."""
+        """True when `word` names a document by a piece of its title ("工作方案", "政府工作报告");
+        shorter words of a title ("政策", "经济") may well be the topic itself."""
         return len(word) >= 2 and any(word in title for title in self._titles)
 
 
