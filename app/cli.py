@@ -39,12 +39,13 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
 @click.option("--embed-model", default=None, help="Embedding model name or local folder (POLICYQA_EMBED_MODEL).")
-def ingest(paths: tuple[Path, ...], index: Path | None, embed_model: str | None) -> None:
-    """Build or update the index (default: the bundled corpus)."""
+@click.option("--replace", is_flag=True, help="Make the index hold exactly these files (others are removed).")
+def ingest(paths: tuple[Path, ...], index: Path | None, embed_model: str | None, replace: bool) -> None:
+    """Add files to the index or update them (default: the bundled corpus); --replace to start over."""
     from index.build import ingest_paths
 
     try:
-        report = ingest_paths(list(paths), _settings(index, embed_model), progress=True)
+        report = ingest_paths(list(paths), _settings(index, embed_model), progress=True, replace=replace)
     except UserError as error:
         _fail(error)
     except KeyboardInterrupt:
@@ -53,6 +54,20 @@ def ingest(paths: tuple[Path, ...], index: Path | None, embed_model: str | None)
     click.echo(report.summary())
     if report.errors:  # the good files are in; say (by exit status too) that some were not
         sys.exit(1)
+
+
+@main.command()
+@click.argument("documents", nargs=-1, required=True)
+@index_option
+def remove(documents: tuple[str, ...], index: Path | None) -> None:
+    """Remove documents (by id, e.g. wenzhou-2024-policies, or by file path) from the index."""
+    from index.build import remove_documents
+
+    try:
+        report = remove_documents(list(documents), _settings(index))
+    except UserError as error:
+        _fail(error)
+    click.echo(report.summary())
 
 
 @main.command()

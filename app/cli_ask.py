@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,20 @@ from policyqa.config import Settings
 from policyqa.errors import UserError
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _echo(text: str) -> None:
+    """Print, with any lone surrogate (half a character pair, unencodable) shown as U+FFFD."""
+    click.echo(_SURROGATE.sub("\ufffd", text))
+
+
 def _print_json(data: dict[str, Any]) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False))
+    _echo(json.dumps(data, ensure_ascii=False, allow_nan=False))
+
+
+def _not_standard(constant: str) -> Any:
+    raise ValueError(f"{constant} 不是标准 JSON 的值")
 
 
 def _batch_item(line: str, number: int) -> tuple[Any, str | UserError]:
@@ -24,9 +37,11 @@ def _batch_item(line: str, number: int) -> tuple[Any, str | UserError]:
     The id is the line's own "id" when it has one, else the line number.
     """
     try:
-        item = json.loads(line)
+        item = json.loads(line, parse_constant=_not_standard)
     except json.JSONDecodeError as error:
         return number, UserError(f"第{number}行不是合法的 JSON：{error.msg}")
+    except ValueError as error:  # NaN / Infinity: would be echoed back as non-standard JSON
+        return number, UserError(f"第{number}行不是合法的 JSON：{error}")
     if not isinstance(item, dict):
         return number, UserError(f"第{number}行应为对象，如 {{\"id\": 1, \"question\": \"…\"}}")
     question = item.get("question")
@@ -37,11 +52,14 @@ def _batch_item(line: str, number: int) -> tuple[Any, str | UserError]:
 
 def _run_batch(service: AnswerService, batch: Path, as_json: bool, options: dict[str, Any]) -> None:
     """One answer per non-blank input line, in order; a bad line gives an error object, not a crash."""
+    from ingest.load_txt import decode_text
+
     try:
-        lines = batch.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
+        text = decode_text(batch.read_bytes(), str(batch))  # UTF-8, UTF-16, GB18030 … as documents
+    except OSError as error:
         raise UserError(f"无法读取问题文件 {batch}：{error}") from None
-    for number, line in enumerate(lines, start=1):
+    # JSON lines end at "\n" only: U+2028, U+2029 and U+0085 may stand raw inside a JSON string
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
         if not line.strip():
             continue
         item_id, question = _batch_item(line, number)
@@ -49,23 +67,19 @@ def _run_batch(service: AnswerService, batch: Path, as_json: bool, options: dict
             if isinstance(question, UserError):
                 raise question
             answer = service.ask(question, **options)
+            shown = ({"id": item_id, **answer_to_json(answer)} if as_json
+                     else f"## {item_id}\n{answer_to_text(answer)}\n")
         except UserError as error:
-            if as_json:
-                _print_json({"id": item_id, "error": str(error), "found": False})
-            else:
-                click.echo(f"## {item_id}\n错误：{error}\n")
-            continue
+            shown = ({"id": item_id, "error": str(error), "found": False} if as_json
+                     else f"## {item_id}\n错误：{error}\n")
         except Exception as error:  # noqa: BLE001 - one broken question must not end a batch
             message = f"内部错误（{type(error).__name__}），该问题未能回答。"
-            if as_json:
-                _print_json({"id": item_id, "error": message, "found": False})
-            else:
-                click.echo(f"## {item_id}\n错误：{message}\n")
-            continue
-        if as_json:
-            _print_json({"id": item_id, **answer_to_json(answer)})
+            shown = ({"id": item_id, "error": message, "found": False} if as_json
+                     else f"## {item_id}\n错误：{message}\n")
+        if isinstance(shown, dict):
+            _print_json(shown)
         else:
-            click.echo(f"## {item_id}\n{answer_to_text(answer)}\n")
+            _echo(shown)
 
 
 def run_ask(settings: Settings, *, question: str | None, as_json: bool, top_k: int | None,

@@ -8,7 +8,9 @@ from policyqa.errors import UserError
 
 MAX_QUESTION_CHARS = 300
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]{0,200}>")
+# Only real markup: "<b>", "</p>", "<br/>", "<a href=…>", "<!-- … -->" — never "营收<2000万元" or "利润>0".
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]{0,200})?/?>", re.DOTALL)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _MARKDOWN = re.compile(r"(```|`|\*\*|__|^#{1,6}\s|^>\s|!?\[([^\]]*)\]\([^)]*\))", re.MULTILINE)
 _SPACES = re.compile(r"\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -24,6 +26,9 @@ def prepare_question(question: str | None) -> tuple[str, tuple[str, ...]]:
         raise UserError("问题不能为空，请输入想了解的政策问题，例如“外贸企业出口信用保险补助比例是多少”。")
     notes: list[str] = []
     text = html.unescape(question)
+    if _SURROGATE.search(text):  # half of a character pair: cannot be printed or stored
+        text = _SURROGATE.sub("\ufffd", text)
+        notes.append("问题中有无法识别的字符，已替换为“\ufffd”。")
     cleaned = _MARKDOWN.sub(_markdown_text, _TAG.sub(" ", _SCRIPT.sub(" ", text)))
     if cleaned != text:
         notes.append("已忽略问题中的网页标记或排版符号。")

@@ -14,6 +14,7 @@ from typing import Any
 from app.answer.analysis import QuestionProfile, analyze
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, load_model
+from app.answer.compose import compose_missing_scope
 from app.answer.pipeline import AnswerContext, Draft, answer
 from app.inputs import prepare_question
 from policyqa.config import Settings
@@ -147,7 +148,12 @@ class AnswerService:
         context = AnswerContext(documents=tuple(documents), searched=tuple(searched), model=self._decision_model(),
                                 validity=self._validity_clauses(index), today=today, style=style,
                                 config=self._config)
-        draft = answer(profile, candidates, context)
+        if not chosen.empty and not any(chosen.accepts(d) for d in documents):
+            # the user's own filter matches no document: say so, and what there is
+            text = compose_missing_scope(chosen.regions, chosen.years, documents)
+            draft = Draft(False, text, (), (), "missing-scope")
+        else:
+            draft = answer(profile, candidates, context)
         base = dict(question=question, retrieved=tuple(hits), notes=notes + filter_notes)
         llm = self._llm_answerer() if draft.found and not draft.final else None
         if llm is None:

@@ -209,7 +209,7 @@ def train_bundled(settings, with_dev: bool = True, out: Path | None = None,
     from app.service import AnswerService
     from index.build import ingest_paths
 
-    ingest_paths([], settings)
+    ingest_paths([], settings, replace=True)
     model = train(AnswerService(settings, config=config), with_dev, config)
     model.save(out or MODEL_FILE)
     return model

@@ -43,7 +43,7 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
     if refresh_bundled_index:
         from index.build import ingest_paths
 
-        ingest_paths([], settings)
+        ingest_paths([], settings, replace=True)
     configs = QUICK_CONFIGS if quick else tuple(configs)
     corpus = sorted(BUNDLED_CORPUS.glob("*.txt"))
     evaluation = evaluate(settings, questions, configs, corpus, answers=True,

@@ -49,9 +49,11 @@ def _previous(target: Path) -> StoredIndex | None:
 
 
 def ingest_paths(paths: list[Path], settings: Settings, progress: bool = False, *,
-                 loader: Loader | None = None) -> IngestReport:
-    """Build or update the index at settings.index_dir from `paths` (none: the bundled corpus).
+                 loader: Loader | None = None, replace: bool = False) -> IngestReport:
+    """Add `paths` (none: the bundled corpus) to the index at settings.index_dir, or update them.
 
+    Files indexed before and not named now stay as they are; with `replace` the index holds exactly
+    `paths` afterwards (the others are removed, and the report names them).
     `loader` turns one file into its document and clauses (default: ingest/ via sources.load_file);
     benchmarks pass their own to index synthetic corpora through the same path.
     """
@@ -71,6 +73,39 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = False, 
         manifest = read_manifest(target)
     except (IndexMissingError, IndexUnreadableError):  # an explicit ingest rebuilds a damaged index
         manifest = None
+    if manifest is not None and not replace:  # adding is the default: keep what is there, as it is
+        synced = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+        for path, info in manifest.get("files", {}).items():
+            # a folder named again is taken as it is now: its files that are gone are removed
+            if not any(Path(path).is_relative_to(folder) for folder in synced):
+                hashes.setdefault(path, info["content_hash"])
+    return _update(target, hashes, manifest, settings, progress, report, start, loader)
+
+
+def remove_documents(names: list[str], settings: Settings) -> IngestReport:
+    """Remove the documents named by doc id or file path from the index; the rest stay as they are."""
+    start = time.perf_counter()
+    target = Path(settings.index_dir)
+    atomic.recover(target)
+    manifest = read_manifest(target)
+    files = manifest.get("files", {})
+    wanted = set(names)
+    doomed = {p for p, info in files.items() if p in wanted or info.get("doc_id") in wanted
+              or str(Path(p).resolve()) in {str(Path(n).resolve()) for n in wanted}}
+    unknown = [n for n in names if not any(n in (p, files[p].get("doc_id")) or
+                                           str(Path(n).resolve()) == str(Path(p).resolve()) for p in doomed)]
+    if unknown:
+        known = "、".join(sorted(info.get("doc_id", p) for p, info in files.items()))
+        raise UserError(f"索引中没有 {'、'.join(unknown)}；现有文件：{known}。索引未改动。")
+    if len(doomed) == len(files):
+        raise UserError("不能移除索引中的全部文件；要换一批文件，请用 policyqa ingest 文件… --replace。索引未改动。")
+    hashes = {p: info["content_hash"] for p, info in files.items() if p not in doomed}
+    return _update(target, hashes, manifest, settings, False, IngestReport(index_dir=target), start, None)
+
+
+def _update(target: Path, hashes: dict[str, str], manifest: dict | None, settings: Settings, progress: bool,
+            report: IngestReport, start: float, loader: Loader | None) -> IngestReport:
+    """Write the index for exactly the files of `hashes`, unless it already holds just those."""
     if manifest is not None:
         fresh, notice = _up_to_date(manifest, hashes, settings.embed_model)
         if fresh and parts_intact(target, manifest):

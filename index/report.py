@@ -32,6 +32,8 @@ class IngestReport:
             f"移除 {len(self.removed)}；条款共 {self.clause_count} 条，本次嵌入 {self.embedded_pieces} 段；"
             f"嵌入模型 {self.embedder}；用时 {self.seconds:.2f} 秒",
         ]
+        if self.removed:
+            lines.append("已移除：" + "、".join(Path(p).name for p in self.removed))
         if self.kept_after_error:
             lines.append("以下文件读取失败，保留其原有条款：" + "、".join(self.kept_after_error))
         lines.extend(f"提示：{notice}" for notice in self.notices)

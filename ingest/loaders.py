@@ -17,7 +17,7 @@ LOADERS: dict[str, tuple[str, str]] = {
     ".html": ("ingest.load_html", "load_html"), ".htm": ("ingest.load_html", "load_html"),
 }
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(LOADERS)
-SUPPORTED = ".txt .pdf .docx .html .htm"
+SUPPORTED = " ".join(SUPPORTED_SUFFIXES)  # what the "unsupported type" message lists
 
 
 def _loader(suffix: str) -> Callable[[bytes, str], str]:

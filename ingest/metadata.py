@@ -21,7 +21,11 @@ _DRAFT = re.compile(r"征求意见稿|草案|讨论稿|送审稿")
 _WHOLE_YEAR = re.compile(r"(\d{4})年全年(?:实施)?有效")
 _VALID_UNTIL = re.compile(r"有效期(?:至|到)(\d{4})年(\d{1,2})月(\d{1,2})日")
 _VALID_UNTIL_YEAR_END = re.compile(r"有效期(?:至|到)(\d{4})年(?:底|末|12月31日)")
-_VALIDITY_PHRASE = re.compile(r"[^，。；]*(?:实施有效|施行有效|有效期(?:至|到|为|自)|自\d{4}年\d{1,2}月\d{1,2}日起(?:施行|实施))[^，。；]*")
+# The words that state a validity; the statement is the sentence piece around them. Found by the
+# anchor first and widened to the nearest ，。； after, so the time is linear in the text (a pattern
+# with an unbounded "[^，。；]*" before the anchor is quadratic on text without those marks).
+_VALIDITY_ANCHOR = re.compile(r"实施有效|施行有效|有效期(?:至|到|为|自)|自\d{4}年\d{1,2}月\d{1,2}日起(?:施行|实施)")
+_PHRASE_BREAKS = "，。；"
 _TITLE_YEAR = re.compile(r"(\d{4})年")
 
 
@@ -62,10 +66,19 @@ def _front_facts(lines: list[str]) -> _Facts:
     return _Facts(doc_number=doc_number, issuer=issuer, date=issued)
 
 
+def _validity_phrase(text: str) -> str:
+    """The piece of sentence (between ，。；) holding the first validity statement, or ""."""
+    anchor = _VALIDITY_ANCHOR.search(text)
+    if anchor is None:
+        return ""
+    start = max(text.rfind(mark, 0, anchor.start()) for mark in _PHRASE_BREAKS) + 1
+    ends = [i for i in (text.find(mark, anchor.end()) for mark in _PHRASE_BREAKS) if i >= 0]
+    return text[start:min(ends) if ends else len(text)].strip()
+
+
 def _validity(body_text: str) -> tuple[str, str]:
     """The validity statement as written (`均为2023年全年实施有效`) and the ISO date it ends."""
-    phrase_match = _VALIDITY_PHRASE.search(body_text)
-    phrase = phrase_match.group(0).strip() if phrase_match else ""
+    phrase = _validity_phrase(body_text)
     if match := _VALID_UNTIL.search(body_text):
         return phrase, _iso(*match.groups())
     if match := _VALID_UNTIL_YEAR_END.search(body_text):
@@ -93,14 +106,15 @@ def _region(issuer: str, title: str) -> str:
 
 
 def _year(issued: str, doc_number: str, valid_until: str, title: str) -> int | None:
-    for source in (issued, valid_until):
-        if source:
-            return int(source[:4])
+    """The year the document is of: its date of issue, else its 文号 or title; the end of its
+    validity only when nothing else says (a policy valid to 2099 is not of 2099)."""
+    if issued:
+        return int(issued[:4])
     if match := re.search(r"[〔\[（(【](\d{4})", doc_number):
         return int(match.group(1))
     if match := _TITLE_YEAR.search(title):
         return int(match.group(1))
-    return None
+    return int(valid_until[:4]) if valid_until else None
 
 
 def build_document(path: Path, raw: bytes, parts: DocumentParts, body_text: str) -> Document:

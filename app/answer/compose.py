@@ -265,7 +265,8 @@ def compose_missing_scope(regions: tuple[str, ...], years: tuple[int, ...], docu
     pool = [d for d in documents if not regions or d.region in regions]
     have = sorted({d.year for d in pool if d.year})
     where = "、".join(regions) or "已收录地区"
-    exists = f"{where}现有{_years_text(have)}的文件" if have else searched_note(documents)
+    regions_known = "、".join(dict.fromkeys(d.region for d in documents if d.region))
+    exists = f"{where}现有{_years_text(have)}的文件" if have else f"现有文件覆盖{regions_known or '的地区未注明'}"
     return f"现有政策文件中没有{named}的政策文件（{exists}），无法回答。"
 
 

@@ -42,3 +42,12 @@ def test_odd_inputs_get_an_answer_or_a_message(corpus_service: AnswerService, qu
 def test_english_and_emoji_get_a_hint(corpus_service: AnswerService) -> None:
     answer = corpus_service.ask("😀😀😀", today=TODAY)
     assert not answer.found and "中文" in answer.text + "".join(answer.notes)
+
+
+def test_comparison_signs_are_kept_and_only_real_tags_removed() -> None:
+    from app.inputs import prepare_question
+
+    assert prepare_question("营收<2000万元的企业有什么补助？（利润>0）")[0] == "营收<2000万元的企业有什么补助？（利润>0）"
+    assert prepare_question("年营收<5000万元的企业有什么补助? 利润>100万元呢")[0].endswith("利润>100万元呢")
+    cleaned, notes = prepare_question("<b>外贸</b>补助<!-- x --><br/>比例")
+    assert cleaned == "外贸 补助 比例" and notes

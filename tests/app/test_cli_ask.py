@@ -77,3 +77,32 @@ def test_ask_builds_the_index_when_there_is_none(tmp_path: Path, monkeypatch) ->
     monkeypatch.setattr("index.store.ensure_index", fake_ensure)
     result = CliRunner().invoke(main, ["ask", "出口信用保险", "--index", str(tmp_path / "new")])
     assert result.exit_code == 0 and built == [tmp_path / "new"] and "未找到" in result.output
+
+
+def test_batch_survives_surrogates_nan_ids_raw_line_separators_and_other_encodings(
+        corpus_settings: Settings, tmp_path: Path) -> None:
+    lines = [
+        '{"id": 1, "question": "\\ud800外贸企业出口信用保险补助比例是多少"}',  # a lone surrogate, escaped
+        '{"id": NaN, "question": "温州工业用地容积率一般不低于多少"}',  # not standard JSON
+        '{"id": 3, "question": "出口\u2028信用保险补助比例是多少"}',  # a raw U+2028 inside the string
+        '{"id": 4, "question": "温州工业用地容积率一般不低于多少"}',
+    ]
+    batch = tmp_path / "q.jsonl"
+    batch.write_bytes("\n".join(lines).encode("utf-8"))
+    result = CliRunner().invoke(main, ["ask", "--batch", str(batch), "--json", "--index", str(corpus_settings.index_dir)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.split("\n") if line]  # U+2028 may stand raw inside
+    assert [r["id"] for r in rows] == [1, 2, 3, 4]
+    assert rows[0]["found"] and "\ufffd" in rows[0]["question"]
+    assert "NaN" in rows[1]["error"] and rows[2]["found"] and rows[3]["found"]
+    gbk = tmp_path / "gbk.jsonl"
+    gbk.write_bytes(lines[3].encode("gbk"))
+    result = CliRunner().invoke(main, ["ask", "--batch", str(gbk), "--json", "--index", str(corpus_settings.index_dir)])
+    assert json.loads(result.output)["found"]
+
+
+def test_a_region_filter_no_document_matches_says_which_regions_exist(corpus_settings: Settings) -> None:
+    result = _run(corpus_settings, "外贸企业出口信用保险补助比例是多少", "--region", "火星市")
+    assert result.exit_code == 0
+    first = result.output.splitlines()[0]
+    assert "没有火星市的政策文件" in first and "瑞安市" in first and "已检索" not in first

@@ -108,9 +108,27 @@ def test_bad_file_keeps_its_old_clauses_and_all_bad_leaves_index_untouched(
     assert SearchIndex.open(settings).clause("ra-3") is not None
     manifest_before = (settings.index_dir / "manifest.json").read_bytes()
     (tmp_path / "new.txt").write_text("BAD\n", encoding="utf-8")
-    with pytest.raises(UserError, match="现有索引未改动"):
-        index.build.ingest_paths([tmp_path / "new.txt", tmp_path / "missing.txt"], settings)
+    report = index.build.ingest_paths([tmp_path / "new.txt", tmp_path / "missing.txt"], settings)
+    assert len(report.errors) == 2 and not report.written  # added nothing; what was there stays
     assert (settings.index_dir / "manifest.json").read_bytes() == manifest_before
+    with pytest.raises(UserError, match="现有索引未改动"):
+        index.build.ingest_paths([tmp_path / "new.txt", tmp_path / "missing.txt"], settings, replace=True)
+    assert (settings.index_dir / "manifest.json").read_bytes() == manifest_before
+
+
+def test_adding_a_file_keeps_the_others_and_removal_is_explicit(small_corpus: Path, tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus / "ra.txt", small_corpus / "wz.txt"], settings)
+    report = index.build.ingest_paths([small_corpus / "yq.txt"], settings)
+    assert len(report.added) == 1 and len(report.unchanged) == 2 and not report.removed
+    assert {c.doc.doc_id for c in SearchIndex.open(settings).clauses} == {"ra", "wz", "yq"}
+    report = index.build.remove_documents(["wz"], settings)
+    assert report.removed and "已移除：wz.txt" in report.summary()
+    assert {c.doc.doc_id for c in SearchIndex.open(settings).clauses} == {"ra", "yq"}
+    with pytest.raises(UserError, match="索引中没有 nope"):
+        index.build.remove_documents(["nope"], settings)
+    report = index.build.ingest_paths([small_corpus / "ra.txt"], settings, replace=True)
+    assert {c.doc.doc_id for c in SearchIndex.open(settings).clauses} == {"ra"} and len(report.removed) == 1
 
 
 @pytest.mark.parametrize("failure", [OSError("disk full"), KeyboardInterrupt()])

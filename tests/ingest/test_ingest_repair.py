@@ -52,3 +52,13 @@ def test_locate_maps_back_to_verbatim_text():
     start, end = locate(text, "给予保费 60% 的补助,单个企业补贴不超过150万元")
     assert text[start:end] == "给予保费60%的补助，单个企业补贴不超过150万元"
     assert locate(text, "不存在的句子") is None
+
+
+def test_validity_phrase_is_found_in_linear_time_and_year_is_the_issue_year() -> None:
+    from ingest.metadata import _validity_phrase, _year
+
+    assert _validity_phrase("前文，各项政策均为2023年全年实施有效。附件") == "各项政策均为2023年全年实施有效"
+    assert _validity_phrase("无标点" * 200_000) == ""  # quadratic scanning would take minutes here
+    assert _year("", "", "2099-12-31", "某市2024年若干政策") == 2024
+    assert _year("2024-03-01", "", "2099-12-31", "") == 2024
+    assert _year("", "", "2099-12-31", "") == 2099
