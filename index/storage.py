@@ -42,10 +42,21 @@ class StoredIndex:
         return dict(self.manifest.get("embedder", {}))
 
 
+def _json(data: Any, indent: int | None = None) -> str:
+    """JSON text that UTF-8 can hold: a file name that was not UTF-8 (lone surrogates) is written
+    \\u-escaped, which reads back to the same name."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, ensure_ascii=True, indent=indent)
+    return text
+
+
 def _write_lines(path: Path, rows: list[Any]) -> None:
     with path.open("w", encoding="utf-8") as out:
         for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False))
+            out.write(_json(row))
             out.write("\n")
 
 
@@ -74,7 +85,7 @@ def write_index(folder: Path, stored: StoredIndex, offline_embedder=None) -> Non
     if offline_embedder is not None:
         offline_embedder.save(folder / EMBEDDER_DIR)
     manifest = {**stored.manifest, "parts": _part_sizes(folder)}
-    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    (folder / MANIFEST).write_text(_json(manifest, indent=2), encoding="utf-8")
     _fsync_tree(folder)
 
 

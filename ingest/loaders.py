@@ -5,6 +5,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Callable
 
+from ingest.names import readable_name
 from policyqa.errors import BadFileError
 
 # suffix -> (module, function). Loaders are imported on first use: pypdf, python-docx and lxml
@@ -41,7 +42,7 @@ def _sniff(raw: bytes) -> str:
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, or BadFileError saying plainly why they cannot be read."""
-    name = str(path)
+    name = readable_name(str(path))  # a GBK file name is shown as the user sees it
     if not path.exists():
         raise BadFileError(f"{name}：文件不存在（file not found）")
     if path.is_dir():
@@ -57,7 +58,7 @@ def read_bytes(path: Path) -> bytes:
 def load_text(path: Path) -> tuple[bytes, str]:
     """The file's bytes and its extracted text; BadFileError for anything that is not a usable document."""
     raw = read_bytes(path)
-    name = str(path)
+    name = readable_name(str(path))  # a GBK file name is shown as the user sees it
     suffix = path.suffix.lower()
     if not raw.strip():
         raise BadFileError(f"{name}：文件为空（empty file）")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from policyqa.model import STATUS_DRAFT, STATUS_ISSUED, Document
+from ingest.names import readable_name
 from ingest.repair import repair_text
 from ingest.sections import DocumentParts, join_title
 
@@ -38,8 +40,9 @@ class _Facts:
 
 def doc_id_for(path: Path) -> str:
     """A stable slug from the file name: lower-case letters, digits, Chinese, joined by `-`."""
-    slug = re.sub(r"[^\w]+", "-", path.stem.lower(), flags=re.UNICODE).strip("-_")
-    return slug or "doc-" + hashlib.sha1(path.name.encode("utf-8")).hexdigest()[:8]
+    stem = readable_name(path.stem)
+    slug = re.sub(r"[^\w]+", "-", stem.lower(), flags=re.UNICODE).strip("-_")
+    return slug or "doc-" + hashlib.sha1(os.fsencode(path.name)).hexdigest()[:8]
 
 
 def _iso(year: str, month: str, day: str) -> str:
@@ -94,7 +97,7 @@ def _title(parts: DocumentParts, path: Path) -> str:
     for line in parts.front:
         if match := _NOTICE_TITLE.search(re.sub(r"\s+", "", line)):
             return repair_text(match.group(1))
-    return path.stem
+    return readable_name(path.stem)
 
 
 def _region(issuer: str, title: str) -> str:

@@ -98,3 +98,23 @@ def test_text_without_structure_still_yields_prose(tmp_path):
     note.write_text("关于做好2024年春节期间安全生产工作的提示。各单位要加强值班值守。", encoding="gbk")
     clauses = load_clauses(note)
     assert len(clauses) == 1 and clauses[0].kind == "prose" and clauses[0].doc.doc_id == "note"
+
+
+def test_a_file_name_that_is_not_utf8_is_read_named_and_indexed_again_as_a_no_op(tmp_path):
+    import os
+
+    from index.build import ingest_paths
+    from policyqa.config import Settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    gbk_name = os.fsdecode(os.fsencode(str(folder)) + b"/" + "温州政策.txt".encode("gbk"))
+    with open(gbk_name, "wb") as out:
+        out.write("1. 支持外贸企业发展，给予补助。\n".encode("utf-8"))
+    settings = Settings(index_dir=tmp_path / "index", embed_model="offline")
+    report = ingest_paths([folder], settings)
+    assert report.written and not report.errors
+    assert not ingest_paths([folder], settings).written  # the name reads back the same
+    from index.store import SearchIndex
+
+    assert SearchIndex.open(settings).documents[0].title == "温州政策"
