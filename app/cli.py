@@ -36,7 +36,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))  # our own per-file errors
 @index_option
 @click.option("--embed-model", default=None, help="Embedding model name or local folder (POLICYQA_EMBED_MODEL).")
 @click.option("--replace", is_flag=True, help="Make the index hold exactly these files (others are removed).")
@@ -71,7 +71,7 @@ def remove(documents: tuple[str, ...], index: Path | None) -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path, readable=False))
 @click.option("--json", "as_json", is_flag=True, help="One clause object per line.")
 def clauses(path: Path, as_json: bool) -> None:
     """Show the clauses one file yields, without touching the index."""

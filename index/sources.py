@@ -4,7 +4,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders import SUPPORTED_SUFFIXES, not_a_regular_file
+from ingest.names import readable_name
 from policyqa.config import BUNDLED_CORPUS
 from policyqa.errors import BadFileError
 from policyqa.model import Clause, Document
@@ -19,15 +20,15 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[BadFileError]]:
     for given in paths or [BUNDLED_CORPUS]:
         path = Path(given).expanduser()
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in suffixes and not not_a_regular_file(p)
                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
             if not found:
                 errors.append(BadFileError(f"{path}：文件夹里没有可读取的文件（支持 {'、'.join(suffixes)}）"))
             files.extend(found)
-        elif path.is_file():
+        elif not (problem := not_a_regular_file(path)):
             files.append(path)  # ingest/ gives the clear message when the type is unsupported
         else:
-            errors.append(BadFileError(f"{path}：文件不存在"))
+            errors.append(BadFileError(f"{readable_name(str(path))}：{problem}"))
     unique = list(dict.fromkeys(p.resolve() for p in files))
     return unique, errors
 

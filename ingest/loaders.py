@@ -1,6 +1,8 @@
 """Reading one file into text: checks the path, sniffs the content, picks the loader by extension."""
 from __future__ import annotations
 
+import errno
+import stat
 from importlib import import_module
 from pathlib import Path
 from typing import Callable
@@ -40,19 +42,59 @@ def _sniff(raw: bytes) -> str:
     return ""
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, or BadFileError saying plainly why they cannot be read."""
-    name = readable_name(str(path))  # a GBK file name is shown as the user sees it
-    if not path.exists():
-        raise BadFileError(f"{name}：文件不存在（file not found）")
-    if path.is_dir():
-        raise BadFileError(f"{name}：这是文件夹，不是文件（a folder, not a file）")
+def max_file_bytes() -> int:
+    """The largest file read (POLICYQA_MAX_FILE_MB, default 200 MB)."""
+    from policyqa.config import load_settings
+
+    return load_settings().max_file_mb * 1024 * 1024
+
+
+def not_a_regular_file(path: Path) -> str:
+    """Why `path` cannot be read as a document file ("" when it is a regular file): missing, a folder,
+    a named pipe or a device (reading would block or never end), a link loop."""
     try:
-        return path.read_bytes()
+        mode = path.stat().st_mode  # follows links: a link to /dev/zero is a device
+    except FileNotFoundError:
+        return "链接指向的文件不存在（broken link）" if path.is_symlink() else "文件不存在（file not found）"
+    except RuntimeError:
+        return "符号链接形成循环（symlink loop）"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "符号链接形成循环（symlink loop）"
+        return f"无法读取（{error.strerror or error}）"
+    if stat.S_ISDIR(mode):
+        return "这是文件夹，不是文件（a folder, not a file）"
+    if stat.S_ISFIFO(mode):
+        return "这是命名管道（FIFO），不是普通文件（a named pipe, not a regular file）"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "这是设备文件，不是普通文件（a device, not a regular file）"
+    if stat.S_ISSOCK(mode):
+        return "这是套接字，不是普通文件（a socket, not a regular file）"
+    return ""
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, or BadFileError saying plainly why they cannot be read.
+
+    Regular files only, at most `limit` bytes (default: max_file_bytes()); a larger file is refused
+    after reading no more than the limit.
+    """
+    name = readable_name(str(path))  # a GBK file name is shown as the user sees it
+    problem = not_a_regular_file(path)
+    if problem:
+        raise BadFileError(f"{name}：{problem}")
+    limit = max_file_bytes() if limit is None else limit
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except PermissionError as error:
         raise BadFileError(f"{name}：没有读取权限（permission denied）") from error
     except OSError as error:
         raise BadFileError(f"{name}：无法读取（{error.strerror or error}）") from error
+    if len(raw) > limit:
+        raise BadFileError(f"{name}：文件超过 {limit // (1024 * 1024)} MB 的上限（POLICYQA_MAX_FILE_MB 可调）"
+                           f"（file too large）")
+    return raw
 
 
 def load_text(path: Path) -> tuple[bytes, str]:

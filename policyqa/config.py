@@ -29,6 +29,7 @@ class Settings:
     llm_timeout_s: float = 20.0
     feedback_file: Path | None = None
     auth: str = ""  # "user:password,user2:password2" for the web chat
+    max_file_mb: int = 200  # larger files are refused by ingest (a zip bomb's parts too)
 
     @property
     def llm_configured(self) -> bool:
@@ -53,4 +54,14 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         llm_timeout_s=float(env.get("POLICYQA_LLM_TIMEOUT", "20")),
         feedback_file=Path(feedback).expanduser() if feedback else None,
         auth=env.get("POLICYQA_AUTH", ""),
+        max_file_mb=_positive_int(env.get("POLICYQA_MAX_FILE_MB"), 200),
     )
+
+
+def _positive_int(value: str | None, default: int) -> int:
+    """A positive whole number from the environment, or the default when unset or unusable."""
+    try:
+        number = int(value) if value else default
+    except ValueError:
+        return default
+    return number if number > 0 else default

@@ -65,3 +65,33 @@ def build_pdf(lines: list[str], target: Path) -> Path:
     SimpleDocTemplate(str(target), pagesize=A4, topMargin=60, bottomMargin=60).build(
         story, onFirstPage=furniture, onLaterPages=furniture)
     return target
+
+
+def docx_with_document_xml(document_xml: bytes, path: Path) -> Path:
+    """A DOCX whose word/document.xml is replaced by the given bytes (broken or hostile XML)."""
+    import io
+    import zipfile
+
+    import docx
+
+    base = docx.Document()
+    base.add_paragraph("1. 支持外贸企业发展。")
+    buffer = io.BytesIO()
+    base.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = document_xml if item.filename == "word/document.xml" else source.read(item.filename)
+            out.writestr(item.filename, data)
+    return path
+
+
+WORD_NS = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def entity_bomb_xml(levels: int = 9) -> bytes:
+    """The "billion laughs" document: nested entities that would expand to gigabytes."""
+    entities = b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1)) * 10) for i in range(1, levels + 1))
+    return (b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY lol0 "lol">' + entities + b"]>"
+            b"<w:document " + WORD_NS + b"><w:body><w:p><w:r><w:t>&lol%d;</w:t></w:r></w:p></w:body></w:document>"
+            % levels)

@@ -1,13 +1,14 @@
 """Bad files each get one clear error naming the file and why; the other files still load."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from ingest.pipeline import load_clauses, load_many
-from .ingest_builders import build_pdf
+from .ingest_builders import WORD_NS, build_pdf, docx_with_document_xml, entity_bomb_xml
 from policyqa.config import BUNDLED_CORPUS
 from policyqa.errors import BadFileError
 
@@ -39,7 +40,28 @@ def _bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
     not_a_pdf.write_text("这不是PDF文件", encoding="utf-8")
     directory = folder / "folder.txt"
     directory.mkdir()
+    fifo = folder / "pipe.txt"
+    os.mkfifo(fifo)
+    device = folder / "zero.txt"
+    device.symlink_to("/dev/zero")
+    loop = folder / "loop.txt"
+    loop.symlink_to(loop)
+    broken_link = folder / "gone.txt"
+    broken_link.symlink_to(folder / "nowhere.txt")
+    huge = folder / "huge.txt"
+    huge.write_bytes("一".encode("utf-8") * (400 * 1024))  # 1.2 MB, over the 1 MB limit of these tests
+    zip_bomb = docx_with_document_xml(b"<w:document " + WORD_NS + b"><w:body><w:p><w:r><w:t>"
+                                      + b"a" * (2 * 1024 * 1024) + b"</w:t></w:r></w:p></w:body></w:document>",
+                                      folder / "zipbomb.docx")
     return {
+        "fifo": (fifo, "命名管道"),
+        "device": (device, "设备文件"),
+        "link loop": (loop, "循环"),
+        "broken link": (broken_link, "链接指向的文件不存在"),
+        "too large": (huge, "上限"),
+        "bad xml docx": (docx_with_document_xml(b"<w:document><unclosed>", folder / "badxml.docx"), "XML"),
+        "entity bomb docx": (docx_with_document_xml(entity_bomb_xml(), folder / "bomb.docx"), "XML"),
+        "zip bomb docx": (zip_bomb, "解压后超过"),
         "empty": (empty, "文件为空"),
         "blank": (blank, "文件为空"),
         "binary": (binary, "二进制"),
@@ -54,7 +76,8 @@ def _bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
 
 
 @pytest.fixture()
-def bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+def bad_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[Path, str]]:
+    monkeypatch.setenv("POLICYQA_MAX_FILE_MB", "1")
     return _bad_files(tmp_path)
 
 
@@ -69,14 +92,14 @@ def test_each_bad_file_gets_one_clear_error(bad_files):
 def test_unreadable_file_says_permission_denied(tmp_path, monkeypatch):
     locked = tmp_path / "locked.txt"
     shutil.copy(GOOD, locked)
-    original = Path.read_bytes
+    original = Path.open
 
-    def refuse(self: Path) -> bytes:
+    def refuse(self: Path, *args, **kwargs):  # root reads any file: the fault is faked
         if self == locked:
             raise PermissionError(13, "Permission denied")
-        return original(self)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     with pytest.raises(BadFileError, match="没有读取权限"):
         load_clauses(locked)
     assert load_clauses(GOOD)  # other files are unaffected
