@@ -144,7 +144,7 @@ def _add_api(service: AnsweringService, documents: list) -> None:
             answer, resolved = api_answer(service, documents, question, previous_question,
                                           region or None, int(year) if year else None, style or "default")
         except UserError as error:
-            raise gr.Error(str(error)) from error
+            raise gr.Error(str(error), print_exception=False) from error  # a user error, not a bug: no traceback in the log
         return answer_to_json(answer), resolved
 
     api_trigger.click(ask, [api_question, api_region, api_year, api_style, api_state],

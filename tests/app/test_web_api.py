@@ -84,3 +84,12 @@ def test_parse_auth() -> None:
     assert parse_auth("ann:pw1, bob:p:w2") == [("ann", "pw1"), ("bob", "p:w2")]
     with pytest.raises(UserError):
         parse_auth("ann")
+
+
+@pytest.mark.slow
+def test_an_empty_question_is_a_clear_error_without_a_traceback_in_the_log(
+        app_url: str, capfd: pytest.CaptureFixture[str]) -> None:
+    client = Client(app_url, verbose=False)
+    with pytest.raises(Exception, match="问题不能为空"):
+        client.predict("", "", 0, "default", api_name="/ask")
+    assert "Traceback" not in capfd.readouterr().err
