@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
+from functools import lru_cache
 
 from policyqa.errors import UserError
 
@@ -20,6 +22,18 @@ def _markdown_text(match: re.Match[str]) -> str:
     return match.group(2) or " "  # keep a link's text, drop its address
 
 
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters as simplified ones (OpenCC t2s); simplified text is left as it is."""
+    return _converter().convert(text)
+
+
 def prepare_question(question: str | None) -> tuple[str, tuple[str, ...]]:
     """The retrieval query for `question` and notes for the user; UserError when there is none."""
     if question is None or not question.strip():
@@ -35,6 +49,10 @@ def prepare_question(question: str | None) -> tuple[str, tuple[str, ...]]:
     query = _SPACES.sub(" ", cleaned).strip()
     if not query:
         raise UserError("问题中只有网页标记或排版符号，没有可检索的文字，请直接用中文写出问题。")
+    simplified = to_simplified(unicodedata.normalize("NFKC", query))  # what the documents are written in
+    if simplified != unicodedata.normalize("NFKC", query):
+        notes.append("已按简体字检索。")
+    query = simplified
     if len(query) > MAX_QUESTION_CHARS:
         notes.append(f"问题较长（{len(query)}字），已按前{MAX_QUESTION_CHARS}字检索。")
         query = query[:MAX_QUESTION_CHARS]

@@ -47,7 +47,28 @@ def test_english_and_emoji_get_a_hint(corpus_service: AnswerService) -> None:
 def test_comparison_signs_are_kept_and_only_real_tags_removed() -> None:
     from app.inputs import prepare_question
 
-    assert prepare_question("营收<2000万元的企业有什么补助？（利润>0）")[0] == "营收<2000万元的企业有什么补助？（利润>0）"
+    assert prepare_question("营收<2000万元的企业有什么补助？（利润>0）")[0] == "营收<2000万元的企业有什么补助?(利润>0)"
     assert prepare_question("年营收<5000万元的企业有什么补助? 利润>100万元呢")[0].endswith("利润>100万元呢")
     cleaned, notes = prepare_question("<b>外贸</b>补助<!-- x --><br/>比例")
     assert cleaned == "外贸 补助 比例" and notes
+
+
+def test_traditional_questions_are_answered_like_their_simplified_forms(corpus_service: AnswerService) -> None:
+    import opencc
+
+    from eval.questions import load_questions
+
+    to_traditional = opencc.OpenCC("s2t")
+    questions = [q.question for q in load_questions() if q.answerable][:8]
+    for simplified in questions:
+        traditional = to_traditional.convert(simplified)
+        assert traditional != simplified
+        a, b = corpus_service.ask(simplified), corpus_service.ask(traditional)
+        assert [c.clause.clause_id for c in a.citations] == [c.clause.clause_id for c in b.citations]
+        assert b.question == traditional and "已按简体字检索。" in b.notes  # the user's text is kept for display
+
+
+def test_full_width_letters_and_digits_are_read_as_half_width() -> None:
+    from app.inputs import prepare_question
+
+    assert prepare_question("ＡＥＯ认证企业新增多少家？２０２３年")[0] == "AEO认证企业新增多少家?2023年"
