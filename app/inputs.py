@@ -4,8 +4,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import lru_cache
 
+from index.tokenize import to_simplified
 from policyqa.errors import UserError
 
 MAX_QUESTION_CHARS = 300
@@ -20,18 +20,6 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def _markdown_text(match: re.Match[str]) -> str:
     return match.group(2) or " "  # keep a link's text, drop its address
-
-
-@lru_cache(maxsize=1)
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional characters as simplified ones (OpenCC t2s); simplified text is left as it is."""
-    return _converter().convert(text)
 
 
 def prepare_question(question: str | None) -> tuple[str, tuple[str, ...]]:

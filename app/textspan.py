@@ -99,8 +99,11 @@ def squeeze(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Width-, case- and whitespace-insensitive form used for matching (never for quoting)."""
-    return squeeze(text).lower()
+    """Width-, case-, whitespace- and script-insensitive form used for matching (never for quoting):
+    traditional characters read as simplified, so a Big5 document matches a simplified question."""
+    from index.tokenize import to_simplified
+
+    return to_simplified(squeeze(text).lower())
 
 
 def is_responsibility(sentence: str) -> bool:

@@ -84,9 +84,22 @@ def expand_query(question: str) -> str:
     return question if not added else question + " " + " ".join(added)
 
 
+@lru_cache(maxsize=1)
+def _to_simplified_converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters as simplified ones (OpenCC t2s): a Big5 document and a question typed
+    in traditional characters match the simplified ones. Simplified text is left as it is."""
+    return _to_simplified_converter().convert(text)
+
+
 def tokenize(text: str) -> list[str]:
     """jieba search-mode tokens without stop words or punctuation; single characters are kept."""
-    words = _tokenizer().cut_for_search(text.lower(), HMM=False)  # HMM off: steadier, faster
+    words = _tokenizer().cut_for_search(to_simplified(text.lower()), HMM=False)  # HMM off: steadier, faster
     stops = stop_words()
     return [w for w in (w.strip() for w in words) if w and w not in stops and not _NOISE.match(w)]
 

@@ -1,15 +1,22 @@
-"""Plain-text loader: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK detected."""
+"""Plain-text loader: UTF-8 (with or without BOM, a few damaged bytes repaired), UTF-16 with BOM,
+GB18030/GBK, Big5 and Latin-1 told apart by detection."""
 from __future__ import annotations
 
+import logging
 import unicodedata
 
 from charset_normalizer import from_bytes
 
 from policyqa.errors import BadFileError
 
-# Tried in order after UTF-8; GB18030 is a superset of GBK and GB2312.
-_FALLBACK_ENCODINGS = ("gb18030", "big5")
+log = logging.getLogger(__name__)
+
+# The encodings Chinese policy documents (and the odd Western one) come in; detection chooses among
+# them only, so GBK, Big5 and Latin-1 text are told apart instead of the first that decodes winning.
+_CANDIDATES = ["utf_8", "gb18030", "big5", "cp1252", "latin_1"]
 _MAX_CONTROL_SHARE = 0.01
+# A UTF-8 file with at most this many undecodable bytes (and at most 1 in 1,000) is repaired.
+_MAX_BAD_UTF8_BYTES = 16
 
 
 def _looks_binary(text: str) -> bool:
@@ -17,24 +24,33 @@ def _looks_binary(text: str) -> bool:
     return "\x00" in text or controls > _MAX_CONTROL_SHARE * max(len(text), 1)
 
 
+def _nearly_utf8(raw: bytes, name: str) -> str | None:
+    """UTF-8 text with a few damaged bytes, each shown as U+FFFD (and a warning); None otherwise."""
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - raw.decode("utf-8", errors="ignore").count("\ufffd")
+    if 0 < bad <= min(_MAX_BAD_UTF8_BYTES, max(1, len(raw) // 1000)) and not _looks_binary(text):
+        log.warning("%s：%d 处无法识别的字节已替换为“\ufffd”（damaged UTF-8 repaired）", name, bad)
+        return text
+    return None
+
+
 def decode_text(raw: bytes, name: str) -> str:
     """Bytes of a text file -> str, or BadFileError if they are not text in a known encoding."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        candidates = [("utf-8-sig", raw)]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = [("utf-16", raw)]
-    else:
-        if b"\x00" in raw:
-            raise BadFileError(f"{name}：看起来是二进制文件，不是文本（binary file, not text）")
-        candidates = [("utf-8", raw)] + [(encoding, raw) for encoding in _FALLBACK_ENCODINGS]
-    for encoding, data in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+        return raw[3:].decode("utf-8", errors="replace")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    if b"\x00" in raw:
+        raise BadFileError(f"{name}：看起来是二进制文件，不是文本（binary file, not text）")
+    try:
+        text = raw.decode("utf-8")
         if not _looks_binary(text):
             return text
-    best = from_bytes(raw).best()
+    except UnicodeDecodeError:
+        repaired = _nearly_utf8(raw, name)
+        if repaired is not None:
+            return repaired
+    best = from_bytes(raw, cp_isolation=_CANDIDATES).best()
     if best is not None and not _looks_binary(str(best)):
         return str(best)
     raise BadFileError(f"{name}：无法识别文本编码，可能是二进制文件（unknown encoding or binary file）")
