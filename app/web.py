@@ -212,6 +212,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
         notices.append(f"首次启动：已用内置政策文件建立索引（用时 {time.perf_counter() - started:.0f} 秒）。")
     service = AnswerService(settings, index=index)
     demo = build_demo(service, feedback_file=feedback_path(settings), startup_notices=notices)
-    demo.queue(default_concurrency_limit=2)
+    demo.queue(default_concurrency_limit=settings.chat_concurrency)  # AnswerService is safe to share
     print(f"政策问答已启动：http://{host}:{port}  （反馈写入 {feedback_path(settings)}）", flush=True)
     demo.launch(server_name=host, server_port=port, **launch_options(settings))

@@ -30,6 +30,7 @@ class Settings:
     feedback_file: Path | None = None
     auth: str = ""  # "user:password,user2:password2" for the web chat
     max_file_mb: int = 200  # larger files are refused by ingest (a zip bomb's parts too)
+    chat_concurrency: int = 4  # answers the chat runs at once (eval/benchmark_load.py measures it)
 
     @property
     def llm_configured(self) -> bool:
@@ -55,6 +56,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         feedback_file=Path(feedback).expanduser() if feedback else None,
         auth=env.get("POLICYQA_AUTH", ""),
         max_file_mb=_positive_int(env.get("POLICYQA_MAX_FILE_MB"), 200),
+        chat_concurrency=_positive_int(env.get("POLICYQA_CHAT_CONCURRENCY"), 4),
     )
 
 

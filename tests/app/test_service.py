@@ -49,3 +49,19 @@ def test_named_region_without_a_document_is_not_answered_from_elsewhere() -> Non
     other = service.ask("温州对新引进的博士给多少安家补助", today=TODAY)
     assert not other.found and "瑞安市" in other.text
     assert_grounded(other)
+
+
+def test_concurrent_answers_equal_sequential_ones(corpus_settings) -> None:
+    """One AnswerService serves the whole chat: answers in parallel threads, from a cold start, must
+    be exactly the answers given one at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from eval.questions import load_questions
+
+    questions = [q.question for q in load_questions()][:40]
+    sequential = AnswerService(corpus_settings)
+    expected = [sequential.ask(q, today=TODAY).text for q in questions]
+    shared = AnswerService(corpus_settings)  # cold: index, statistics and model load under contention
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda q: shared.ask(q, today=TODAY).text, questions * 2))
+    assert got == expected * 2
