@@ -75,11 +75,15 @@ def _join_decimals(text: str) -> str:
     return _SPLIT_DECIMAL.sub(fix, text)
 
 
+_HALF_WIDTH_MARKS = re.compile(r"[,;:?!().]")
+
+
 def _full_width_punctuation(text: str) -> str:
     chars = list(text)
-    for i, char in enumerate(chars):
-        prev = chars[i - 1] if i > 0 else ""
-        nxt = chars[i + 1] if i + 1 < len(chars) else ""
+    for found in _HALF_WIDTH_MARKS.finditer(text):  # only the marks are looked at: linear and fast
+        i, char = found.start(), found.group(0)
+        prev = text[i - 1] if i > 0 else ""
+        nxt = text[i + 1] if i + 1 < len(text) else ""
         near_cjk = is_cjk(prev) or is_cjk(nxt)
         if char in _HALF_TO_FULL and near_cjk and not (prev.isdigit() and nxt.isdigit()):
             chars[i] = _HALF_TO_FULL[char]
@@ -117,13 +121,6 @@ def repair_text(text: str) -> str:
     text = _curly_quotes(text)
     text = _DOUBLED.sub(r"\1", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
-
-
-def join_fragments(left: str, right: str) -> str:
-    """Join two pieces of one sentence split by a line or page break (a space only between Latin words)."""
-    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalpha():
-        return f"{left} {right}"
-    return left + right
 
 
 _QUOTE_KEYS = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "「": '"', "」": '"',

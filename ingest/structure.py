@@ -11,11 +11,10 @@ in between means a heading was lost: the new run gets its own (inferred) heading
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ingest.markers import (STYLE_ARABIC_COMMA, STYLE_ARABIC_DOT, STYLE_ARABIC_PAREN, STYLE_CIRCLED,
                             Marker, find_marker)
-from ingest.repair import join_fragments
 
 _TERMINAL = ("。", "！", "？", "；", "!", "?", ";", "）", ")", "：", ":", "…")
 _STRANDED_UNITS = re.compile(r"^[（(]\s*(?:责任单位|牵头单位|责任部门)")
@@ -31,26 +30,67 @@ _CN_NUMERALS = "零一二三四五六七八九"
 MAX_GAP = 2  # a numbering may skip one number (a typo in the source) and still be a heading
 
 
-@dataclass(eq=False)
 class Paragraph:
-    """One paragraph of the body: raw text (repaired later), its marker and the headings above it."""
+    """One paragraph of the body: raw text (repaired later), its marker and the headings above it.
 
-    text: str
-    marker: Marker | None = None
-    ancestors: list[Paragraph] = field(default_factory=list)
-    glossary: bool = False
-    inferred: bool = False  # a heading lost in extraction, reconstructed from a numbering restart
-    children: int = 0
+    Lines are added with `extend`; the text is joined when read, and the checks the parser makes on
+    every new line (its last line, its length, its parenthesis balance) are kept up to date as it
+    grows, so building a paragraph of n lines is linear, however long it gets.
+    """
+
+    def __init__(self, text: str, marker: Marker | None = None, ancestors: list[Paragraph] | None = None,
+                 glossary: bool = False, inferred: bool = False) -> None:
+        self.marker = marker
+        self.ancestors: list[Paragraph] = ancestors if ancestors is not None else []
+        self.glossary = glossary
+        self.inferred = inferred  # a heading lost in extraction, reconstructed from a numbering restart
+        self.children = 0
+        self._pieces = [text]
+        self._joined: str | None = text
+        self.length = len(text)
+        self.open_parens = _paren_balance(text)
+
+    @property
+    def text(self) -> str:
+        if self._joined is None:
+            self._joined = "".join(self._pieces)
+            self._pieces = [self._joined]
+        return self._joined
+
+    @property
+    def last_line(self) -> str:
+        return self._pieces[-1]
+
+    def extend(self, line: str) -> None:
+        """Add a line of the same sentence (a space only between two Latin words)."""
+        end = self.last_line[-1:] if self.last_line else ""
+        if end.isascii() and end.isalnum() and line[:1].isascii() and line[:1].isalpha():
+            line = " " + line
+        self._pieces.append(line)
+        self._joined = None
+        self.length += len(line)
+        self.open_parens += _paren_balance(line)
 
     @property
     def heading_only(self) -> bool:
         """A marker followed by one short phrase: `（三）保障措施。`, `一、2022年主要工作回顾`."""
         if self.marker is None:
             return False
+        if self.length - self.marker.length > _HEADING_MAX_RAW:
+            return False  # too long to be a heading whatever lead notes it holds: no need to read it
         rest = _LEAD_NOTE.sub("", self.text[self.marker.length:]).strip()
         phrase = rest.rstrip("。.")
         # a comma in an unfinished phrase means a sentence broken by a line end, not a heading
         return len(phrase) <= 40 and "。" not in phrase and (rest != phrase or not re.search("[，,]", phrase))
+
+
+# A heading's phrase is at most 40 characters; with a few lead notes "（由…牵头实施）" beside it, a
+# paragraph longer than this cannot be one.
+_HEADING_MAX_RAW = 400
+
+
+def _paren_balance(text: str) -> int:
+    return text.count("(") + text.count("（") - text.count(")") - text.count("）")
 
 
 @dataclass
@@ -81,10 +121,6 @@ def _unterminated(text: str) -> bool:
     if stripped.endswith(("”", '"', "’")):
         return not stripped[:-1].endswith(_TERMINAL)
     return not stripped.endswith(_TERMINAL)
-
-
-def _unbalanced(text: str) -> bool:
-    return text.count("(") + text.count("（") > text.count(")") + text.count("）")
 
 
 def split_glued(line: str) -> list[tuple[str, bool]]:
@@ -129,10 +165,10 @@ class _Parser:
         if glued:
             return True
         if _STRANDED_UNITS.match(line):
-            return not current.heading_only or current.children == 0 and _unbalanced(current.text)
-        if current.heading_only and not _unbalanced(current.text):
+            return not current.heading_only or current.children == 0 and current.open_parens > 0
+        if current.heading_only and current.open_parens <= 0:
             return False
-        return _unterminated(current.text)
+        return _unterminated(current.last_line)
 
     def _continues_measure(self, current: Paragraph | None) -> bool:
         """An unnumbered paragraph right after a numbered measure is the rest of that measure
@@ -177,14 +213,14 @@ class _Parser:
             self.levels.clear()
             return
         current = self._current()
-        open_sentence = current is not None and not current.heading_only and _unterminated(current.text)
+        open_sentence = current is not None and not current.heading_only and _unterminated(current.last_line)
         marker = None if self.glossary else find_marker(line)
         fit = self._fit(marker, open_sentence) if marker else None
         if fit is not None:
             self._open_heading(line, marker, *fit)  # type: ignore[arg-type]
             return
         if self._joins(line, glued):
-            current.text = join_fragments(current.text, line)  # type: ignore[union-attr]
+            current.extend(line)  # type: ignore[union-attr]
             return
         if self.glossary is not None:
             self._add(Paragraph(text=line, ancestors=[self.glossary], glossary=True))
@@ -192,7 +228,7 @@ class _Parser:
         if self.levels and _CLOSING.match(line):
             self.closing = True
         elif self._continues_measure(current):
-            current.text = join_fragments(current.text, line)  # type: ignore[union-attr]
+            current.extend(line)  # type: ignore[union-attr]
             return
         ancestors = [] if self.closing else [lv.opener for lv in self.levels]
         self._add(Paragraph(text=line, ancestors=ancestors))

@@ -61,3 +61,16 @@ def test_same_file_elsewhere_keeps_its_clause_ids(tmp_path):
     copy = tmp_path / WENZHOU.name
     shutil.copy(WENZHOU, copy)
     assert [c.clause_id for c in load_clauses(copy)] == [c.clause_id for c in load_clauses(WENZHOU)]
+
+
+def test_deeply_nested_html_keeps_its_text_and_skips_page_chrome() -> None:
+    from ingest.load_html import load_html
+
+    deep = ("<html><body>" + "<div>" * 20_000 + "1. 支持外贸企业。" + "</div>" * 20_000 + "</body></html>").encode()
+    assert load_html(deep, "deep.html").strip() == "1. 支持外贸企业。"  # libxml2 would drop text below depth 256
+    page = ('<html><body><nav>菜单</nav><header role="banner">页头</header><main><h1>标题</h1>'
+            "<p>第一段<br>续行</p><div>内容<p>嵌套</p>尾巴</div><script>x=1</script></main>"
+            "<footer>页脚</footer></body></html>").encode()
+    assert load_html(page, "page.html").split() == ["标题", "第一段", "续行", "内容", "嵌套", "尾巴"]
+    unclosed = "<html><body><main><p>一<p>二</div></main>外面</body></html>".encode()
+    assert load_html(unclosed, "u.html").split() == ["一", "二"]
