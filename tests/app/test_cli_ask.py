@@ -106,3 +106,12 @@ def test_a_region_filter_no_document_matches_says_which_regions_exist(corpus_set
     assert result.exit_code == 0
     first = result.output.splitlines()[0]
     assert "没有火星市的政策文件" in first and "瑞安市" in first and "已检索" not in first
+
+
+def test_ingest_with_a_bad_path_among_good_ones_reports_it_in_chinese_and_ingests_the_rest(tmp_path: Path) -> None:
+    from policyqa.config import BUNDLED_CORPUS
+
+    result = CliRunner().invoke(main, ["ingest", str(tmp_path / "nowhere.txt"), str(BUNDLED_CORPUS / "yueqing-2023-policies.txt"),
+                                       "--index", str(tmp_path / "index"), "--embed-model", "offline"])
+    assert result.exit_code == 1  # something was not ingested, and the exit status says so
+    assert "nowhere.txt：文件不存在" in result.output and "新增 1" in result.output and "Usage" not in result.output

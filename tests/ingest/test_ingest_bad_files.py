@@ -141,3 +141,13 @@ def test_a_file_name_that_is_not_utf8_is_read_named_and_indexed_again_as_a_no_op
     from index.store import SearchIndex
 
     assert SearchIndex.open(settings).documents[0].title == "温州政策"
+
+
+def test_the_unsupported_type_message_lists_every_type_that_is_read(tmp_path):
+    from ingest.loaders import SUPPORTED_SUFFIXES
+
+    odd = tmp_path / "table.xlsx"
+    odd.write_bytes(b"not a workbook")
+    with pytest.raises(BadFileError) as raised:
+        load_clauses(odd)
+    assert all(suffix in str(raised.value) for suffix in SUPPORTED_SUFFIXES) and ".md" in SUPPORTED_SUFFIXES

@@ -76,3 +76,14 @@ def test_hotline_style_ends_with_the_document_and_measure(corpus_service: Answer
     answer = corpus_service.ask("瑞安2023年争取上级就业补助资金多少？", style="hotline", today=TODAY)
     assert_grounded(answer)
     assert "依据：瑞政发[2023]9号" in answer.text and "1000万元" in answer.text
+
+
+def test_a_not_stated_note_never_stands_beside_a_stated_figure(corpus_service: AnswerService) -> None:
+    from eval.answer_metrics import states_figure
+    from eval.questions import load_questions
+
+    for question in load_questions():
+        answer = corpus_service.ask(question.question, today=TODAY)
+        for line in answer.text.splitlines():
+            if "未写明" in line:
+                assert not states_figure(re.sub(r"（[^（）]*\d{4}年[^（）]*）", "", line)), line
