@@ -6,13 +6,12 @@ clause contains are kept apart (`foreign`), weighed by their rarity in general C
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, replace
 
 from app.answer.corpus import CorpusStats, general_rarity, place_names
-from app.answer.kinds import ASKED_UNIT, Kind, asks, asks_figure, detect_kinds
-from app.textspan import normalise, squeeze
+from app.answer.kinds import ASKED_UNIT, Kind, asking_match, asks, asks_figure, detect_kinds
+from app.textspan import normalise
 from index.filters import region_stem
 from policyqa.model import Document
 
@@ -51,7 +50,6 @@ class QuestionProfile:
     """Everything the later stages need to know about a question."""
 
     question: str  # normalised
-    shown: str  # as asked, width and spaces squeezed, letter case kept
     kinds: frozenset[Kind]
     unit: str  # the measure word of an asked quantity ("公里" in "多少公里"), "" when none
     terms: tuple[Term, ...]  # words some clause holds
@@ -109,8 +107,7 @@ def _quoted_terms(text: str, corpus: CorpusStats) -> list[Term]:
     found = []
     for phrase in dict.fromkeys(m.group(1) for m in _QUOTED.finditer(text)):
         df = corpus.count(phrase)
-        idf = math.log(1.0 + (corpus.size - df + 0.5) / (df + 0.5)) if df else 0.0
-        found.append(Term(phrase, (phrase,), idf, general_rarity(phrase)))
+        found.append(Term(phrase, (phrase,), corpus.idf_of(df) if df else 0.0, general_rarity(phrase)))
     return found
 
 
@@ -129,9 +126,7 @@ def _joined_characters(text: str, corpus: CorpusStats) -> list[Term]:
         pieces = [run[i:j] for i in range(len(run)) for j in range(len(run), i + 1, -1)]
         piece = max((p for p in pieces if corpus.mentions(p)), key=len, default="")
         if piece:
-            df = corpus.count(piece)
-            found.append(Term(piece, (piece,), math.log(1.0 + (corpus.size - df + 0.5) / (df + 0.5)),
-                              general_rarity(piece)))
+            found.append(Term(piece, (piece,), corpus.idf_of(corpus.count(piece)), general_rarity(piece)))
         run = ""
     return found
 
@@ -198,9 +193,9 @@ def _unknown_places(text: str, corpus: CorpusStats, regions: tuple[str, ...]) ->
 
 
 def _mark_asked(terms: list[Term], focus: str, items: set[str]) -> list[Term]:
-    return [replace(t, asked=any(f in focus for f in t.forms), item=t.word in items or any(
-        t.word in i or i in t.word for i in items)) for t in terms] if items else [
-        replace(t, asked=any(f in focus for f in t.forms)) for t in terms]
+    """The terms with `asked` (in the asking clauses) and `item` (part of the asked item) set."""
+    return [replace(t, asked=any(f in focus for f in t.forms),
+                    item=any(t.word in i or i in t.word for i in items)) for t in terms]
 
 
 def asked_item_words(focus: str, before: int, after: int) -> set[str]:
@@ -209,9 +204,7 @@ def asked_item_words(focus: str, before: int, after: int) -> set[str]:
     from index.tokenize import segment, word_frequency
 
     from app.answer.corpus import is_noun
-    from app.answer.kinds import _ASK_WORDS
-
-    match = _ASK_WORDS.search(focus)
+    match = asking_match(focus)
     if match is None:
         return set()
     nouns: list[tuple[str, int]] = []
@@ -241,7 +234,6 @@ def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus
     units = ASKED_UNIT.findall(focus) or ASKED_UNIT.findall(text)
     return QuestionProfile(
         question=text,
-        shown=squeeze(question),
         kinds=detect_kinds(expand_query(text)),
         unit=units[-1] if units else "",
         terms=tuple(terms),

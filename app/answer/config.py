@@ -18,6 +18,7 @@ class AnswerConfig:
     focus_min_words: int = 2
     # evidence: how many retrieved clauses are read sentence by sentence
     candidates: int = 5
+    scoped_candidates: int = 2  # further retrieved clauses read when they are of the named region/year
     # decision: a further clause is cited when its probability is at least this share of the best's
     relative_probability: float = 0.5
     max_citations: int = 4

@@ -35,7 +35,10 @@ class CorpusStats:
 
     def idf(self, word: str) -> float:
         """BM25's (always positive) inverse document frequency of `word` over the clauses."""
-        df = self.df(word)
+        return self.idf_of(self.df(word))
+
+    def idf_of(self, df: int) -> float:
+        """The IDF of a word that `df` clauses hold (also for phrases that are no token: `count`)."""
         return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
 
     def mentions(self, word: str) -> bool:

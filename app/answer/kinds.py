@@ -113,6 +113,11 @@ def missing_note(kinds: frozenset[Kind]) -> str:
     return REGISTRY[Kind.DEFINITION].missing
 
 
+def asking_match(text: str) -> re.Match[str] | None:
+    """The first question form of any kind in `text` ("多少", "哪个部门" …), or None."""
+    return _ASK_WORDS.search(text)
+
+
 def asks(text: str) -> bool:
     """True when `text` contains a question form of any kind (a part of a multi-part question)."""
     return bool(_ASK_WORDS.search(text)) or bool(re.search(r"[吗呢？?]$", text))

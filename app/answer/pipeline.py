@@ -29,9 +29,6 @@ from app.answer.validity import answer_validity, asks_document_validity, documen
 from app.textspan import normalise
 from policyqa.model import Citation, Clause, Document, Hit
 
-SCOPED_EXTRA = 2  # retrieved clauses of the named region/year read besides the top candidates
-
-
 @dataclass(frozen=True)
 class Draft:
     """An answer before timings: whether found, its text, its citations, and why."""
@@ -65,7 +62,7 @@ def candidate_pool(profile: QuestionProfile, hits: list[Hit], config: AnswerConf
     """The top retrieved clauses, plus a few more of the region/year the question names."""
     pool = list(hits[:config.candidates])
     if profile.regions or profile.years:
-        pool += [h for h in hits[config.candidates:] if _in_scope(profile, h.clause.doc)][:SCOPED_EXTRA]
+        pool += [h for h in hits[config.candidates:] if _in_scope(profile, h.clause.doc)][:config.scoped_candidates]
     return pool
 
 
