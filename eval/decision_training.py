@@ -24,7 +24,8 @@ import numpy as np
 
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import (
-    CLAUSE_FEATURES, DecisionModel, LinearModel, clause_features, document_ranks, margin_of, sentence_probabilities,
+    CLAUSE_FEATURES, DOCUMENT_FEATURES, DecisionModel, LinearModel, Scored, clause_features, document_features,
+    document_ranks, margin_of, other_documents_best, sentence_probabilities,
 )
 from app.answer.evidence import SENTENCE_FEATURES, read_candidates
 from app.answer.pipeline import candidate_pool
@@ -137,6 +138,45 @@ def _clause_matrix(rows: Sequence[Rows], sentence_model: LinearModel) -> tuple[n
     return np.asarray(x, dtype=float), np.asarray(y, dtype=int), np.asarray(group, dtype=int)
 
 
+def _document_matrix(rows: Sequence[Rows], x: np.ndarray, y: np.ndarray, group: np.ndarray,
+                     clause_probability: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features, labels, question index) of every other document's best candidate, per question."""
+    dx, dy, dgroup = [], [], []
+    for qi in sorted(set(group.tolist())):
+        at = np.flatnonzero(group == qi)
+        scored = [Scored(c, (), float(p), tuple(f)) for c, p, f in
+                  zip(rows[qi].candidates, clause_probability[at], x[at])]
+        for i in other_documents_best(scored):
+            dx.append(document_features(scored, i))
+            dy.append(int(y[at][i]))
+            dgroup.append(qi)
+    return np.asarray(dx, dtype=float), np.asarray(dy, dtype=int), np.asarray(dgroup, dtype=int)
+
+
+def _out_of_fold(x: np.ndarray, y: np.ndarray, group: np.ndarray, names: tuple[str, ...], folds: np.ndarray,
+                 c: float) -> np.ndarray:
+    """Each row's probability from a model fitted without its question's fold."""
+    predicted = np.zeros(len(y))
+    for fold in range(FOLDS):
+        test = folds[group] == fold
+        if test.all() or not test.any() or len(set(y[~test])) < 2:
+            continue
+        model = _fit(x[~test], y[~test], names, c)
+        predicted[test] = [model.probability(row) for row in x[test]]
+    return predicted
+
+
+def choose_inclusion_threshold(probability: np.ndarray, label: np.ndarray, precision: float) -> tuple[float, float]:
+    """The lowest threshold at which the rows it includes are at least `precision` right; (threshold,
+    its precision). 1.0 (include nothing) when no threshold is that precise."""
+    for t in sorted(set(np.round(probability, 6).tolist())):
+        included = probability >= t
+        got = float(np.mean(label[included])) if included.any() else 0.0
+        if included.any() and got >= precision:
+            return float(t), got
+    return 1.0, 1.0
+
+
 def choose_threshold(question_max: np.ndarray, has_answer: np.ndarray, precision: float) -> tuple[float, float]:
     """The highest threshold at which declined questions (max probability below it) are at least
     `precision` questions without an answer among their candidates; (threshold, its precision)."""
@@ -159,20 +199,18 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
     sentence_model = _fit(sentence_x, sentence_y, SENTENCE_FEATURES, config.regularisation_c)
     x, y, group = _clause_matrix(rows, sentence_model)
     clause_model = _fit(x, y, CLAUSE_FEATURES, config.regularisation_c)
-    out_of_fold = np.zeros(len(y))
     fold_of_question = np.random.default_rng(SEED).integers(0, FOLDS, size=len(rows))
-    for fold in range(FOLDS):
-        test = fold_of_question[group] == fold
-        if test.all() or not test.any() or len(set(y[~test])) < 2:
-            continue
-        model = _fit(x[~test], y[~test], CLAUSE_FEATURES, config.regularisation_c)
-        out_of_fold[test] = [model.probability(row) for row in x[test]]
+    out_of_fold = _out_of_fold(x, y, group, CLAUSE_FEATURES, fold_of_question, config.regularisation_c)
     # generated inputs train the model but do not choose the threshold: declining them is trivially
     # right, and they would make any threshold look precise
     questions = sorted(q for q in set(group.tolist()) if rows[q].source != "generated")
     question_max = np.asarray([out_of_fold[group == q].max() for q in questions])
     has_answer = np.asarray([bool(y[group == q].max()) for q in questions])
     threshold, precision = choose_threshold(question_max, has_answer, config.decline_precision)
+    dx, dy, dgroup = _document_matrix(rows, x, y, group, np.asarray([clause_model.probability(r) for r in x]))
+    document_model = _fit(dx, dy, DOCUMENT_FEATURES, config.regularisation_c)
+    document_oof = _out_of_fold(dx, dy, dgroup, DOCUMENT_FEATURES, fold_of_question, config.regularisation_c)
+    document_threshold, document_precision = choose_inclusion_threshold(document_oof, dy, config.document_precision)
     training = {
         "questions": len(rows),
         "sources": sorted({r.source for r in rows}),
@@ -180,15 +218,19 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
         "sentence_rows": int(len(sentence_y)),
         "decline_precision_target": config.decline_precision,
         "decline_precision_out_of_fold": round(precision, 4),
+        "document_rows": int(len(dy)),
+        "document_precision_target": config.document_precision,
+        "document_precision_out_of_fold": round(document_precision, 4),
         "data_sha256": data_hash,
     }
-    return DecisionModel(sentence_model, clause_model, round(threshold, 6), training)
+    return DecisionModel(sentence_model, clause_model, round(threshold, 6), document_model,
+                         round(document_threshold, 6), training)
 
 
 def data_hash(sources: dict[str, list[Question]]) -> str:
     """SHA-256 of the training questions and labels, and of the feature names."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([SENTENCE_FEATURES, CLAUSE_FEATURES]).encode())
+    digest.update(json.dumps([SENTENCE_FEATURES, CLAUSE_FEATURES, DOCUMENT_FEATURES]).encode())
     for name in sorted(sources):
         for q in sources[name]:
             digest.update(json.dumps([name, q.qid, q.question, [r.span for r in q.refs], q.key_facts]).encode())

@@ -38,6 +38,9 @@ class AnswerConfig:
     not_found_topic_words: int = 3  # words of the question named back in a "not found" answer
     # training: the threshold is the highest at which declines are at least this precise
     decline_precision: float = 0.8
+    # ... and the document model's threshold the lowest at which the extra documents it lets in
+    # hold the answer at least this often
+    document_precision: float = 0.75
     regularisation_c: float = 1.0
 
 

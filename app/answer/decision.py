@@ -6,14 +6,17 @@ JSON (feature names, standardisation, coefficients, threshold, training-data has
 - the clause model gives P that a retrieved clause holds the answer, from features that do not
   depend on having seen the question's words (ranks, IDF coverage, whether the asked fact is
   stated, scope). A question is answered when some clause reaches the threshold, chosen at
-  training time for a stated precision of declines.
+  training time for a stated precision of declines;
+- the document model gives P that the best clause of another document answers too (the same
+  question differently answered by another region or year), with its own threshold, chosen for a
+  stated precision of those extra documents.
 """
 from __future__ import annotations
 
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,24 +76,35 @@ class LinearModel:
         return cls(names, tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]))
 
 
+# The document model reads a clause of another document than the answer's best one: the clause
+# features, and how sure the clause model is of it and of the best answer.
+DOCUMENT_FEATURES = (*CLAUSE_FEATURES, "clause_probability", "best_probability")
+
+
 @dataclass(frozen=True)
 class DecisionModel:
-    """The sentence model, the clause model and the answer threshold, with how they were trained."""
+    """The sentence, clause and document models and their thresholds, with how they were trained."""
 
     sentence: LinearModel
     clause: LinearModel
     threshold: float
+    document: LinearModel
+    document_threshold: float
     training: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"threshold": self.threshold, "sentence": self.sentence.to_json(),
-                "clause": self.clause.to_json(), "training": self.training}
+        return {"threshold": self.threshold, "document_threshold": self.document_threshold,
+                "sentence": self.sentence.to_json(), "clause": self.clause.to_json(),
+                "document": self.document.to_json(), "training": self.training}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DecisionModel:
+        if "document" not in data:
+            raise UserError("决策模型缺少文件模型（旧格式），请运行 policyqa train-decision 重建")
         return cls(LinearModel.from_json(data["sentence"], SENTENCE_FEATURES),
-                   LinearModel.from_json(data["clause"], CLAUSE_FEATURES),
-                   float(data["threshold"]), dict(data.get("training", {})))
+                   LinearModel.from_json(data["clause"], CLAUSE_FEATURES), float(data["threshold"]),
+                   LinearModel.from_json(data["document"], DOCUMENT_FEATURES), float(data["document_threshold"]),
+                   dict(data.get("training", {})))
 
     def save(self, path: Path = MODEL_FILE) -> None:
         """Write the model as JSON (atomically: a reader never sees half a file)."""
@@ -169,6 +183,26 @@ class Scored:
     sentence_probs: tuple[float, ...]
     probability: float
     features: tuple[float, ...]
+    # for the best clause of each document other than the best answer's: P that it answers too
+    document_probability: float = 0.0
+
+
+def other_documents_best(scored: Sequence[Scored]) -> list[int]:
+    """Indexes of the best-scored candidate of every document but the one of the best candidate."""
+    if not scored:
+        return []
+    top_doc = max(scored, key=lambda s: s.probability).candidate.hit.clause.doc.doc_id
+    best: dict[str, int] = {}
+    for i, s in enumerate(scored):
+        doc_id = s.candidate.hit.clause.doc.doc_id
+        if doc_id != top_doc and (doc_id not in best or s.probability > scored[best[doc_id]].probability):
+            best[doc_id] = i
+    return list(best.values())
+
+
+def document_features(scored: Sequence[Scored], index: int) -> tuple[float, ...]:
+    """The DOCUMENT_FEATURES of candidate `index` among a question's scored candidates."""
+    return (*scored[index].features, scored[index].probability, max(s.probability for s in scored))
 
 
 def document_ranks(candidates: Sequence[Candidate]) -> list[int]:
@@ -199,4 +233,6 @@ def score_candidates(model: DecisionModel, profile: QuestionProfile, candidates:
         probs = tuple(sentence_probabilities(model.sentence, candidate))
         features = clause_features(profile, candidate, best, margin, document_rank, probs)
         scored.append(Scored(candidate, probs, model.clause.probability(features), features))
+    for i in other_documents_best(scored):
+        scored[i] = replace(scored[i], document_probability=model.document.probability(document_features(scored, i)))
     return scored

@@ -96,7 +96,7 @@ def decide(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> lis
     """Stages 3–5: the clauses that answer, best first (empty: decline)."""
     pool = candidate_pool(profile, hits, ctx.config)
     scored = score_candidates(ctx.model, profile, read_candidates(profile, pool))
-    return choose_clauses(scored, profile, ctx.model.threshold, ctx.config)
+    return choose_clauses(scored, profile, ctx.model.threshold, ctx.config, ctx.model.document_threshold)
 
 
 def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Draft:

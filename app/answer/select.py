@@ -41,9 +41,13 @@ class Item:
 
 
 def choose_clauses(scored: list[Scored], profile: QuestionProfile, threshold: float,
-                   config: AnswerConfig) -> list[Scored]:
-    """The candidates worth citing, best first: above the threshold, named scope first, few per document."""
+                   config: AnswerConfig, document_threshold: float = 1.0) -> list[Scored]:
+    """The candidates worth citing, best first: above the threshold (or, for another document's
+    best clause, above the document threshold), named scope first, few per document."""
     passing = sorted((s for s in scored if s.probability >= threshold), key=lambda s: -s.probability)
+    if passing:  # other documents answering the same question, each with its own line
+        passing += sorted((s for s in scored if s not in passing and s.document_probability >= document_threshold),
+                          key=lambda s: -s.document_probability)
     if not passing:
         return []
     if profile.regions or profile.years:
@@ -57,7 +61,8 @@ def choose_clauses(scored: list[Scored], profile: QuestionProfile, threshold: fl
     per_doc: dict[str, int] = {}
     for s in passing:
         doc_id = s.candidate.hit.clause.doc.doc_id
-        if s.probability < floor or per_doc.get(doc_id, 0) >= config.max_per_document:
+        below = s.probability < floor and s.document_probability < document_threshold
+        if below or per_doc.get(doc_id, 0) >= config.max_per_document:
             continue
         per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
         chosen.append(s)

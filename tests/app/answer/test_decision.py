@@ -76,3 +76,13 @@ def test_document_ranks_count_within_each_document() -> None:
     from app.answer.evidence import Candidate
     candidates = [Candidate(h, i, "", 0.0, ()) for i, h in enumerate(hits, 1)]
     assert document_ranks(candidates) == [1, 1, 1, 2, 2]
+
+
+def test_the_document_model_scores_only_other_documents_best_clauses(profile_of) -> None:
+    profile = profile_of("外贸企业出口信用保险补助比例是多少")
+    hits = [Hit(c, 1.0 / (i + 1), "hybrid", {"bm25": i + 1, "dense": i + 1}) for i, c in enumerate(CLAUSES)]
+    scored = score_candidates(load_model(), profile, read_candidates(profile, hits))
+    top_doc = max(scored, key=lambda s: s.probability).candidate.hit.clause.doc.doc_id
+    with_document_p = [s for s in scored if s.document_probability > 0]
+    assert with_document_p and all(s.candidate.hit.clause.doc.doc_id != top_doc for s in with_document_p)
+    assert len({s.candidate.hit.clause.doc.doc_id for s in with_document_p}) == len(with_document_p)

@@ -60,3 +60,15 @@ def test_long_sentences_are_narrowed_to_the_answering_segments(profile_of) -> No
     profile = profile_of("出口信用保险补助比例是多少")
     span = narrow(text, Span(0, len(text), text), profile, DEFAULT_CONFIG)
     assert "60%" in span.text and len(span.text) <= DEFAULT_CONFIG.max_quote_chars
+
+
+def test_another_documents_best_clause_joins_above_the_document_threshold(profile_of) -> None:
+    from dataclasses import replace
+
+    profile = profile_of("出口信用保险补助比例是多少")
+    ruian = _scored(profile, CLAUSES[0], 0.9)
+    wenzhou = replace(_scored(profile, CLAUSES[1], 0.1), document_probability=0.6)
+    chosen = choose_clauses([ruian, wenzhou], profile, 0.5, DEFAULT_CONFIG, document_threshold=0.55)
+    assert [s.candidate.hit.clause.clause_id for s in chosen] == ["r23-trade", "w24-44"]
+    assert len(choose_clauses([ruian, wenzhou], profile, 0.5, DEFAULT_CONFIG, document_threshold=0.65)) == 1
+    assert choose_clauses([replace(ruian, probability=0.4), wenzhou], profile, 0.5, DEFAULT_CONFIG, 0.55) == []
