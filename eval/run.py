@@ -54,18 +54,22 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
 
         summary["judge"] = judge_with_settings(settings, questions, evaluation["records"]["hybrid"])
     if not quick:
-        from eval.source_report import retrieval_results, source_results
+        from eval.source_report import fusion_cross_validation, retrieval_results, source_results
 
         summary["answers_by_source"] = source_results(settings)
         summary["retrieval_by_source"] = retrieval_results(settings)
+        summary["fusion_cross_validation"] = fusion_cross_validation(settings)
     report = write_outputs(evaluation, Path(out_dir))
     echo(retrieval_table(summary))
     if summary["answers"]:
         echo("\n" + answer_table(summary))
     if summary.get("answers_by_source"):
-        from eval.source_report import source_retrieval_table, source_table
+        from eval.source_report import fusion_table, source_retrieval_table, source_table
 
-        table = source_retrieval_table(summary["retrieval_by_source"]) + "\n\n" + source_table(summary["answers_by_source"])
+        table = "\n\n".join(part for part in (
+            source_retrieval_table(summary["retrieval_by_source"]),
+            fusion_table(summary["fusion_cross_validation"]) if summary.get("fusion_cross_validation") else "",
+            source_table(summary["answers_by_source"])) if part)
         echo("\n" + table)
         with report.open("a", encoding="utf-8") as out:
             out.write("\n## By question source: retrieval, and answers (shipped model, trained without the source,"

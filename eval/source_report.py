@@ -80,6 +80,54 @@ def retrieval_results(settings) -> dict[str, Any]:
     return results
 
 
+FUSION_GRID = {"bm25_weight": (0.5, 1.0, 1.5, 2.0), "rrf_k": (30, 60, 100)}
+
+
+def fusion_cross_validation(settings) -> dict[str, Any]:
+    """RRF's BM25 weight and k chosen on one question source and scored on the other, both ways
+    (MRR@10 of hybrid retrieval on the answerable questions)."""
+    import itertools
+    from dataclasses import replace
+
+    from eval.retrieval_metrics import score_retrieval
+    from eval.trec import build_qrels, run_from_rankings
+    from index.store import SearchIndex
+
+    index = SearchIndex.open(settings)
+    default = index.config
+    sources = question_sources(with_dev=True)
+    if not all(name in sources for name in REPORTED_SOURCES):
+        return {}
+    units = [(c.clause_id, c.doc.doc_id, c.text) for c in index.clauses]
+    sets = {name: [q for q in sources[name] if q.answerable] for name in REPORTED_SOURCES}
+    qrels = {name: build_qrels(questions, units) for name, questions in sets.items()}
+    scores: dict[tuple[float, int], dict[str, float]] = {}
+    for weight, k in itertools.product(FUSION_GRID["bm25_weight"], FUSION_GRID["rrf_k"]):
+        index.config = replace(default, weights={"bm25": weight, "dense": 1.0}, rrf_k=k)
+        scores[(weight, k)] = {}
+        for name, questions in sets.items():
+            rankings = {q.qid: [h.clause.clause_id for h in index.search(q.question, top_k=10)] for q in questions}
+            scores[(weight, k)][name] = score_retrieval(qrels[name], run_from_rankings(rankings, 10), {})[
+                "overall"]["RR@10"]
+    index.config = default
+    shipped = (default.weights.get("bm25", 1.0), default.rrf_k)
+    result: dict[str, Any] = {"shipped": {"bm25_weight": shipped[0], "rrf_k": shipped[1], **scores.get(shipped, {})}}
+    for fitted, held_out in (("project", "dev"), ("dev", "project")):
+        best = max(scores, key=lambda c: scores[c][fitted])
+        result[f"fit_on_{fitted}"] = {"bm25_weight": best[0], "rrf_k": best[1], fitted: scores[best][fitted],
+                                       held_out: scores[best][held_out]}
+    return result
+
+
+def fusion_table(result: dict[str, Any]) -> str:
+    """Markdown: the fusion parameters fitted on each source and their MRR@10 on both."""
+    lines = ["| fusion chosen | bm25 weight | k | MRR@10 project | MRR@10 dev |", "|---|---|---|---|---|"]
+    for label, row in result.items():
+        lines.append(f"| {label} | {row['bm25_weight']} | {row['rrf_k']} | {_cell(row.get('project'))} | "
+                     f"{_cell(row.get('dev'))} |")
+    return "\n".join(lines)
+
+
 def source_retrieval_table(results: dict[str, Any]) -> str:
     """Markdown: retrieval per source and configuration, then per kind (default configuration)."""
     lines = ["| source | retrieval | " + " | ".join(RETRIEVAL_COLUMNS) + " |",
