@@ -70,7 +70,9 @@ def retrieval_results(settings) -> dict[str, Any]:
         questions = [q for q in sources[name] if q.answerable]
         qrels = build_qrels(questions, units)
         results[name] = {}
-        for label, config in (("hybrid", default), ("hybrid, no feedback", replace(default, feedback_weight=0.0))):
+        variants = (("hybrid", default), ("hybrid, no feedback", replace(default, feedback_weight=0.0)),
+                    ("hybrid, + dense feedback 0.3", replace(default, dense_feedback_weight=0.3)))
+        for label, config in variants:
             index.config = config
             rankings = {q.qid: [h.clause.clause_id for h in index.search(q.question, top_k=10)] for q in questions}
             scored = score_retrieval(qrels, run_from_rankings(rankings, 10), {q.qid: q.kind for q in questions})

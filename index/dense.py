@@ -44,21 +44,43 @@ class DenseIndex:
             return np.zeros((0, self.dim), dtype=np.float32)
         return self._index.reconstruct_n(0, self.size)[pieces]
 
-    def search(self, query_vector: np.ndarray, k: int,
-               piece_mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(clause rows, cosine scores) of the k best clauses, best first."""
+    def _search_pieces(self, query_vector: np.ndarray, fetch: int,
+                       piece_mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, piece numbers) of the `fetch` nearest pieces the mask allows."""
         import faiss
 
-        if self.size == 0 or k <= 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        fetch = min(self.size, k * 3)  # a clause may hold several pieces
         params = None
+        bits = None
         if piece_mask is not None:
             bits = np.packbits(piece_mask.astype(np.uint8), bitorder="little")
             # `bits` must outlive the search: the selector holds a raw pointer into it.
             params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(bits.size, faiss.swig_ptr(bits)))
-        scores, pieces = self._index.search(query_vector.reshape(1, -1).astype(np.float32), fetch,
-                                            params=params)
+        scores, pieces = self._index.search(query_vector.reshape(1, -1).astype(np.float32), fetch, params=params)
+        del bits
+        return scores[0], pieces[0]
+
+    def feedback_vector(self, query_vector: np.ndarray, count: int, weight: float,
+                        piece_mask: np.ndarray | None = None) -> np.ndarray:
+        """Rocchio's query: the query moved towards the mean of its `count` nearest pieces, unit length."""
+        if self.size == 0 or count <= 0 or weight <= 0:
+            return query_vector
+        _, pieces = self._search_pieces(query_vector, min(self.size, count), piece_mask)
+        found = [int(p) for p in pieces if p >= 0]
+        if not found:
+            return query_vector
+        centroid = np.mean([self._index.reconstruct(p) for p in found], axis=0)
+        moved = query_vector.astype(np.float32) + weight * centroid
+        norm = float(np.linalg.norm(moved))
+        return moved / norm if norm > 0 else query_vector
+
+    def search(self, query_vector: np.ndarray, k: int,
+               piece_mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(clause rows, cosine scores) of the k best clauses, best first."""
+        if self.size == 0 or k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        fetch = min(self.size, k * 3)  # a clause may hold several pieces
+        scores, pieces = self._search_pieces(query_vector, fetch, piece_mask)
+        scores, pieces = [scores], [pieces]
         best: dict[int, float] = {}
         for piece, score in zip(pieces[0], scores[0]):
             if piece < 0:

@@ -46,6 +46,9 @@ class SearchConfig:
     feedback_clauses: int = 5
     feedback_terms: int = 20
     feedback_weight: float = 0.2
+    # Rocchio on the dense query (weight of its nearest pieces' mean): measured in policyqa eval,
+    # it changes MRR@10 by less than 0.01 on either question set, so it is off
+    dense_feedback_weight: float = 0.0
 
 
 def _mismatch(info: dict, spec: str, resolved: str, index_dir: Path) -> IndexMismatchError:
@@ -186,6 +189,8 @@ class SearchIndex:
             rankings["bm25"], scores["bm25"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist()))
         if mode in ("hybrid", "dense") and vector is not None:
             piece_mask = None if mask is None else mask[self._stored.dense.piece_rows]
+            vector = self._stored.dense.feedback_vector(vector, self.config.feedback_clauses,
+                                                        self.config.dense_feedback_weight, piece_mask)
             rows, values = self._stored.dense.search(vector, depth, piece_mask)
             keep = values > 0  # a zero cosine says nothing (no shared feature at all)
             rows, values = rows[keep], values[keep]

@@ -35,5 +35,18 @@ def test_combine_keeps_the_query_as_main_evidence() -> None:
 def test_search_config_is_pinned() -> None:
     assert asdict(SearchConfig()) == {
         "weights": {"bm25": 1.0, "dense": 1.0}, "rrf_k": 100, "scope_boost": 0.1, "candidates": 50,
-        "feedback_clauses": 5, "feedback_terms": 20, "feedback_weight": 0.2,
+        "feedback_clauses": 5, "feedback_terms": 20, "feedback_weight": 0.2, "dense_feedback_weight": 0.0,
     }
+
+
+def test_rocchio_moves_the_dense_query_towards_its_nearest_pieces() -> None:
+    from index.dense import DenseIndex
+
+    vectors = np.asarray([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32)
+    dense = DenseIndex.build(vectors, np.arange(3), 3)
+    query = np.asarray([0.8, 0.6, 0.0], dtype=np.float32)
+    moved = dense.feedback_vector(query, 1, 1.0)
+    assert np.isclose(np.linalg.norm(moved), 1.0) and moved[0] > query[0] and moved[2] == 0.0
+    assert dense.feedback_vector(query, 1, 0.0) is query  # off: the query as it was
+    masked = dense.feedback_vector(query, 1, 1.0, piece_mask=np.asarray([False, True, True]))
+    assert masked[1] > query[1]  # only pieces the filter allows pull the query
