@@ -20,6 +20,8 @@ _PART_ENDS = re.compile(r"[？?；;。!！]")
 _CLAUSE_ENDS = re.compile(r"[，,。！!？?；;：:]")
 
 _NUMERIC = re.compile(r"^[\d.%％]+$")
+# Words that point back to something named before ("这种情况", "这样的基地", "这方面的钱", "他").
+_ANAPHOR = re.compile(r"[这那此该](?:种|样|个|些|类|项|方面|里|边)|[他她它其]")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
 
 
@@ -154,7 +156,7 @@ def _topic_terms(text: str, corpus: CorpusStats, scope_words: set[str]) -> tuple
 
 def focus_text(text: str, min_words: int) -> str:
     """The clauses of the question that ask (with the clause before an asking clause that names
-    too little on its own): where the topic is, rather than the asker's story."""
+    too little on its own or points back to it): where the topic is, rather than the asker's story."""
     from index.tokenize import tokenize
 
     clauses = [c for c in _CLAUSE_ENDS.split(text) if c.strip()]
@@ -164,7 +166,9 @@ def focus_text(text: str, min_words: int) -> str:
     chosen: set[int] = set()
     for i in asking:
         chosen.add(i)
-        if i > 0 and len([w for w in tokenize(clauses[i]) if len(w) >= 2 and not asks(w)]) < min_words:
+        leans = _ANAPHOR.search(clauses[i]) or len(
+            [w for w in tokenize(clauses[i]) if len(w) >= 2 and not asks(w)]) < min_words
+        if i > 0 and leans:
             chosen.add(i - 1)
     return "，".join(clauses[i] for i in sorted(chosen))
 

@@ -48,3 +48,8 @@ def test_multi_part_questions_have_parts_with_their_own_units(profile_of) -> Non
 def test_a_place_no_document_mentions_is_unknown(profile_of) -> None:
     assert profile_of("台州对研发费用按什么比例补助？").unknown_places == ("台州",)
     assert profile_of("瑞安对研发费用按什么比例补助？").unknown_places == ()
+
+
+def test_an_asking_clause_that_points_back_takes_the_clause_before_it() -> None:
+    assert focus_text("听说能进温州的编制池,他这种情况能进吗", 2) == "听说能进温州的编制池，他这种情况能进吗"
+    assert focus_text("我在乐清上班,今年新增残疾人就业岗位多少个", 2) == "今年新增残疾人就业岗位多少个"
