@@ -20,8 +20,9 @@ _PART_ENDS = re.compile(r"[？?；;。!！]")
 _CLAUSE_ENDS = re.compile(r"[，,。！!？?；;：:]")
 
 _NUMERIC = re.compile(r"^[\d.%％]+$")
-# Words that point back to something named before ("这种情况", "这样的基地", "这方面的钱", "他").
-_ANAPHOR = re.compile(r"[这那此该](?:种|样|个|些|类|项|方面|里|边)|[他她它其]")
+# Words that point back to something named before ("这种情况", "这样的基地", "这方面的钱", "他");
+# not place words ("这边", "那里"): they point at a place, not at the clause before.
+_ANAPHOR = re.compile(r"[这那此该](?:种|样|个|些|类|项|方面)|[他她它其]")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
 
 
