@@ -28,6 +28,7 @@ class AnswerConfig:
     sentence_relative: float = 0.6
     max_sentences: int = 3
     max_quote_chars: int = 160  # a longer sentence is narrowed to its best comma segments
+    min_quote_chars: int = 30  # a shorter best sentence stating no asked fact is a lead-in: the next one joins
     # a validity question ("还有效吗") is about a whole document unless it names a measure by a word
     # at least this rare in general Chinese ("外贸" names a measure; "政策", "经济" do not)
     validity_topic_rarity: float = 0.55

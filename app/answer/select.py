@@ -158,6 +158,9 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
     for i in list(picked):
         if CONTINUATION.match(sentences[i].span.text) and i > 0 and i - 1 not in picked:
             picked.append(i - 1)
+    lead_in = len(sentences[best].span.text) < config.min_quote_chars and sentences[best].feature("states") < 0.6
+    if lead_in and best + 1 in usable and best + 1 not in picked:
+        picked.append(best + 1)  # a short lead-in ("优化实施人才新政4.0版。") is followed by its details
     if wants_units:
         unit_line = next((i for i, s in enumerate(sentences) if is_responsibility(s.span.text)), None)
         if unit_line is not None and unit_line not in picked:

@@ -72,3 +72,10 @@ def test_another_documents_best_clause_joins_above_the_document_threshold(profil
     assert [s.candidate.hit.clause.clause_id for s in chosen] == ["r23-trade", "w24-44"]
     assert len(choose_clauses([ruian, wenzhou], profile, 0.5, DEFAULT_CONFIG, document_threshold=0.65)) == 1
     assert choose_clauses([replace(ruian, probability=0.4), wenzhou], profile, 0.5, DEFAULT_CONFIG, 0.55) == []
+
+
+def test_a_short_lead_in_is_quoted_with_the_details_after_it(profile_of) -> None:
+    clause = Clause("c", RUIAN_2023, (), "", "人才", "优化人才新政。新引育高技能人才4500人、顶尖人才5名。另行安排其他工作事项若干。")
+    profile = profile_of("人才新政")
+    item = choose_sentences(_scored(profile, clause, 0.9, [0.9, 0.2, 0.1]), profile, DEFAULT_CONFIG)
+    assert [s.text for s in item.spans] == ["优化人才新政。", "新引育高技能人才4500人、顶尖人才5名。"]
