@@ -54,7 +54,8 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
 
         summary["judge"] = judge_with_settings(settings, questions, evaluation["records"]["hybrid"])
     if not quick:
-        from eval.source_report import fusion_cross_validation, retrieval_results, source_results
+        from eval.retrieval_by_source import fusion_cross_validation, retrieval_results
+        from eval.source_report import source_results
 
         summary["answers_by_source"] = source_results(settings)
         summary["retrieval_by_source"] = retrieval_results(settings)
@@ -64,7 +65,8 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
     if summary["answers"]:
         echo("\n" + answer_table(summary))
     if summary.get("answers_by_source"):
-        from eval.source_report import fusion_table, source_retrieval_table, source_table
+        from eval.retrieval_by_source import fusion_table, source_retrieval_table
+        from eval.source_report import source_table
 
         table = "\n\n".join(part for part in (
             source_retrieval_table(summary["retrieval_by_source"]),

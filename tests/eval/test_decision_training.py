@@ -1,0 +1,50 @@
+"""Training the answer decision: threshold choice, sources, and that the shipped model is reproducible."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eval.decision_training import (
+    choose_inclusion_threshold, choose_threshold, data_hash, generated_questions, question_sources,
+)
+from eval.questions import DEV_QUESTIONS_FILE
+
+
+def test_decline_threshold_is_the_highest_with_the_stated_precision() -> None:
+    question_max = np.asarray([0.1, 0.2, 0.3, 0.4, 0.9])
+    has_answer = np.asarray([False, False, True, False, True])
+    # below 0.3: {0.1, 0.2} both right (1.0); below 0.4: 2 of 3 right; below 0.9: 3 of 4 right
+    assert choose_threshold(question_max, has_answer, 0.75) == (0.9, 0.75)
+    assert choose_threshold(question_max, has_answer, 0.9) == (0.3, 1.0)
+
+
+def test_inclusion_threshold_is_the_lowest_with_the_stated_precision() -> None:
+    probability = np.asarray([0.1, 0.4, 0.5, 0.8])
+    label = np.asarray([0, 0, 1, 1])
+    assert choose_inclusion_threshold(probability, label, 0.75) == (0.5, 1.0)
+    assert choose_inclusion_threshold(probability, label, 0.5) == (0.1, 0.5)
+    assert choose_inclusion_threshold(np.asarray([0.3]), np.asarray([0]), 0.5) == (1.0, 1.0)
+
+
+def test_generated_inputs_are_the_same_every_run_and_never_answerable() -> None:
+    first, second = generated_questions(), generated_questions()
+    assert [q.question for q in first] == [q.question for q in second] and len(first) == 40
+    assert not any(q.answerable for q in first)
+
+
+def test_sources_and_their_hash() -> None:
+    sources = question_sources(with_dev=False)
+    assert set(sources) == {"project", "declined", "generated"}
+    assert all(not q.answerable for q in sources["declined"]) and len(sources["declined"]) >= 20
+    assert data_hash(sources) == data_hash(question_sources(with_dev=False))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEV_QUESTIONS_FILE.exists(), reason="the development set lies beside the project")
+def test_the_shipped_model_is_what_train_decision_builds(corpus_settings) -> None:
+    from app.answer.decision import load_model
+    from app.service import AnswerService
+    from eval.decision_training import train
+
+    rebuilt = train(AnswerService(corpus_settings))
+    assert rebuilt.to_json() == load_model().to_json()
