@@ -13,7 +13,7 @@ from eval.source_report import REPORTED_SOURCES, cell
 from eval.trec import Qrels, build_qrels, run_from_rankings
 
 RETRIEVAL_COLUMNS = ("R@1", "R@5", "R@10", "RR@10")
-FUSION_GRID = {"bm25_weight": (0.5, 1.0, 1.5, 2.0), "rrf_k": (30, 60, 100)}
+FUSION_GRID = {"bm25_weight": (0.5, 1.0, 1.5), "rrf_k": (30, 60, 100), "sentence_weight": (0.0, 0.5, 1.0)}
 
 
 def _answerable_sets(index) -> dict[str, tuple[list[Question], Qrels]]:
@@ -55,8 +55,8 @@ def retrieval_results(settings) -> dict[str, Any]:
 
 
 def fusion_cross_validation(settings) -> dict[str, Any]:
-    """RRF's BM25 weight and k chosen on one question source and scored on the other, both ways
-    (MRR@10 of hybrid retrieval on the answerable questions); {} without both sources."""
+    """RRF's BM25 and sentence weights and k chosen on one question source and scored on the other,
+    both ways (MRR@10 of hybrid retrieval on the answerable questions); {} without both sources."""
     from index.store import SearchIndex
 
     index = SearchIndex.open(settings)
@@ -64,26 +64,27 @@ def fusion_cross_validation(settings) -> dict[str, Any]:
     sets = _answerable_sets(index)
     if set(sets) != set(REPORTED_SOURCES):
         return {}
-    scores: dict[tuple[float, int], dict[str, float]] = {}
-    for weight, k in itertools.product(FUSION_GRID["bm25_weight"], FUSION_GRID["rrf_k"]):
-        config = replace(default, weights={"bm25": weight, "dense": 1.0}, rrf_k=k)
-        scores[(weight, k)] = {name: _score(index, config, questions, qrels)["overall"]["RR@10"]
-                               for name, (questions, qrels) in sets.items()}
-    shipped = (default.weights.get("bm25", 1.0), default.rrf_k)
-    result: dict[str, Any] = {"shipped": {"bm25_weight": shipped[0], "rrf_k": shipped[1], **scores.get(shipped, {})}}
+    scores: dict[tuple[float, int, float], dict[str, float]] = {}
+    for weight, k, sentence in itertools.product(*FUSION_GRID.values()):
+        config = replace(default, weights={"bm25": weight, "dense": 1.0}, rrf_k=k, sentence_weight=sentence)
+        scores[(weight, k, sentence)] = {name: _score(index, config, questions, qrels)["overall"]["RR@10"]
+                                         for name, (questions, qrels) in sets.items()}
+    shipped = (default.weights.get("bm25", 1.0), default.rrf_k, default.sentence_weight)
+    result: dict[str, Any] = {"shipped": {**dict(zip(FUSION_GRID, shipped)), **scores.get(shipped, {})}}
     for fitted, held_out in (("project", "dev"), ("dev", "project")):
-        best = max(scores, key=lambda c: scores[c][fitted])
-        result[f"fit_on_{fitted}"] = {"bm25_weight": best[0], "rrf_k": best[1], fitted: scores[best][fitted],
+        best = max(scores, key=lambda c: (scores[c][fitted], -abs(c[0] - 1.0)))  # ties: the plainer weight
+        result[f"fit_on_{fitted}"] = {**dict(zip(FUSION_GRID, best)), fitted: scores[best][fitted],
                                        held_out: scores[best][held_out]}
     return result
 
 
 def fusion_table(result: dict[str, Any]) -> str:
     """Markdown: the fusion parameters fitted on each source and their MRR@10 on both."""
-    lines = ["| fusion chosen | bm25 weight | k | MRR@10 project | MRR@10 dev |", "|---|---|---|---|---|"]
+    lines = ["| fusion chosen | bm25 weight | k | sentence weight | MRR@10 project | MRR@10 dev |",
+             "|---|---|---|---|---|---|"]
     for label, row in result.items():
-        lines.append(f"| {label} | {row['bm25_weight']} | {row['rrf_k']} | {cell(row.get('project'))} | "
-                     f"{cell(row.get('dev'))} |")
+        lines.append(f"| {label} | {row['bm25_weight']} | {row['rrf_k']} | {row['sentence_weight']} | "
+                     f"{cell(row.get('project'))} | {cell(row.get('dev'))} |")
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from index.embedders import EmbedderChoice, load_embedder, resolve_embedder, res
 from index.entries import FileEntry, assemble, embed_entries, reused_entry
 from index.offline_embedder import KIND as OFFLINE_KIND
 from index.pieces import bm25_text
+from index.sentences import clause_sentences
 from index.report import IngestReport
 from index.storage import (EMBEDDER_DIR, FORMAT_VERSION, StoredIndex, parts_intact, read_index, read_manifest,
                            write_index)
@@ -171,6 +172,8 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
     for entry in entries:
         if entry.tokens is None:
             entry.tokens = [tokenize(bm25_text(c)) for c in entry.clauses]
+        if entry.sentence_tokens is None:
+            entry.sentence_tokens = [[tokenize(s) for s in clause_sentences(c)] for c in entry.clauses]
     if not reuse_vectors:
         for entry in entries:
             entry.vectors = None

@@ -8,6 +8,7 @@ import numpy as np
 from index.bm25 import Bm25Index
 from index.dense import DenseIndex
 from index.pieces import MAX_PIECE_CHARS, embedding_pieces
+from index.sentences import SentenceIndex
 from index.storage import StoredIndex
 from policyqa.model import Clause, Document
 
@@ -23,6 +24,7 @@ class FileEntry:
     document: Document
     clauses: list[Clause]
     tokens: list[list[str]] | None = None
+    sentence_tokens: list[list[list[str]]] | None = None  # per clause, its sentences' tokens
     vectors: np.ndarray | None = None  # piece vectors, in clause order
     piece_counts: list[int] | None = None  # pieces per clause
 
@@ -35,7 +37,8 @@ def reused_entry(previous: StoredIndex, path: str, with_vectors: bool) -> FileEn
     clauses = [previous.clauses[i] for i in rows]
     entry = FileEntry(path, info["content_hash"], clauses[0].doc if clauses else
                       next(d for d in previous.documents if d.doc_id == info["doc_id"]), clauses,
-                      tokens=[previous.tokens[i] for i in rows] if previous.tokens else None)
+                      tokens=[previous.tokens[i] for i in rows] if previous.tokens else None,
+                      sentence_tokens=[previous.sentence_tokens[i] for i in rows] if previous.sentence_tokens else None)
     if with_vectors:
         piece_rows = previous.dense.piece_rows
         pieces = np.flatnonzero(np.isin(piece_rows, rows))
@@ -93,5 +96,7 @@ def assemble(entries: list[FileEntry], manifest: dict, dim: int) -> StoredIndex:
                if any(e.vectors is not None and len(e.vectors) for e in entries)
                else np.zeros((0, dim), dtype=np.float32))
     documents = list({e.document.doc_id: e.document for e in entries}.values())
+    sentence_tokens = [s for e in entries for s in (e.sentence_tokens or [])]
     return StoredIndex(manifest, documents, clauses, tokens, DenseIndex.build(vectors, piece_rows, dim),
-                       Bm25Index.build(tokens))
+                       Bm25Index.build(tokens), sentences=SentenceIndex.build(sentence_tokens),
+                       sentence_tokens=sentence_tokens)

@@ -12,6 +12,7 @@ from typing import Any
 
 from index.bm25 import Bm25Index
 from index.dense import DenseIndex
+from index.sentences import SentenceIndex
 from policyqa.errors import IndexMissingError, IndexUnreadableError
 from policyqa.model import Clause, Document
 
@@ -20,6 +21,7 @@ MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"
 TOKENS = "tokens.jsonl"
+SENTENCE_TOKENS = "sentence_tokens.jsonl"  # per clause: its sentences' tokens
 BM25_DIR = "bm25"
 EMBEDDER_DIR = "embedder"
 
@@ -36,6 +38,8 @@ class StoredIndex:
     bm25: Bm25Index
     folder: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    sentences: SentenceIndex | None = None  # None in an index built before sentence matching
+    sentence_tokens: list[list[list[str]]] = field(default_factory=list)
 
     @property
     def embedder_info(self) -> dict[str, Any]:
@@ -79,6 +83,9 @@ def write_index(folder: Path, stored: StoredIndex, offline_embedder=None) -> Non
     _write_lines(folder / DOCUMENTS, [d.to_json() for d in stored.documents])
     _write_lines(folder / CLAUSES, [c.to_json() for c in stored.clauses])
     _write_lines(folder / TOKENS, stored.tokens)
+    if stored.sentences is not None:
+        _write_lines(folder / SENTENCE_TOKENS, stored.sentence_tokens)
+        stored.sentences.save(folder)
     stored.dense.save(folder)
     (folder / BM25_DIR).mkdir()
     stored.bm25.save(folder / BM25_DIR)
@@ -127,9 +134,13 @@ def read_index(folder: Path, with_tokens: bool = False) -> StoredIndex:
         tokens = _read_lines(folder / TOKENS) if with_tokens else []
         dense = DenseIndex.load(folder)
         bm25 = Bm25Index.load(folder / BM25_DIR)
+        sentences = SentenceIndex.load(folder)
+        sentence_tokens = (_read_lines(folder / SENTENCE_TOKENS)
+                           if with_tokens and (folder / SENTENCE_TOKENS).is_file() else [])
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         raise IndexUnreadableError(f"索引文件损坏（{type(error).__name__}: {error}）：{folder}。"
                                 f"请运行 policyqa ingest --index {folder} 重建") from error
     if len(clauses) != manifest.get("clause_count"):
         raise IndexUnreadableError(f"索引不完整（条款数与清单不符）：{folder}。请运行 policyqa ingest 重建")
-    return StoredIndex(manifest, documents, clauses, tokens, dense, bm25, folder)
+    return StoredIndex(manifest, documents, clauses, tokens, dense, bm25, folder,
+                       sentences=sentences, sentence_tokens=sentence_tokens)

@@ -27,7 +27,7 @@ def test_the_shipped_threshold_is_the_one_chosen_for_the_stated_decline_precisio
 
 # The shipped model, byte for byte: rebuilding it (`policyqa train-decision`) changes answers, so the
 # README's evaluation tables and eval/expected.yaml must be re-measured with it, and this pin updated.
-MODEL_SHA256 = "bd3a39d0ac95e912cfccaf539f375c8396604c89a64c3117a3cde9e7fd60b228"
+MODEL_SHA256 = "1b9ce7cb066529d4b98f632b93aa101ece9366067f7fb879152c36dc2f645095"
 
 
 def test_the_shipped_model_is_the_measured_one() -> None:
@@ -41,8 +41,8 @@ def test_the_shipped_model_is_the_measured_one() -> None:
 def test_questions_next_to_the_threshold_fall_on_their_sides(corpus_service) -> None:
     """The project questions whose best clause scores just above and just below the threshold: moving
     the threshold or changing a feature moves one of them across."""
-    answered = ["乐清今年建多少个老年食堂？", "我们公司的项目进了省里的科研计划，瑞安本地还会再配套补一点吗？补多少？"]
-    declined = ["温州企业自己可以推荐卓越工程师吗？一年几个？", "高校毕业生到温州工作，每月租房补贴多少？"]
+    answered = ["温州企业自己可以推荐卓越工程师吗？一年几个？", "乐清今年建多少个老年食堂？"]
+    declined = ["瑞安2025年方案八个领域市级财政支持总额是多少亿元？", "乐清农机购置补贴每台补多少钱？"]
     for question in answered:
         assert corpus_service.ask(question).checks["outcome"] in ("answered", "unstated"), question
     for question in declined:
