@@ -44,6 +44,7 @@ CLAUSE_FEATURES = (
     "rarest_in_sentence",  # share of the two rarest asked words that the best sentence (with lead) holds
     "item_in_sentence",  # share of the asked item's words ("契税") the best sentence (with lead) holds
     "item_in_clause",  # the same in the clause with its headings
+    "item_unknown",  # share of the asked item's words that no clause of the corpus holds at all
     "scope_match",  # the question names a region/year and the clause's document has it
     "scope_mismatch",  # the question names a region and the document is of another
     "no_terms",  # no question word is held by any clause
@@ -169,6 +170,7 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
         sum(term_present(t, lead_and_sentence) for t in rarest) / len(rarest) if rarest else 0.0,
         _share(profile.items, lead_and_sentence),
         _share(profile.items, candidate.context),
+        sum(t.idf == 0 for t in profile.items) / len(profile.items) if profile.items else 0.0,
         float(named and in_scope),
         float(bool(profile.regions) and doc.region not in profile.regions),
         float(not profile.terms),
