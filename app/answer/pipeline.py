@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from app.answer.analysis import QuestionProfile
 from app.answer.compose import (
@@ -29,6 +30,11 @@ from app.answer.validity import answer_validity, asks_document_validity, documen
 from app.textspan import normalise
 from policyqa.model import Citation, Clause, Document, Hit
 
+# Why an answer is what it is: stated from clauses, quoted without the asked figure, declined by the
+# decision, declined by a fact rule, the document's validity statement, or the LLM's answer.
+Outcome = Literal["answered", "unstated", "declined", "unknown-place", "missing-scope", "validity", "llm"]
+
+
 @dataclass(frozen=True)
 class Draft:
     """An answer before timings: whether found, its text, its citations, and why."""
@@ -37,7 +43,7 @@ class Draft:
     text: str
     citations: tuple[Citation, ...]
     items: tuple[Item, ...]  # what was cited (for the LLM prompt and the checks)
-    outcome: str  # "answered" | "unstated" | "declined" | "unknown-place" | "missing-scope" | "validity"
+    outcome: Outcome
     final: bool = False  # stated from document metadata (validity): not rewritten by an LLM
 
 
@@ -78,7 +84,7 @@ def _missing_year(profile: QuestionProfile, documents: tuple[Document, ...], poo
     return not any(f"{y}年" in normalise(h.clause.text) for h in named for y in profile.years)
 
 
-def _not_found(profile: QuestionProfile, ctx: AnswerContext, outcome: str = "declined", **words: str) -> Draft:
+def _not_found(profile: QuestionProfile, ctx: AnswerContext, outcome: Outcome = "declined", **words: str) -> Draft:
     return Draft(False, compose_not_found(profile, list(ctx.searched), ctx.config, **words), (), (), outcome)
 
 
