@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval.answer_metrics import percentile
 from policyqa.config import BUNDLED_CORPUS, PROJECT_ROOT, Settings, load_settings
 
 OUTPUT = PROJECT_ROOT / "eval" / "bench" / "answer.json"
@@ -45,11 +46,6 @@ QUESTIONS = [
 COLD_QUESTION = "外贸企业出口信用保险补助比例是多少"
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
-
-
 def warm_timings(settings: Settings, rounds: int) -> dict[str, float]:
     """Per-question wall time (ms) with a loaded service: p50, p95, max; both answer styles."""
     from app.service import AnswerService
@@ -63,8 +59,8 @@ def warm_timings(settings: Settings, rounds: int) -> dict[str, float]:
                 started = time.perf_counter()
                 service.ask(question, style=style)
                 timings.append((time.perf_counter() - started) * 1000)
-    return {"questions": len(timings), "p50_ms": round(statistics.median(timings), 2),
-            "p95_ms": round(_percentile(timings, 0.95), 2), "max_ms": round(max(timings), 2)}
+    return {"questions": len(timings), "p50_ms": round(percentile(timings, 50), 2),
+            "p95_ms": round(percentile(timings, 95), 2), "max_ms": round(max(timings), 2)}
 
 
 def cold_timings(index_dir: Path, runs: int = 3) -> dict[str, object]:

@@ -15,12 +15,12 @@ import os
 import socket
 import subprocess
 import sys
-import statistics
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from eval.answer_metrics import percentile
 from policyqa.config import PROJECT_ROOT, load_settings
 
 OUTPUT = PROJECT_ROOT / "eval" / "bench" / "load.json"
@@ -135,8 +135,8 @@ def run(index_dir: Path, clients: int, questions: int, concurrency: int | None, 
         "clients": clients, "questions_per_client": questions,
         "concurrency": concurrency or load_settings().chat_concurrency,
         "requests": len(latencies) + len(errors), "errors": len(errors), "error_examples": errors[:3],
-        "p50_s": round(statistics.median(latencies), 3) if latencies else None,
-        "p95_s": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 3) if latencies else None,
+        "p50_s": round(percentile(latencies, 50), 3) if latencies else None,
+        "p95_s": round(percentile(latencies, 95), 3) if latencies else None,
         "max_s": round(latencies[-1], 3) if latencies else None,
         "wall_s": round(wall, 2),
         # where the 2 cores went: the server process, and these client threads (gradio_client)

@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval.answer_metrics import percentile
 from policyqa.config import BUNDLED_CORPUS, Settings
 from policyqa.model import Clause, Document
 
@@ -49,11 +50,6 @@ def peak_rss_mb() -> float:
 
 def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
 def synthetic_loader(sentences: list[str], clauses_per_file: int):

@@ -86,14 +86,3 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
     for line in failures:
         echo(f"未达标：{line}")
     return 1 if failures else 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run `policyqa eval` with these arguments (for scripts); returns the exit code."""
-    from app.cli import main as cli
-
-    try:
-        cli.main(["eval", *(argv or [])], standalone_mode=False)
-    except SystemExit as done:
-        return int(done.code or 0)
-    return 0
