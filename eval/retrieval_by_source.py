@@ -13,7 +13,8 @@ from eval.source_report import REPORTED_SOURCES, cell
 from eval.trec import Qrels, build_qrels, run_from_rankings
 
 RETRIEVAL_COLUMNS = ("R@1", "R@5", "R@10", "RR@10")
-FUSION_GRID = {"bm25_weight": (0.5, 1.0, 1.5), "rrf_k": (30, 60, 100), "sentence_weight": (0.0, 0.5, 1.0)}
+FUSION_GRID = {"bm25_weight": (0.5, 1.0, 1.5), "rrf_k": (30, 60, 100), "sentence_weight": (0.0, 0.5, 1.0),
+               "feedback_weight": (0.0, 0.2)}
 
 
 def _answerable_sets(index) -> dict[str, tuple[list[Question], Qrels]]:
@@ -55,8 +56,9 @@ def retrieval_results(settings) -> dict[str, Any]:
 
 
 def fusion_cross_validation(settings) -> dict[str, Any]:
-    """RRF's BM25 and sentence weights and k chosen on one question source and scored on the other,
-    both ways (MRR@10 of hybrid retrieval on the answerable questions); {} without both sources."""
+    """RRF's BM25 and sentence weights, k and the keyword feedback's weight chosen on one question
+    source and scored on the other, both ways (MRR@10 of hybrid retrieval on the answerable
+    questions); {} without both sources."""
     from index.store import SearchIndex
 
     index = SearchIndex.open(settings)
@@ -64,12 +66,13 @@ def fusion_cross_validation(settings) -> dict[str, Any]:
     sets = _answerable_sets(index)
     if set(sets) != set(REPORTED_SOURCES):
         return {}
-    scores: dict[tuple[float, int, float], dict[str, float]] = {}
-    for weight, k, sentence in itertools.product(*FUSION_GRID.values()):
-        config = replace(default, weights={"bm25": weight, "dense": 1.0}, rrf_k=k, sentence_weight=sentence)
-        scores[(weight, k, sentence)] = {name: _score(index, config, questions, qrels)["overall"]["RR@10"]
-                                         for name, (questions, qrels) in sets.items()}
-    shipped = (default.weights.get("bm25", 1.0), default.rrf_k, default.sentence_weight)
+    scores: dict[tuple[float, int, float, float], dict[str, float]] = {}
+    for weight, k, sentence, feedback in itertools.product(*FUSION_GRID.values()):
+        config = replace(default, weights={"bm25": weight, "dense": 1.0}, rrf_k=k, sentence_weight=sentence,
+                         feedback_weight=feedback)
+        scores[(weight, k, sentence, feedback)] = {name: _score(index, config, questions, qrels)["overall"]["RR@10"]
+                                                   for name, (questions, qrels) in sets.items()}
+    shipped = (default.weights.get("bm25", 1.0), default.rrf_k, default.sentence_weight, default.feedback_weight)
     result: dict[str, Any] = {"shipped": {**dict(zip(FUSION_GRID, shipped)), **scores.get(shipped, {})}}
     for fitted, held_out in (("project", "dev"), ("dev", "project")):
         best = max(scores, key=lambda c: (scores[c][fitted], -abs(c[0] - 1.0)))  # ties: the plainer weight
@@ -80,11 +83,11 @@ def fusion_cross_validation(settings) -> dict[str, Any]:
 
 def fusion_table(result: dict[str, Any]) -> str:
     """Markdown: the fusion parameters fitted on each source and their MRR@10 on both."""
-    lines = ["| fusion chosen | bm25 weight | k | sentence weight | MRR@10 project | MRR@10 dev |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| fusion chosen | bm25 weight | k | sentence weight | feedback weight | MRR@10 project | MRR@10 dev |",
+             "|---|---|---|---|---|---|---|"]
     for label, row in result.items():
         lines.append(f"| {label} | {row['bm25_weight']} | {row['rrf_k']} | {row['sentence_weight']} | "
-                     f"{cell(row.get('project'))} | {cell(row.get('dev'))} |")
+                     f"{row['feedback_weight']} | {cell(row.get('project'))} | {cell(row.get('dev'))} |")
     return "\n".join(lines)
 
 
