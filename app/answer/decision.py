@@ -139,8 +139,10 @@ def _reciprocal(rank: int | None) -> float:
 
 
 def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: float, margin: float,
-                    document_rank: int, sentence_probs: Sequence[float]) -> tuple[float, ...]:
-    """The CLAUSE_FEATURES of one candidate."""
+                    document_rank: int, sentence_probs: Sequence[float],
+                    retrievers: frozenset[str] = frozenset({"bm25", "dense"})) -> tuple[float, ...]:
+    """The CLAUSE_FEATURES of one candidate; `retrievers` are those that ran for the question (a
+    retriever that did not run, in a single-retriever mode, is read as agreeing with the ranking)."""
     best = max(range(len(sentence_probs)), key=lambda i: sentence_probs[i])
     sentence = candidate.sentences[best]
     doc = candidate.hit.clause.doc
@@ -155,8 +157,8 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
     stated = sentence.feature("states")
     return (
         _reciprocal(candidate.rank),
-        _reciprocal(ranks.get("bm25")),
-        _reciprocal(ranks.get("dense")),
+        _reciprocal(ranks.get("bm25") if "bm25" in retrievers else candidate.rank),
+        _reciprocal(ranks.get("dense") if "dense" in retrievers else candidate.rank),
         candidate.hit.score / best_score if best_score > 0 else 0.0,
         margin,
         _reciprocal(document_rank),
@@ -230,10 +232,11 @@ def score_candidates(model: DecisionModel, profile: QuestionProfile, candidates:
     if not candidates:
         return []
     best, margin = margin_of(candidates)
+    retrievers = frozenset(name for c in candidates for name in c.hit.ranks)
     scored = []
     for candidate, document_rank in zip(candidates, document_ranks(candidates)):
         probs = tuple(sentence_probabilities(model.sentence, candidate))
-        features = clause_features(profile, candidate, best, margin, document_rank, probs)
+        features = clause_features(profile, candidate, best, margin, document_rank, probs, retrievers)
         scored.append(Scored(candidate, probs, model.clause.probability(features), features))
     for i in other_documents_best(scored):
         scored[i] = replace(scored[i], document_probability=model.document.probability(document_features(scored, i)))

@@ -86,3 +86,16 @@ def test_the_document_model_scores_only_other_documents_best_clauses(profile_of)
     with_document_p = [s for s in scored if s.document_probability > 0]
     assert with_document_p and all(s.candidate.hit.clause.doc.doc_id != top_doc for s in with_document_p)
     assert len({s.candidate.hit.clause.doc.doc_id for s in with_document_p}) == len(with_document_p)
+
+
+def test_a_retriever_that_did_not_run_reads_as_agreeing_with_the_ranking(profile_of) -> None:
+    from app.answer.decision import CLAUSE_FEATURES
+
+    profile = profile_of("出口信用保险补助比例是多少")
+    only_bm25 = [Hit(c, 1.0 / (i + 1), "bm25", {"bm25": i + 1}) for i, c in enumerate(CLAUSES)]
+    both = [Hit(c, 1.0 / (i + 1), "hybrid", {"bm25": i + 1, "dense": i + 1}) for i, c in enumerate(CLAUSES)]
+    dense = CLAUSE_FEATURES.index("dense_reciprocal_rank")
+    single = score_candidates(load_model(), profile, read_candidates(profile, only_bm25))
+    hybrid = score_candidates(load_model(), profile, read_candidates(profile, both))
+    assert [s.features[dense] for s in single] == [s.features[dense] for s in hybrid]
+    assert [round(s.probability, 9) for s in single] == [round(s.probability, 9) for s in hybrid]
