@@ -11,6 +11,7 @@ from index.embedders import EmbedderChoice, load_embedder, resolve_embedder, res
 from index.entries import FileEntry, assemble, embed_entries, reused_entry
 from index.offline_embedder import KIND as OFFLINE_KIND
 from index.pieces import bm25_text
+from index.sentences import ROWS_FILE as SENTENCE_ROWS
 from index.sentences import clause_sentences
 from index.report import IngestReport
 from index.storage import (EMBEDDER_DIR, FORMAT_VERSION, StoredIndex, parts_intact, read_index, read_manifest,
@@ -109,7 +110,9 @@ def _update(target: Path, hashes: dict[str, str], manifest: dict | None, setting
     """Write the index for exactly the files of `hashes`, unless it already holds just those."""
     if manifest is not None:
         fresh, notice = _up_to_date(manifest, hashes, settings.embed_model)
-        if fresh and parts_intact(target, manifest):
+        # an index from before sentence matching is brought up to date (its vectors are reused)
+        current = SENTENCE_ROWS in manifest.get("parts", {})
+        if fresh and current and parts_intact(target, manifest):
             report.unchanged = sorted(hashes)
             report.clause_count = manifest["clause_count"]
             report.embedder = f"{manifest['embedder']['kind']}:{manifest['embedder']['model']}"
@@ -163,7 +166,7 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
     report.removed = sorted(p for p in prev_files if p not in hashes)
     if not entries:
         raise UserError("没有可建立索引的文件，现有索引未改动。\n" + "\n".join(report.errors))
-    if same_embedder and not (report.added or report.updated or report.removed):
+    if same_embedder and previous.sentences is not None and not (report.added or report.updated or report.removed):
         report.clause_count = previous.manifest["clause_count"]  # only bad files: nothing to write
         report.embedder = f"{choice.kind}:{choice.model}"
         report.seconds = time.perf_counter() - start

@@ -218,3 +218,23 @@ def test_ensure_index_builds_the_bundled_corpus_when_missing(tmp_path: Path, cap
     err = capsys.readouterr().err
     assert "正在用内置政策文件建立" in err and "嵌入条款" in err  # says what it does, with a bar
     assert {d.doc_id for d in opened.documents} == {p.stem for p in index.sources.expand_paths([])[0]}
+
+
+def test_an_index_without_sentence_matching_is_completed_by_the_next_ingest(small_corpus: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from index.sentences import BM25_DIR, ROWS_FILE
+
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    folder = settings.index_dir
+    shutil.rmtree(folder / BM25_DIR)  # as an index built before sentence matching existed
+    (folder / ROWS_FILE).unlink()
+    (folder / "sentence_tokens.jsonl").unlink()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["parts"] = {k: v for k, v in manifest["parts"].items() if "sentence" not in k}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert SearchIndex.open(settings).search("数字化改造", top_k=1)  # still opens and answers
+    report = index.build.ingest_paths([small_corpus], settings)
+    assert report.written and (folder / ROWS_FILE).is_file()
+    assert not index.build.ingest_paths([small_corpus], settings).written  # and is a no-op after that
