@@ -2,25 +2,22 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from app.inputs import without_surrogates
 from app.render import answer_to_json, answer_to_text
 from app.service import AnswerService
 from policyqa.config import Settings
 from policyqa.errors import UserError
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _echo(text: str) -> None:
     """Print, with any lone surrogate (half a character pair, unencodable) shown as U+FFFD."""
-    click.echo(_SURROGATE.sub("\ufffd", text))
+    click.echo(without_surrogates(text))
 
 
 def _print_json(data: dict[str, Any]) -> None:

@@ -18,6 +18,11 @@ _SPACES = re.compile(r"\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+def without_surrogates(text: str) -> str:
+    """`text` with each lone surrogate (half a character pair, unencodable) shown as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _markdown_text(match: re.Match[str]) -> str:
     return match.group(2) or " "  # keep a link's text, drop its address
 
@@ -29,7 +34,7 @@ def prepare_question(question: str | None) -> tuple[str, tuple[str, ...]]:
     notes: list[str] = []
     text = html.unescape(question)
     if _SURROGATE.search(text):  # half of a character pair: cannot be printed or stored
-        text = _SURROGATE.sub("\ufffd", text)
+        text = without_surrogates(text)
         notes.append("问题中有无法识别的字符，已替换为“\ufffd”。")
     cleaned = _MARKDOWN.sub(_markdown_text, _TAG.sub(" ", _SCRIPT.sub(" ", text)))
     if cleaned != text:
@@ -37,10 +42,10 @@ def prepare_question(question: str | None) -> tuple[str, tuple[str, ...]]:
     query = _SPACES.sub(" ", cleaned).strip()
     if not query:
         raise UserError("问题中只有网页标记或排版符号，没有可检索的文字，请直接用中文写出问题。")
-    simplified = to_simplified(unicodedata.normalize("NFKC", query))  # what the documents are written in
-    if simplified != unicodedata.normalize("NFKC", query):
+    half_width = unicodedata.normalize("NFKC", query)
+    query = to_simplified(half_width)  # what the documents are written in
+    if query != half_width:
         notes.append("已按简体字检索。")
-    query = simplified
     if len(query) > MAX_QUESTION_CHARS:
         notes.append(f"问题较长（{len(query)}字），已按前{MAX_QUESTION_CHARS}字检索。")
         query = query[:MAX_QUESTION_CHARS]

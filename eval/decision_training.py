@@ -31,6 +31,7 @@ from app.answer.evidence import SENTENCE_FEATURES, read_candidates
 from app.answer.pipeline import candidate_pool
 from app.inputs import prepare_question
 from eval.questions import DEV_QUESTIONS_FILE, QUESTIONS_FILE, Question, load_questions, match_key
+from policyqa.errors import UserError
 
 ANSWERABILITY_FILE = Path(__file__).resolve().parent / "answerability.jsonl"
 FOLDS = 5
@@ -89,7 +90,7 @@ def question_rows(service, question: Question, source: str, config: AnswerConfig
     """Candidates of one question as the answer pipeline sees them, with labels from the gold data."""
     try:
         query, _ = prepare_question(question.question)
-    except Exception:  # noqa: BLE001 - an input the product refuses outright yields no rows
+    except UserError:  # an input the product refuses outright yields no rows
         return Rows(question.qid, source, [], [], [], None)
     profile = service.analyze(query)
     _, hits = service.retrieve(query)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from app.answer.corpus import CorpusStats, general_rarity, place_names
 from app.answer.kinds import ASKED_UNIT, Kind, asking_match, asks, asks_figure, detect_kinds
@@ -67,23 +68,39 @@ class QuestionProfile:
         return asks_figure(self.kinds)
 
     @property
+    def names_scope(self) -> bool:
+        """True when the question names a region or a year."""
+        return bool(self.regions or self.years)
+
+    def in_scope(self, doc: Document) -> bool:
+        """True when `doc` is of the region and the year the question names (each if named)."""
+        return (not self.regions or doc.region in self.regions) and (not self.years or doc.year in self.years)
+
+    # Derived once per question: the later stages read these for every sentence of every candidate.
+    @cached_property
     def items(self) -> tuple[Term, ...]:
         """The asked item's words, in-corpus or not ("契税" in "契税能减免多少")."""
         return tuple(t for t in (*self.terms, *self.foreign) if t.item)
 
-    @property
+    @cached_property
     def _any_asked(self) -> bool:
         return any(t.asked for t in (*self.terms, *self.foreign))
 
-    @property
+    @cached_property
     def focus_terms(self) -> tuple[Term, ...]:
         """The topic words of the asking clauses (all topic words when those name none)."""
         return tuple(t for t in self.terms if t.asked) if self._any_asked else self.terms
 
-    @property
+    @cached_property
     def focus_foreign(self) -> tuple[Term, ...]:
         """The asked words no clause holds (all such words when the asking clauses name none)."""
         return tuple(t for t in self.foreign if t.asked) if self._any_asked else self.foreign
+
+    @cached_property
+    def bigrams(self) -> frozenset[str]:
+        """Character pairs of the asked words, in-corpus or not (the paraphrase signal)."""
+        words = [t.word for t in (*self.focus_terms, *self.focus_foreign)]
+        return frozenset(w[i:i + 2] for w in words for i in range(len(w) - 1))
 
 
 def _alias_terms(text: str, corpus: CorpusStats) -> list[Term]:

@@ -151,8 +151,6 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
     rarity = sum(t.rarity for t in asked)
     rarest = sorted(asked, key=lambda t: -t.rarity)[:2]
     lead_and_sentence = normalise(candidate.hit.clause.title) + sentence.norm
-    named = bool(profile.regions or profile.years)
-    in_scope = (not profile.regions or doc.region in profile.regions) and (not profile.years or doc.year in profile.years)
     ranks = candidate.hit.ranks
     stated = sentence.feature("states")
     return (
@@ -173,7 +171,7 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
         _share(profile.items, lead_and_sentence),
         _share(profile.items, candidate.context),
         sum(t.idf == 0 for t in profile.items) / len(profile.items) if profile.items else 0.0,
-        float(named and in_scope),
+        float(profile.names_scope and profile.in_scope(doc)),
         float(bool(profile.regions) and doc.region not in profile.regions),
         float(not profile.terms),
     )

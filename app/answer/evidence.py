@@ -59,12 +59,6 @@ def coverage(terms: tuple[Term, ...], text: str) -> float:
     return sum(t.idf for t in terms if term_present(t, text)) / total if total else 0.0
 
 
-def question_bigrams(profile: QuestionProfile) -> frozenset[str]:
-    """Character pairs of the question's topic words, in-corpus or not (the paraphrase signal)."""
-    words = [t.word for t in (*profile.focus_terms, *profile.focus_foreign)]
-    return frozenset(w[i:i + 2] for w in words for i in range(len(w) - 1))
-
-
 def bigram_coverage(bigrams: frozenset[str], text: str) -> float:
     return sum(b in text for b in bigrams) / len(bigrams) if bigrams else 0.0
 
@@ -91,7 +85,7 @@ def read_candidate(profile: QuestionProfile, hit: Hit, rank: int) -> Candidate |
     spans = split_sentences(clause.text)
     if not spans:
         return None
-    bigrams = question_bigrams(profile)
+    bigrams = profile.bigrams
     lead = normalise(clause.title) + "\n"
     sentences = []
     for position, span in enumerate(spans):

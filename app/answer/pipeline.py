@@ -60,15 +60,11 @@ class AnswerContext:
     config: AnswerConfig = DEFAULT_CONFIG
 
 
-def _in_scope(profile: QuestionProfile, doc: Document) -> bool:
-    return (not profile.regions or doc.region in profile.regions) and (not profile.years or doc.year in profile.years)
-
-
 def candidate_pool(profile: QuestionProfile, hits: list[Hit], config: AnswerConfig) -> list[Hit]:
     """The top retrieved clauses, plus a few more of the region/year the question names."""
     pool = list(hits[:config.candidates])
-    if profile.regions or profile.years:
-        pool += [h for h in hits[config.candidates:] if _in_scope(profile, h.clause.doc)][:config.scoped_candidates]
+    if profile.names_scope:
+        pool += [h for h in hits[config.candidates:] if profile.in_scope(h.clause.doc)][:config.scoped_candidates]
     return pool
 
 
@@ -89,7 +85,7 @@ def _not_found(profile: QuestionProfile, ctx: AnswerContext, outcome: Outcome = 
 
 
 def _validity_answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Draft:
-    in_scope = (lambda d: _in_scope(profile, d)) if profile.regions or profile.years else None
+    in_scope = profile.in_scope if profile.names_scope else None
     asked = documents_asked(profile.question, list(ctx.searched), [h.clause.doc for h in hits], in_scope)
     stated = answer_validity(asked, ctx.validity, ctx.today, ctx.style)
     if stated is not None:
@@ -118,7 +114,7 @@ def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Dra
     chosen = decide(profile, hits, ctx)
     if not chosen:
         return _not_found(profile, ctx)
-    if (profile.regions or profile.years) and not any(_in_scope(profile, s.candidate.hit.clause.doc) for s in chosen):
+    if profile.names_scope and not any(profile.in_scope(s.candidate.hit.clause.doc) for s in chosen):
         # the region/year asked about says nothing: other places' figures are not its answer
         others = "、".join(dict.fromkeys(s.candidate.hit.clause.doc.region for s in chosen))
         scope = "、".join(profile.regions) + "、".join(f"{y}年" for y in profile.years)

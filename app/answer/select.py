@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from app.answer.analysis import Part, QuestionProfile
 from app.answer.config import AnswerConfig
 from app.answer.decision import Scored
-from app.answer.evidence import bigram_coverage, coverage, question_bigrams
+from app.answer.evidence import bigram_coverage, coverage
 from app.answer.kinds import Kind, asks_figure, states
 from app.textspan import Span, cover, is_responsibility, normalise, split_segments
 from policyqa.model import Clause
@@ -32,12 +32,7 @@ class Item:
     fragments: tuple[Span, ...]  # shorter verbatim pieces for read-aloud answers, best first
     probability: float
     stated: bool  # the spans carry the asked kind of fact (or none was asked)
-
-    @property
-    def quote(self) -> str:
-        """The sentence(s) the answer rests on, verbatim (one contiguous piece when short)."""
-        whole = cover(self.clause.text, list(self.spans))
-        return whole.text if len(whole.text) <= 320 else self.spans[0].text
+    quote: str  # the sentence(s) the answer rests on, verbatim (one contiguous piece when short)
 
 
 def choose_clauses(scored: list[Scored], profile: QuestionProfile, threshold: float,
@@ -45,17 +40,13 @@ def choose_clauses(scored: list[Scored], profile: QuestionProfile, threshold: fl
     """The candidates worth citing, best first: above the threshold (or, for another document's
     best clause, above the document threshold), named scope first, few per document."""
     passing = sorted((s for s in scored if s.probability >= threshold), key=lambda s: -s.probability)
-    if passing:  # other documents answering the same question, each with its own line
-        passing += sorted((s for s in scored if s not in passing and s.document_probability >= document_threshold),
-                          key=lambda s: -s.document_probability)
     if not passing:
         return []
-    if profile.regions or profile.years:
-        def in_scope(s: Scored) -> bool:
-            doc = s.candidate.hit.clause.doc
-            return (not profile.regions or doc.region in profile.regions) and (
-                not profile.years or doc.year in profile.years)
-        passing.sort(key=lambda s: not in_scope(s))  # stable: probability order within each group
+    # other documents answering the same question, each with its own line
+    passing += sorted((s for s in scored if s.probability < threshold and s.document_probability >= document_threshold),
+                      key=lambda s: -s.document_probability)
+    if profile.names_scope:
+        passing.sort(key=lambda s: not profile.in_scope(s.candidate.hit.clause.doc))  # stable: order kept within
     floor = config.relative_probability * passing[0].probability
     chosen: list[Scored] = []
     per_doc: dict[str, int] = {}
@@ -73,7 +64,7 @@ def choose_clauses(scored: list[Scored], profile: QuestionProfile, threshold: fl
 
 def _segment_score(profile: QuestionProfile, text: str) -> float:
     norm = normalise(text)
-    return coverage(profile.focus_terms, norm) + bigram_coverage(question_bigrams(profile), norm) + states(
+    return coverage(profile.focus_terms, norm) + bigram_coverage(profile.bigrams, norm) + states(
         profile.kinds, profile.unit, norm)
 
 
@@ -169,4 +160,6 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
     stated = not profile.kinds or any(sentences[i].feature("states") >= 0.6 for i in picked)
     if asks_figure(profile.kinds) and not stated:
         spans = _unstated_segments(clause.text, spans, profile) or spans
-    return Item(clause, tuple(spans), fragments(clause.text, spans, profile, config), scored.probability, stated)
+    whole = cover(clause.text, spans)
+    quote = whole.text if len(whole.text) <= 2 * config.max_quote_chars else spans[0].text
+    return Item(clause, tuple(spans), fragments(clause.text, spans, profile, config), scored.probability, stated, quote)

@@ -32,8 +32,16 @@ def test_a_region_and_year_without_a_document_is_declined_naming_what_exists() -
 
 
 def test_a_year_inside_a_measure_is_not_a_missing_document() -> None:
-    answer = _service().ask("工业用地容积率2.0的规定是2024年的吗，容积率一般不低于多少", today=TODAY)
-    assert answer.checks["outcome"] != "missing-scope"
+    from policyqa.model import Clause
+
+    from ..answer_fakes import CLAUSES, RUIAN_2023
+
+    road = Clause("r23-road", RUIAN_2023, ("交通",), "7", "推进高速公路建设", "推进高速公路建设。乐永青高速力争2026年开工。")
+    service = AnswerService(load_settings({}), index=FakeIndex((*CLAUSES, road)))
+    # no 瑞安 document is of 2026, but a 瑞安 clause says "2026年": the year is a date inside a measure
+    assert service.ask("瑞安的乐永青高速2026年开工吗？", today=TODAY).checks["outcome"] != "missing-scope"
+    # without a clause that says it, the same question names a year no 瑞安 document is of
+    assert _service().ask("瑞安的乐永青高速2026年开工吗？", today=TODAY).checks["outcome"] == "missing-scope"
 
 
 @pytest.mark.parametrize("question", ["27", "77%", "aaaaaaaaaaaa"])
