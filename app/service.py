@@ -16,7 +16,7 @@ from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, load_model
 from app.answer.compose import compose_missing_scope
 from app.answer.pipeline import AnswerContext, Draft, answer
-from app.inputs import prepare_question
+from app.text.inputs import prepare_question
 from policyqa.config import Settings
 from policyqa.model import Answer, Document, Hit
 
@@ -55,7 +55,7 @@ class AnswerService:
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    from index.store import ensure_index
+                    from index.local_backend import ensure_index
 
                     self._index = ensure_index(self._settings, progress=self._progress)
         return self._index
@@ -64,7 +64,7 @@ class AnswerService:
         if self._llm is None and self._settings.llm_configured:
             with self._lock:
                 if self._llm is None:
-                    from app.llm_answer import LlmAnswerer
+                    from app.llm.answerer import LlmAnswerer
 
                     self._llm = LlmAnswerer(self._settings)
         return self._llm

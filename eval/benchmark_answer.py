@@ -69,7 +69,7 @@ def cold_timings(index_dir: Path, runs: int = 3) -> dict[str, object]:
                HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     for name in ("POLICYQA_LLM_BASE_URL", "POLICYQA_LLM_MODEL"):
         env.pop(name, None)
-    command = [sys.executable, "-c", "from app.cli import main; main()", "ask", COLD_QUESTION]
+    command = [sys.executable, "-c", "from cli.main import main; main()", "ask", COLD_QUESTION]
     seconds = []
     for _ in range(runs):
         started = time.perf_counter()

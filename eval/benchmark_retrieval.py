@@ -71,7 +71,7 @@ def synthetic_loader(sentences: list[str], clauses_per_file: int):
 
 
 def real_sentences(index_dir: Path) -> list[str]:
-    from index.store import SearchIndex
+    from index.local_backend import SearchIndex
 
     opened = SearchIndex.open(Settings(index_dir=index_dir, embed_model="offline"))
     return [s for c in opened.clauses for s in SPLIT.split(c.text) if len(s) >= 12]
@@ -94,7 +94,7 @@ def build(paths: list[Path], index_dir: Path, loader=None) -> dict:
 
 def serve(index_dir: Path, rounds: int) -> dict:
     """Open the index and time every query in every mode (runs in its own process)."""
-    from index.store import SearchIndex
+    from index.local_backend import SearchIndex
     from index.tokenize import tokenize_query
 
     started = time.perf_counter()

@@ -29,7 +29,7 @@ from app.answer.decision import (
 )
 from app.answer.evidence import SENTENCE_FEATURES, read_candidates
 from app.answer.pipeline import candidate_pool
-from app.inputs import prepare_question
+from app.text.inputs import prepare_question
 from eval.questions import DEV_QUESTIONS_FILE, QUESTIONS_FILE, Question, load_questions, match_key
 from policyqa.errors import UserError
 

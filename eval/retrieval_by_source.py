@@ -45,7 +45,7 @@ def _score(index, config, questions: list[Question], qrels: Qrels) -> dict[str, 
 def retrieval_results(settings) -> dict[str, Any]:
     """{source: {configuration: metrics}}: the shipped hybrid retrieval, without keyword feedback,
     and with dense feedback, on the answerable questions of each source."""
-    from index.store import SearchIndex
+    from index.local_backend import SearchIndex
 
     index = SearchIndex.open(settings)
     default = index.config
@@ -59,7 +59,7 @@ def fusion_cross_validation(settings) -> dict[str, Any]:
     """RRF's BM25 and sentence weights, k and the keyword feedback's weight chosen on one question
     source and scored on the other, both ways (MRR@10 of hybrid retrieval on the answerable
     questions); {} without both sources."""
-    from index.store import SearchIndex
+    from index.local_backend import SearchIndex
 
     index = SearchIndex.open(settings)
     default = index.config

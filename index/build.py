@@ -14,7 +14,7 @@ from index.pieces import bm25_text
 from index.sentences import ROWS_FILE as SENTENCE_ROWS
 from index.sentences import clause_sentences
 from index.report import IngestReport
-from index.storage import (EMBEDDER_DIR, FORMAT_VERSION, StoredIndex, parts_intact, read_index, read_manifest,
+from index.local_files import (EMBEDDER_DIR, FORMAT_VERSION, StoredIndex, parts_intact, read_index, read_manifest,
                            write_index)
 from index.tokenize import tokenize
 from policyqa.config import Settings

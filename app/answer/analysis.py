@@ -12,7 +12,7 @@ from functools import cached_property
 
 from app.answer.corpus import CorpusStats, general_rarity, place_names
 from app.answer.kinds import ASKED_UNIT, Kind, asking_match, asks, asks_figure, detect_kinds
-from app.textspan import normalise
+from app.text.spans import normalise
 from index.filters import region_stem
 from policyqa.model import Document
 

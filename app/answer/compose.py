@@ -9,7 +9,7 @@ from app.answer.analysis import QuestionProfile
 from app.answer.config import AnswerConfig
 from app.answer.kinds import Kind, missing_note
 from app.answer.select import Item
-from app.textspan import Span, is_responsibility
+from app.text.spans import Span, is_responsibility
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
 _NUMERAL_LOCATOR = re.compile(r"^(\d+|[一二三四五六七八九十百零]+)$")
 _CN_DIGITS = "〇一二三四五六七八九"

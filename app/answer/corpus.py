@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from app.textspan import normalise
+from app.text.spans import normalise
 from policyqa.model import Clause
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from app.answer.analysis import QuestionProfile, Term
 from app.answer.evidence import SENTENCE_FEATURES, Candidate, term_present
-from app.textspan import normalise
+from app.text.spans import normalise
 from policyqa.errors import UserError
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "decision.json"

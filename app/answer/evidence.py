@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from app.answer.analysis import QuestionProfile, Term
 from app.answer.corpus import clause_context
 from app.answer.kinds import states
-from app.textspan import Span, is_responsibility, normalise, split_sentences
+from app.text.spans import Span, is_responsibility, normalise, split_sentences
 from policyqa.model import Hit
 
 SENTENCE_FEATURES = (

@@ -27,7 +27,7 @@ from app.answer.decision import DecisionModel, Scored, score_candidates
 from app.answer.evidence import read_candidates
 from app.answer.select import Item, choose_clauses, choose_sentences
 from app.answer.validity import answer_validity, asks_document_validity, documents_asked, named_years
-from app.textspan import normalise
+from app.text.spans import normalise
 from policyqa.model import Citation, Clause, Document, Hit
 
 # Why an answer is what it is: stated from clauses, quoted without the asked figure, declined by the

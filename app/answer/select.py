@@ -16,7 +16,7 @@ from app.answer.config import AnswerConfig
 from app.answer.decision import Scored
 from app.answer.evidence import bigram_coverage, coverage
 from app.answer.kinds import Kind, asks_figure, states
-from app.textspan import Span, cover, is_responsibility, normalise, split_segments
+from app.text.spans import Span, cover, is_responsibility, normalise, split_segments
 from policyqa.model import Clause
 
 CONTINUATION = re.compile(r"^(其中|同时|此外|并且|并|对此|另外)")

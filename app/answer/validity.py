@@ -14,7 +14,7 @@ from datetime import date
 
 from app.answer.analysis import QuestionProfile
 from app.answer.compose import doc_header, measure_label, region_year, short_name, validity_period
-from app.textspan import normalise, split_sentences
+from app.text.spans import normalise, split_sentences
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
 
 # Asking whether the document still applies, or until when.

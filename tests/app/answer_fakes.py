@@ -1,7 +1,7 @@
 """Small synthetic documents, clauses and an in-memory index for answer tests without the corpus."""
 from __future__ import annotations
 
-from app.textspan import normalise
+from app.text.spans import normalise
 from index.filters import Filters
 from policyqa.model import STATUS_DRAFT, Clause, Document, Hit
 

@@ -45,7 +45,7 @@ def test_english_and_emoji_get_a_hint(corpus_service: AnswerService) -> None:
 
 
 def test_comparison_signs_are_kept_and_only_real_tags_removed() -> None:
-    from app.inputs import prepare_question
+    from app.text.inputs import prepare_question
 
     assert prepare_question("营收<2000万元的企业有什么补助？（利润>0）")[0] == "营收<2000万元的企业有什么补助?(利润>0)"
     assert prepare_question("年营收<5000万元的企业有什么补助? 利润>100万元呢")[0].endswith("利润>100万元呢")
@@ -69,6 +69,6 @@ def test_traditional_questions_are_answered_like_their_simplified_forms(corpus_s
 
 
 def test_full_width_letters_and_digits_are_read_as_half_width() -> None:
-    from app.inputs import prepare_question
+    from app.text.inputs import prepare_question
 
     assert prepare_question("ＡＥＯ认证企业新增多少家？２０２３年")[0] == "AEO认证企业新增多少家?2023年"

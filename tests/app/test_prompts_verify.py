@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import prompts
-from app.verify import Renumbering, check_unit, take_units
+from app.llm import prompts
+from app.llm.verify import Renumbering, check_unit, take_units
 
 from .answer_fakes import CLAUSES
 

@@ -1,8 +1,8 @@
 """Sentence splitting and number normalisation."""
 from __future__ import annotations
 
-from app import numbers
-from app.textspan import is_responsibility, normalise, split_segments, split_sentences
+from app.text import numbers
+from app.text.spans import is_responsibility, normalise, split_segments, split_sentences
 
 
 def test_sentences_are_verbatim_spans_and_split_off_responsibility() -> None:

@@ -11,7 +11,7 @@ import pytest
 from gradio_client import Client
 
 from app.service import AnswerService
-from app.web import build_demo, launch_options, parse_auth
+from app.web.page import build_demo, launch_options, parse_auth
 from policyqa.config import BUNDLED_CORPUS, Settings
 from policyqa.errors import UserError
 

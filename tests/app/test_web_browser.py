@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 import pytest
 
 from app.service import AnswerService
-from app.web import build_demo, launch_options
+from app.web.page import build_demo, launch_options
 from policyqa.config import PROJECT_ROOT, Settings
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from app import web_cards
+from app.web import cards as web_cards
 from policyqa.model import Answer, Citation
 from .web_fakes import CLAUSES, DRAFT, RUIAN, WENZHOU
 

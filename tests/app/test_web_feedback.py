@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.feedback import append_feedback, feedback_path, make_record, read_feedback
+from app.web.feedback import append_feedback, feedback_path, make_record, read_feedback
 from policyqa.config import Settings
 
 

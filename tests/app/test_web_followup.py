@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.followup import is_elliptical, region_aliases, resolve_followup
+from app.web.followup import is_elliptical, region_aliases, resolve_followup
 from policyqa.model import Document
 
 DOCS = [

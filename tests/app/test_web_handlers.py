@@ -8,7 +8,7 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from app.web_handlers import ChatHandlers, ChatSession, api_answer
+from app.web.handlers import ChatHandlers, ChatSession, api_answer
 from policyqa.errors import UserError
 
 from .web_fakes import FakeService, fake_settings

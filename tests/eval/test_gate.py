@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.cli import main as cli
+from cli.main import main as cli
 from eval.gate import check, flatten, load_expected, parse_thresholds
-from eval.run import run_eval
+from eval.command import run_eval
 from policyqa.errors import UserError
 
 
@@ -54,10 +54,10 @@ def test_quick_eval_stays_above_the_floors(corpus_settings, tmp_path: Path) -> N
 
 
 def test_cli_evaluates_its_own_bundled_index_unless_one_is_given(tmp_path: Path, monkeypatch) -> None:
-    import eval.run
+    import eval.command
 
     calls = []
-    monkeypatch.setattr(eval.run, "run_eval", lambda settings, **kw: calls.append((settings, kw)) or 0)
+    monkeypatch.setattr(eval.command, "run_eval", lambda settings, **kw: calls.append((settings, kw)) or 0)
     monkeypatch.setenv("POLICYQA_INDEX_DIR", str(tmp_path / "user-index"))
     runner = CliRunner()
     assert runner.invoke(cli, ["eval", "--quick"]).exit_code == 0

@@ -10,7 +10,7 @@ import pytest
 from eval.answer_metrics import AnswerRecord
 from eval.judge import build_prompt, judge_records, judge_with_settings, parse_judgement
 from eval.questions import GoldRef, Question
-from eval.runner import service_modes, to_record
+from eval.configurations import service_modes, to_record
 from policyqa.config import Settings
 from policyqa.model import Answer, Citation, Clause, Document
 

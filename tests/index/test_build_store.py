@@ -9,7 +9,7 @@ import pytest
 import index.build
 from index.filters import Filters
 from index.offline_embedder import OfflineEmbedder
-from index.store import SearchIndex, ensure_index
+from index.local_backend import SearchIndex, ensure_index
 from policyqa.config import Settings
 from policyqa.errors import IndexMissingError, IndexUnreadableError, UserError
 
@@ -212,7 +212,7 @@ def test_offline_embedder_round_trip(tmp_path: Path):
 
 @pytest.mark.slow
 def test_ensure_index_builds_the_bundled_corpus_when_missing(tmp_path: Path, capsys):
-    from index.store import ensure_index
+    from index.local_backend import ensure_index
 
     opened = ensure_index(_settings(tmp_path), progress=True)
     err = capsys.readouterr().err

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from index.filters import Filters
-from index.store import SearchIndex, ensure_index
+from index.local_backend import SearchIndex, ensure_index
 from policyqa.model import Hit
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from index.build import ingest_paths
-from index.store import SearchIndex
+from index.local_backend import SearchIndex
 from policyqa.config import Settings
 from policyqa.errors import IndexMismatchError
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from index.build import ingest_paths
-from index.store import SearchIndex
+from index.local_backend import SearchIndex
 from ingest.pipeline import load_many
 from policyqa.config import BUNDLED_CORPUS, Settings
 

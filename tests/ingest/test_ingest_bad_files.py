@@ -138,7 +138,7 @@ def test_a_file_name_that_is_not_utf8_is_read_named_and_indexed_again_as_a_no_op
     report = ingest_paths([folder], settings)
     assert report.written and not report.errors
     assert not ingest_paths([folder], settings).written  # the name reads back the same
-    from index.store import SearchIndex
+    from index.local_backend import SearchIndex
 
     assert SearchIndex.open(settings).documents[0].title == "温州政策"
 

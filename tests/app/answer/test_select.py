@@ -7,7 +7,7 @@ from app.answer.config import DEFAULT_CONFIG
 from app.answer.decision import Scored
 from app.answer.evidence import read_candidate
 from app.answer.select import choose_clauses, choose_sentences, narrow
-from app.textspan import Span
+from app.text.spans import Span
 from policyqa.model import Clause, Hit
 
 from ..answer_fakes import CLAUSES, RUIAN_2023, WENZHOU_2024

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from app.inputs import without_surrogates
+from app.text.inputs import without_surrogates
 from app.render import answer_to_json, answer_to_text
 from app.service import AnswerService
 from policyqa.config import Settings

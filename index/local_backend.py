@@ -16,7 +16,7 @@ from index.offline_embedder import OfflineEmbedder
 from index.query import detect_scope
 from index.st_embedder import KIND as ST_KIND
 from index.st_embedder import SentenceTransformerEmbedder
-from index.storage import EMBEDDER_DIR, StoredIndex, read_index, read_manifest
+from index.local_files import EMBEDDER_DIR, StoredIndex, read_index, read_manifest
 from index.bm25 import top_k_indices
 from index.feedback import combine, expansion_terms
 from index.pieces import bm25_text

@@ -1,6 +1,6 @@
 """The Gradio chat: `build_demo(service)` lays out the page; `serve` builds the index and launches it.
 
-The page is a thin function of the answering service (see app/web_handlers.py for the callbacks).
+The page is a thin function of the answering service (see app/web/handlers.py for the callbacks).
 """
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Any
 
 import gradio as gr
 
-from app import web_cards
-from app.feedback import feedback_path
-from app.web_handlers import AnsweringService, ChatHandlers, ChatSession, api_answer
-from app.web_style import COPY_JS, CSS
+from app.web import cards as web_cards
+from app.web.feedback import feedback_path
+from app.web.handlers import AnsweringService, ChatHandlers, ChatSession, api_answer
+from app.web.style import COPY_JS, CSS
 from policyqa.config import PROJECT_ROOT, Settings, load_settings
 from policyqa.errors import IndexMissingError, UserError
 
@@ -201,7 +201,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Build the index if needed (with progress in the terminal), then serve the chat."""
     from app.service import AnswerService
-    from index.store import SearchIndex, ensure_index
+    from index.local_backend import SearchIndex, ensure_index
 
     notices = []
     try:

@@ -1,6 +1,6 @@
 """`policyqa eval`: run the configurations, write the report, apply the thresholds.
 
-The CLI (app/cli.py) parses options and calls `run_eval`; everything here is plain Python so
+The CLI (cli/main.py) parses options and calls `run_eval`; everything here is plain Python so
 tests and scripts can call it directly.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from eval.gate import check, flatten, load_expected, parse_thresholds
 from eval.questions import QUESTIONS_FILE, load_questions
 from eval.report import answer_table, retrieval_table, write_outputs
-from eval.runner import ALL_CONFIGS, evaluate
+from eval.configurations import ALL_CONFIGS, evaluate
 from policyqa.config import BUNDLED_CORPUS, PROJECT_ROOT, Settings
 from policyqa.errors import UserError
 

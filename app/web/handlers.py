@@ -1,7 +1,7 @@
 """The chat's event handlers: thin glue between Gradio events and the answering service.
 
-No retrieval or answer logic here: a turn is resolved by `app.followup`, answered by the service,
-rendered by `app.web_cards`, and feedback is written by `app.feedback`. Per-user state lives in a
+No retrieval or answer logic here: a turn is resolved by `app.web.followup`, answered by the service,
+rendered by `app.web.cards`, and feedback is written by `app.web.feedback`. Per-user state lives in a
 `ChatSession` held by `gr.State`, never in module globals.
 """
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any, Protocol
 
 import gradio as gr
 
-from app import web_cards
-from app.feedback import append_feedback, make_record
-from app.followup import resolve_followup
+from app.web import cards as web_cards
+from app.web.feedback import append_feedback, make_record
+from app.web.followup import resolve_followup
 from policyqa.errors import UserError
 from policyqa.model import Answer, Document
 

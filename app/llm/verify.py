@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app import numbers
+from app.text import numbers
 from policyqa.model import Clause
 
 # Markers as models write them: [1], 【1】, ［1］, [1,2], [1][2].

@@ -1,6 +1,6 @@
 """The LLM answerer: an OpenAI-compatible chat model through llama-index, streamed and checked.
 
-Only verified text is streamed (see app.verify). The caller falls back to the offline answer when
+Only verified text is streamed (see app.llm.verify). The caller falls back to the offline answer when
 `LlmResult.fallback_reason` is set: an error, the deadline passed, or nothing cited survived.
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app import prompts
-from app.textspan import normalise, split_sentences
-from app.verify import Renumbering, UnitCheck, check_unit, take_units
+from app.llm import prompts
+from app.text.spans import normalise, split_sentences
+from app.llm.verify import Renumbering, UnitCheck, check_unit, take_units
 from policyqa.config import Settings
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Hit
 

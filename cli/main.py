@@ -108,7 +108,7 @@ def clauses(path: Path, as_json: bool) -> None:
 def ask(question: str | None, as_json: bool, top_k: int | None, region: str | None,
         year: int | None, style: str, batch: Path | None, index: Path | None) -> None:
     """Answer one question (or a batch) with citations; builds the index first if there is none."""
-    from app.cli_ask import run_ask
+    from cli.ask import run_ask
 
     try:
         run_ask(_settings(index), question=question, as_json=as_json, top_k=top_k, region=region,
@@ -123,7 +123,7 @@ def ask(question: str | None, as_json: bool, top_k: int | None, region: str | No
 @index_option
 def serve(host: str, port: int, index: Path | None) -> None:
     """Start the Gradio chat on the bundled corpus."""
-    from app.web import serve as serve_web
+    from app.web.page import serve as serve_web
 
     try:
         serve_web(_settings(index), host=host, port=port)
@@ -169,7 +169,7 @@ def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check
     Without --index it uses its own index of the bundled corpus (beside the default index), so the
     scores are reproducible whatever else has been ingested.
     """
-    from eval.run import DEFAULT_OUT, parse_configs, run_eval
+    from eval.command import DEFAULT_OUT, parse_configs, run_eval
 
     settings = _settings(index)
     if index is None:
