@@ -11,7 +11,7 @@ import pytest
 from app.web.handlers import ChatHandlers, ChatSession, api_answer
 from policyqa.errors import UserError
 
-from .web_fakes import FakeService, fake_settings
+from .fakes import FakeService, fake_settings
 
 NO_FILTERS = ("", "", "", False)
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from app.web import cards as web_cards
 from policyqa.model import Answer, Citation
-from .web_fakes import CLAUSES, DRAFT, RUIAN, WENZHOU
+from .fakes import CLAUSES, DRAFT, RUIAN, WENZHOU
 
 TODAY = date(2025, 6, 1)
 ATTACK = '<img src=x onerror=alert(1)><script>alert(2)</script>[x](javascript:alert(3)) ${alert(4)} **b**'

@@ -6,7 +6,7 @@ import pytest
 from app.llm import prompts
 from app.llm.verify import Renumbering, check_unit, take_units
 
-from .answer_fakes import CLAUSES
+from tests.app.answer_fakes import CLAUSES
 
 
 def test_shipped_templates_load_with_exactly_their_variables() -> None:
