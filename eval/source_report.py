@@ -11,8 +11,8 @@ from typing import Any
 
 from app.answer.decision import load_model
 from eval.answer_metrics import score_answers
-from eval.decision_training import collect, data_hash, fit_decision, question_sources
 from eval.configurations import answer_all
+from eval.decision_training import collect, data_hash, fit_decision, question_sources
 from index.tokenize import set_synonyms_enabled
 
 REPORTED_SOURCES = ("project", "dev")

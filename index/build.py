@@ -3,19 +3,26 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from index import atomic, sources
 from index.embedders import EmbedderChoice, load_embedder, resolve_embedder, resolve_local
 from index.entries import FileEntry, assemble, embed_entries, reused_entry
+from index.local_files import (
+    EMBEDDER_DIR,
+    FORMAT_VERSION,
+    StoredIndex,
+    parts_intact,
+    read_index,
+    read_manifest,
+    write_index,
+)
 from index.offline_embedder import KIND as OFFLINE_KIND
 from index.pieces import bm25_text
+from index.report import IngestReport
 from index.sentences import ROWS_FILE as SENTENCE_ROWS
 from index.sentences import clause_sentences
-from index.report import IngestReport
-from index.local_files import (EMBEDDER_DIR, FORMAT_VERSION, StoredIndex, parts_intact, read_index, read_manifest,
-                           write_index)
 from index.tokenize import tokenize
 from policyqa.config import Settings
 from policyqa.errors import BadFileError, IndexMissingError, IndexUnreadableError, UserError

@@ -7,9 +7,9 @@ import numpy as np
 
 from index.bm25 import Bm25Index
 from index.dense import DenseIndex
+from index.local_files import StoredIndex
 from index.pieces import MAX_PIECE_CHARS, embedding_pieces
 from index.sentences import SentenceIndex
-from index.local_files import StoredIndex
 from policyqa.model import Clause, Document
 
 EMBED_BATCH = 256

@@ -2,24 +2,24 @@
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from index.bm25 import top_k_indices
 from index.embedders import resolve_embedder, resolve_local
+from index.feedback import combine, expansion_terms
 from index.filters import Filters
 from index.fusion import ranks_of, reciprocal_rank_fusion
+from index.local_files import EMBEDDER_DIR, StoredIndex, read_index, read_manifest
 from index.offline_embedder import KIND as OFFLINE_KIND
 from index.offline_embedder import OfflineEmbedder
+from index.pieces import bm25_text
 from index.query import detect_scope
 from index.st_embedder import KIND as ST_KIND
 from index.st_embedder import SentenceTransformerEmbedder
-from index.local_files import EMBEDDER_DIR, StoredIndex, read_index, read_manifest
-from index.bm25 import top_k_indices
-from index.feedback import combine, expansion_terms
-from index.pieces import bm25_text
 from index.tokenize import expand_query, tokenize, tokenize_query
 from policyqa.config import Settings
 from policyqa.errors import IndexMismatchError, IndexMissingError, UserError

@@ -11,7 +11,6 @@ from policyqa.errors import BadFileError
 from policyqa.model import Clause, Document
 
 
-
 def expand_paths(paths: list[Path]) -> tuple[list[Path], list[BadFileError]]:
     """Files to ingest: folders expand to their supported files; none given means the bundled corpus."""
     suffixes = SUPPORTED_SUFFIXES

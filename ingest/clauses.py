@@ -5,10 +5,10 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from policyqa.model import Clause, Document
 from ingest.markers import find_marker
 from ingest.repair import repair_text
 from ingest.structure import Paragraph
+from policyqa.model import Clause, Document
 
 _LEAD_NOTE = re.compile(r"[（(]\s*由([^()（）]{1,40}?)牵头[^()（）]{0,6}[)）]")
 _UNITS = re.compile(r"[（(]\s*(?:责任单位|牵头单位|责任部门)\s*[:：]\s*([^()（）]*(?:[（(][^()（）]*[)）][^()（）]*)*)[)）]")

@@ -6,9 +6,9 @@ import zipfile
 import zlib
 
 import docx
-from lxml import etree
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
+from lxml import etree
 
 from policyqa.errors import BadFileError
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections import Counter
-import logging
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import errno
 import stat
+from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
-from typing import Callable
 
 from ingest.names import readable_name
 from policyqa.errors import BadFileError

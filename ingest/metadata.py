@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from policyqa.model import STATUS_DRAFT, STATUS_ISSUED, Document
 from ingest.names import readable_name
 from ingest.repair import repair_text
 from ingest.sections import DocumentParts, join_title
+from policyqa.model import STATUS_DRAFT, STATUS_ISSUED, Document
 
 _DOC_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,10}[〔\[（(【]\d{4}[〕\]）)】]\d{1,5}号)$")
 _ISSUER_HEADER = re.compile(r"^(.{2,30}?(?:人民政府|办公室|办公厅|委员会|政府|厅|局|委))文件$")

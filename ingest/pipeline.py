@@ -5,14 +5,14 @@ import logging
 import re
 from pathlib import Path
 
-from policyqa.errors import BadFileError
-from policyqa.model import Clause, Document
 from ingest.clauses import build_clauses
 from ingest.loaders import load_text
 from ingest.metadata import build_document
 from ingest.repair import repair_text
 from ingest.sections import DocumentParts, join_title, split_parts
 from ingest.structure import parse_paragraphs
+from policyqa.errors import BadFileError
+from policyqa.model import Clause, Document
 
 log = logging.getLogger(__name__)
 _REPORT_TITLE = re.compile(r"工作报告$|^政府工作报告")

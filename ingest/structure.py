@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.markers import (STYLE_ARABIC_COMMA, STYLE_ARABIC_DOT, STYLE_ARABIC_PAREN, STYLE_CIRCLED,
-                            Marker, find_marker)
+from ingest.markers import STYLE_ARABIC_COMMA, STYLE_ARABIC_DOT, STYLE_ARABIC_PAREN, STYLE_CIRCLED, Marker, find_marker
 
 _TERMINAL = ("。", "！", "？", "；", "!", "?", ";", "）", ")", "：", ":", "…")
 _STRANDED_UNITS = re.compile(r"^[（(]\s*(?:责任单位|牵头单位|责任部门)")

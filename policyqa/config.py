@@ -27,6 +27,10 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_s: float = 20.0
+    # clauses put in the prompt: fewer for a small local model (shorter prompt, fewer wrong picks)
+    llm_context_clauses: int = 6
+    llm_max_tokens: int = 512  # an answer is a few sentences; a model that rambles is cut off
+    llm_threads: int = 2  # CPU threads of the bundled local model server (fewer on a busy machine)
     feedback_file: Path | None = None
     auth: str = ""  # "user:password,user2:password2" for the web chat
     max_file_mb: int = 200  # larger files are refused by ingest (a zip bomb's parts too)
@@ -53,6 +57,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         llm_model=env.get("POLICYQA_LLM_MODEL", ""),
         llm_api_key=env.get("POLICYQA_LLM_API_KEY", ""),
         llm_timeout_s=float(env.get("POLICYQA_LLM_TIMEOUT", "20")),
+        llm_context_clauses=_positive_int(env.get("POLICYQA_LLM_CONTEXT_CLAUSES"), 6),
+        llm_max_tokens=_positive_int(env.get("POLICYQA_LLM_MAX_TOKENS"), 512),
+        llm_threads=_positive_int(env.get("POLICYQA_LLM_THREADS"), 2),
         feedback_file=Path(feedback).expanduser() if feedback else None,
         auth=env.get("POLICYQA_AUTH", ""),
         max_file_mb=_positive_int(env.get("POLICYQA_MAX_FILE_MB"), 200),

@@ -223,9 +223,8 @@ def _mark_asked(terms: list[Term], focus: str, items: set[str]) -> list[Term]:
 def asked_item_words(focus: str, before: int, after: int) -> set[str]:
     """The nouns nearest the asking words of `focus`: up to `before` in front of the first asking
     match and `after` behind it ("契税能减免多少" -> 契税; "给多少安家费" -> 安家费)."""
-    from index.tokenize import segment, word_frequency
-
     from app.answer.corpus import is_noun
+    from index.tokenize import segment, word_frequency
     match = asking_match(focus)
     if match is None:
         return set()

@@ -11,6 +11,7 @@ from app.answer.kinds import Kind, missing_note
 from app.answer.select import Item
 from app.text.spans import Span, is_responsibility
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
+
 _NUMERAL_LOCATOR = re.compile(r"^(\d+|[一二三四五六七八九十百零]+)$")
 _CN_DIGITS = "〇一二三四五六七八九"
 

@@ -43,6 +43,10 @@ class AnswerConfig:
     # hold the answer at least this often
     document_precision: float = 0.75
     regularisation_c: float = 1.0
+    # LLM answers (app/llm/verify.py): a sentence without figures is kept when at least this share
+    # of its words that some supplied clause uses are words of the clauses it cites
+    llm_word_share: float = 0.5
+    llm_temperature: float = 0.0  # reproducible answers; the verifier, not sampling, decides what is shown
 
 
 DEFAULT_CONFIG = AnswerConfig()

@@ -19,7 +19,11 @@ from typing import Literal
 
 from app.answer.analysis import QuestionProfile
 from app.answer.compose import (
-    compose_default, compose_hotline, compose_missing_scope, compose_not_found, compose_unknown_place,
+    compose_default,
+    compose_hotline,
+    compose_missing_scope,
+    compose_not_found,
+    compose_unknown_place,
     group_by_document,
 )
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig

@@ -13,8 +13,9 @@ from datetime import date
 from typing import Any
 
 from app.llm import prompts
+from app.answer.config import DEFAULT_CONFIG, AnswerConfig
+from app.llm.verify import ECHO_MARK, Renumbering, Supplied, UnitCheck, check_unit, take_units
 from app.text.spans import normalise, split_sentences
-from app.llm.verify import Renumbering, UnitCheck, check_unit, take_units
 from policyqa.config import Settings
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Hit
 
@@ -76,14 +77,16 @@ def best_quote(clause: Clause, claims: str) -> str:
 class LlmAnswerer:
     """Streams answers from the configured model; the client is built once and reused."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, config: AnswerConfig = DEFAULT_CONFIG) -> None:
         from llama_index.llms.openai_like import OpenAILike
 
         self._settings = settings
+        self._config = config
         self._llm = OpenAILike(
             model=settings.llm_model, api_base=settings.llm_base_url,
             api_key=settings.llm_api_key or "not-needed", is_chat_model=True,
-            timeout=settings.llm_timeout_s, max_retries=0, temperature=0.1)
+            timeout=settings.llm_timeout_s, max_retries=0, temperature=config.llm_temperature,
+            max_tokens=settings.llm_max_tokens)
 
     def _deltas(self, messages: list[tuple[str, str]], deadline: float) -> Iterator[str]:
         from llama_index.core.llms import ChatMessage
@@ -105,16 +108,20 @@ class LlmAnswerer:
                deadline_s: float) -> Iterator[str | LlmResult]:
         """Verified text pieces as they complete, then an LlmResult."""
         started = time.monotonic()
-        supplied = {n: hit.clause for n, hit in enumerate(context, start=1)}
+        supplied = Supplied({n: hit.clause for n, hit in enumerate(context, start=1)},
+                            tuple(render_clause(n, hit.clause, today).split(ECHO_MARK)[0]
+                                  for n, hit in enumerate(context, start=1)))
         renumbering = Renumbering()
         checks: list[UnitCheck] = []
         claims: dict[int, list[str]] = {}
+        shown: set[str] = set()
         buffer = ""
 
         def accept(units: list[str]) -> Iterator[str]:
             cited_before = {n for c in checks for n in c.cited}
             for unit in units:
-                check = check_unit(unit, supplied, cited_before)
+                check = check_unit(unit, supplied, cited_before, min_word_share=self._config.llm_word_share,
+                                   shown=shown)
                 checks.append(check)
                 cited_before |= set(check.cited)
                 for n in check.cited:
@@ -142,15 +149,16 @@ class LlmAnswerer:
         yield self._result("".join(pieces).strip(), supplied, renumbering, claims, checks, started)
 
     @staticmethod
-    def _result(text: str, supplied: dict[int, Clause], renumbering: Renumbering,
+    def _result(text: str, supplied: Supplied, renumbering: Renumbering,
                 claims: dict[int, list[str]], checks: list[UnitCheck], started: float) -> LlmResult:
         summary = _summary(checks, started)
         if not text or not renumbering.mapping:
             return LlmResult(checks=summary, fallback_reason="回答没有引用任何所给条款")
         citations = tuple(
-            Citation(n=new, clause=supplied[old], quote=best_quote(supplied[old], " ".join(claims.get(old, []))))
+            Citation(n=new, clause=supplied.clauses[old],
+                     quote=best_quote(supplied.clauses[old], " ".join(claims.get(old, []))))
             for old, new in sorted(renumbering.mapping.items(), key=lambda pair: pair[1]))
-        repaired = summary["removed_markers"] or summary["dropped_sentences"]
+        repaired = summary["removed_markers"] or summary["dropped_sentences"] or summary["replaced_sentences"]
         return LlmResult(text=text, citations=citations, mode="llm-repaired" if repaired else "llm",
                          checks=summary)
 
@@ -160,10 +168,12 @@ def _summary(checks: list[UnitCheck], started: float) -> dict[str, Any]:
     unsupported = [u for c in checks for u in c.unsupported]
     return {
         "markers_valid": not removed,
-        "numbers_supported": not unsupported,
+        "numbers_supported": not unsupported and not any(c.misattributed for c in checks),
         "removed_markers": removed,
         "dropped_sentences": [d for c in checks for d in c.dropped],
         "unsupported_numbers": unsupported,
+        "replaced_sentences": [r for c in checks for r in c.replaced],
+        "misattributed_figures": [m for c in checks for m in c.misattributed],
         "llm_ms": round((time.monotonic() - started) * 1000, 1),
     }
 

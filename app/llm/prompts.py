@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from policyqa.config import PROMPTS_DIR
@@ -52,7 +52,7 @@ def check_template(name: str, text: str, expected: frozenset[str]) -> Template:
     return Template(name, text, found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_template(name: str, expected: frozenset[str], folder: Path = PROMPTS_DIR) -> Template:
     """prompts/<name>.txt checked against the variables the caller will supply."""
     path = folder / f"{name}.txt"

@@ -1,15 +1,30 @@
-"""Checking a generated answer piece by piece: valid [n] markers, numbers found in cited clauses.
+"""Checking a generated answer sentence by sentence against the clauses it cites.
 
 A *unit* is the text up to and including a run of citation markers (and the punctuation after
 it), or the tail of the answer. Units are checked as they complete, so a stream shows only text
-that has passed. Pure functions.
+that has passed. Each sentence of a unit is held against the clauses the unit cites:
+
+- its markers name supplied clauses (others are removed);
+- every figure (an amount of money or a percentage) is stated, as the same kind of quantity, in
+  one *sentence* of a cited clause, and the words the answer puts beside the figure that the
+  clause uses occur in that sentence; where the sentence pairs items with figures
+  ("国家级、省级……分别最高奖励500万元、250万元"), the answer names the figure's own item;
+- other numbers occur in a cited clause or its document's metadata (year, 文号, dates);
+- a sentence without figures uses the words of a cited clause rather than another supplied one.
+
+A failing sentence is replaced by the verbatim clause sentence that states all its figures (cited
+as that clause) when there is one, and dropped otherwise. Pure functions.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from app.text import numbers
+from app.text.spans import normalise, split_sentences
+from index.tokenize import segment
 from policyqa.model import Clause
 
 # Markers as models write them: [1], 【1】, ［1］, [1,2], [1][2].
@@ -17,6 +32,65 @@ _MARKER_RUN = re.compile(r"(?:\s*[\[【［]\s*\d{1,3}(?:\s*[,，、]\s*\d{1,3})*
 _MARKER_NUMBERS = re.compile(r"\d{1,3}")
 _TRAILING = re.compile(r"^[。；;，,！!？?）)]*")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?\n]*")
+_SEGMENT = re.compile(r"[^，,：:]+")
+# Where the prompt's clause text starts (prompts/clause.txt): a model that copies the header
+# line instead of answering is cut back to the clause text it copied.
+ECHO_MARK = "原文："
+_PAIRED = "分别"
+_ENUMERATION_LAST = re.compile(r"[和及与]")
+_GAP = re.compile(r"^[、，,和及与\s]*$")
+FIGURE_KINDS = ("money", "percent")
+_REPLACED = "\x01"  # tags a kept piece that is a clause sentence standing in for the model's
+MIN_WORD = 2  # shorter jieba words (的, 对, 元) say nothing about what a figure belongs to
+
+
+@dataclass(frozen=True)
+class SourceSentence:
+    """One sentence of a supplied clause, with its figures and, for paired lists, each figure's item."""
+
+    n: int
+    text: str
+    figures: tuple[numbers.Mention, ...]
+    items: tuple[str, ...] = ()  # items[i] names figures[i] when the sentence pairs them ("分别")
+
+    @cached_property
+    def norm(self) -> str:
+        return normalise(self.text)
+
+
+@dataclass(frozen=True)
+class Supplied:
+    """The clauses given to the model, by their prompt number, split into checkable sentences."""
+
+    clauses: dict[int, Clause]
+    headers: tuple[str, ...] = ()  # the prompt's header line of each clause (copying one says nothing)
+
+    @cached_property
+    def header_norms(self) -> tuple[str, ...]:
+        return tuple(normalise(h) for h in self.headers)
+
+    @cached_property
+    def sentences(self) -> dict[int, tuple[SourceSentence, ...]]:
+        return {n: tuple(_source_sentence(n, s.text) for s in split_sentences(clause.text))
+                for n, clause in self.clauses.items()}
+
+    @cached_property
+    def texts(self) -> dict[int, str]:
+        return {n: normalise(clause.text) for n, clause in self.clauses.items()}
+
+    @cached_property
+    def headings(self) -> dict[int, str]:
+        """Per clause, what names it besides its sentences: titles, region, units (normalised)."""
+        return {n: normalise(" ".join([clause.title, *clause.path, clause.doc.title, clause.doc.region,
+                                       *clause.responsible_units, clause.lead_department]))
+                for n, clause in self.clauses.items()}
+
+    @cached_property
+    def vocabulary(self) -> dict[int, str]:
+        """Per clause, the normalised text a plain word of the answer may come from."""
+        return {n: normalise(" ".join(clause_sources(clause) + [clause.title, clause.doc.title, clause.doc.region,
+                                                                  *clause.responsible_units, clause.lead_department]))
+                for n, clause in self.clauses.items()}
 
 
 @dataclass(frozen=True)
@@ -26,8 +100,10 @@ class UnitCheck:
     text: str
     cited: tuple[int, ...]
     removed_markers: tuple[int, ...] = ()
-    dropped: tuple[str, ...] = ()  # sentences removed for unsupported numbers
-    unsupported: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()  # sentences removed: a figure or word no cited clause supports
+    unsupported: tuple[str, ...] = ()  # the figures (as written) that made a sentence fail
+    replaced: tuple[str, ...] = ()  # sentences exchanged for the clause sentence stating their figures
+    misattributed: tuple[str, ...] = ()  # figures put beside another item than the clause gives them
 
 
 def take_units(buffer: str, final: bool) -> tuple[list[str], str]:
@@ -58,32 +134,264 @@ def clause_sources(clause: Clause) -> list[str]:
             doc.valid_until, doc.date, doc.validity]
 
 
-def check_unit(unit: str, supplied: dict[int, Clause], cited_before: set[int]) -> UnitCheck:
-    """Keep valid markers, drop sentences whose numbers no cited clause states."""
+def _source_sentence(n: int, text: str) -> SourceSentence:
+    """`text` kept verbatim (it may be quoted); figures read from its NFKC form."""
+    width_free = unicodedata.normalize("NFKC", text)
+    located = [(s, e, m) for s, e, m in numbers.located(width_free) if m.kind in FIGURE_KINDS]
+    figures = tuple(m for _, _, m in located)
+    return SourceSentence(n, text, figures, _paired_items(width_free, located, figures))
+
+
+def _paired_items(text: str, located: list[tuple[int, int, numbers.Mention]],
+                  figures: tuple[numbers.Mention, ...]) -> tuple[str, ...]:
+    """For "A、B、C……分别……x、y、z": the item of each figure (empty when the sentence pairs nothing)."""
+    at = text.find(_PAIRED)
+    if at < 0:
+        return ()
+    run: list[numbers.Mention] = []
+    previous_end = -1
+    for start, end, mention in located:
+        if start < at:
+            continue
+        if run and not _GAP.match(text[previous_end:start]):
+            break
+        run.append(mention)
+        previous_end = end
+    parts = re.split(r"[；;]", text[:at])[-1].split("、")
+    if len(parts) == len(run) - 1 and _ENUMERATION_LAST.search(parts[-1]):
+        head, tail = _ENUMERATION_LAST.split(parts[-1], maxsplit=1)
+        parts[-1:] = [head, tail]
+    if len(run) < 2 or len(parts) < len(run):
+        return ()
+    parts = parts[-len(run):]
+    items = [_last_word(parts[0]), *(p.strip() for p in parts[1:-1]), _first_item(parts[-1], parts[1:-1])]
+    by_figure = dict(zip((id(m) for m in run), items, strict=True))
+    return tuple(by_figure.get(id(m), "") for m in figures)
+
+
+def _last_word(text: str) -> str:
+    words = segment(re.split(r"[，,]", text)[-1])
+    if not words:
+        return ""
+    return words[-1] if len(words[-1]) >= MIN_WORD or len(words) == 1 else words[-2] + words[-1]
+
+
+def _first_item(text: str, middle: list[str]) -> str:
+    """The item at the start of the list's last part ("瑞安市级科技企业孵化器" -> "瑞安市级")."""
+    endings = {m.strip()[-1] for m in middle if m.strip()}
+    if len(endings) == 1:
+        cut = text.find(endings.pop())
+        if 0 < cut < 8:
+            return text[:cut + 1]
+    words = segment(text)
+    if not words:
+        return ""
+    return words[0] if len(words[0]) >= MIN_WORD or len(words) == 1 else words[0] + words[1]
+
+
+def _named_items(items: tuple[str, ...], answer: str) -> set[int]:
+    """Positions of the items the answer text names (an item inside a longer named one does not count)."""
+    named = {i for i, item in enumerate(items) if len(item) >= MIN_WORD and normalise(item) in answer}
+    return {i for i in named
+            if not any(j != i and normalise(items[i]) in normalise(items[j]) for j in named)}
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in segment(normalise(text)) if len(w) >= MIN_WORD and not w.isdigit()]
+
+
+def _segment_of(sentence: str, raw: str) -> str:
+    """The comma segment of `sentence` that holds the figure written `raw` (the whole sentence if none)."""
+    for part in _SEGMENT.findall(sentence):
+        if raw in part:
+            return part
+    return sentence
+
+
+def _item_words(segment_text: str, supplied: Supplied) -> list[str]:
+    """The words beside a figure that some supplied clause uses (a model's own wording says nothing)."""
+    return [w for w in _words(segment_text) if any(w in text for text in supplied.vocabulary.values())]
+
+
+def _about(source: SourceSentence, words: list[str], supplied: Supplied) -> bool:
+    """True when every word is in the sentence or names its clause (title, region, units)."""
+    return all(w in source.norm or w in supplied.headings[source.n] for w in words)
+
+
+def _figure_supported(figure: numbers.Mention, segment_text: str, sentence_text: str,
+                      cited: tuple[int, ...], supplied: Supplied) -> str:
+    """"" when a cited sentence states the figure about the words beside it; else why not."""
+    reason = "unsupported"
+    words = _item_words(segment_text, supplied)
+    for n in cited:
+        for source in supplied.sentences[n]:
+            positions = [i for i, m in enumerate(source.figures) if _same_figure(figure, m)]
+            if not positions or not _about(source, words, supplied):
+                continue
+            if source.items:
+                named = _named_items(source.items, normalise(segment_text)) or _named_items(
+                    source.items, normalise(sentence_text))
+                if named and not any(i in named for i in positions):
+                    reason = "misattributed"
+                    continue
+            return ""
+    return reason
+
+
+def _same_figure(answer: numbers.Mention, source: numbers.Mention) -> bool:
+    return answer.kind == source.kind and numbers.supported(answer, [source])
+
+
+def _verbatim_home(said: str, supplied: Supplied, cited: tuple[int, ...]) -> int | None:
+    """The supplied clause whose text holds this sentence word for word (a cited one first), or None."""
+    if len(said) < 2 * MIN_WORD:
+        return None
+    order = [*cited, *(n for n in supplied.clauses if n not in cited)]
+    return next((n for n in order if said in supplied.texts[n]), None)
+
+
+def _echoes_header(text: str, supplied: Supplied) -> bool:
+    """True for a sentence that only repeats (part of) a clause's header line from the prompt."""
+    norm = normalise(_MARKER_RUN.sub("", text)).rstrip("。；;，,")
+    return len(norm) >= MIN_WORD and any(norm in header for header in supplied.header_norms)
+
+
+def _words_supported(sentence: str, cited: tuple[int, ...], supplied: Supplied, min_share: float) -> bool:
+    """A sentence without figures uses the words of a cited clause rather than of another supplied one."""
+    known = [w for w in _words(sentence) if any(w in text for text in supplied.vocabulary.values())]
+    if not known:
+        return True
+    own = sum(1 for w in known if any(w in supplied.vocabulary[n] for n in cited))
+    return own >= min_share * len(known)
+
+
+def _replacement(sentence: str, figures: list[numbers.Mention], supplied: Supplied) -> SourceSentence | None:
+    """The supplied clause sentence stating every figure of `sentence` about the words beside it (its
+    own paired items aside: quoted whole, the sentence pairs them right), sharing most of its wording."""
+    answer = normalise(sentence)
+    words = _item_words(sentence, supplied)
+    pairs = {answer[i:i + 2] for i in range(len(answer) - 1)}
+    best: tuple[int, SourceSentence] | None = None
+    for sources in supplied.sentences.values():
+        for source in sources:
+            if not all(any(_same_figure(f, m) for m in source.figures) for f in figures):
+                continue
+            if not _about(source, words, supplied):
+                continue
+            overlap = len(pairs & {source.norm[i:i + 2] for i in range(len(source.norm) - 1)})
+            if best is None or overlap > best[0]:
+                best = (overlap, source)
+    return best[1] if best else None
+
+
+@dataclass
+class _Outcome:
+    kept: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    misattributed: list[str] = field(default_factory=list)
+
+
+def check_unit(unit: str, supplied: Supplied, cited_before: set[int], *, min_word_share: float = 0.5,
+               shown: set[str] | None = None) -> UnitCheck:
+    """Keep valid markers; keep, replace or drop each sentence by what the cited clauses state.
+
+    `shown` holds the sentences already shown (normalised); a repeat is left out, and the caller's
+    set is updated, so a stream checked unit by unit says each thing once.
+    """
+    shown = set() if shown is None else shown
     markers = [int(n) for run in _MARKER_RUN.findall(unit) for n in _MARKER_NUMBERS.findall(run)]
-    valid = tuple(dict.fromkeys(n for n in markers if n in supplied))
-    removed = tuple(dict.fromkeys(n for n in markers if n not in supplied))
+    valid = tuple(dict.fromkeys(n for n in markers if n in supplied.clauses))
+    removed = tuple(dict.fromkeys(n for n in markers if n not in supplied.clauses))
     body = _MARKER_RUN.sub("\x00", unit)  # a placeholder where the markers stood
     cited = valid or tuple(sorted(cited_before))
-    sources = [text for n in cited for text in clause_sources(supplied[n])]
-    kept: list[str] = []
-    dropped: list[str] = []
-    unsupported: list[str] = []
+    plain_sources = [text for n in cited for text in clause_sources(supplied.clauses[n])]
+    outcome = _Outcome()
+    extra_cited: list[int] = []
     for sentence in _SENTENCE.findall(body) or [body]:
-        bad = numbers.unsupported(sentence.replace("\x00", " "), sources)
-        if bad:
-            dropped.append(sentence.replace("\x00", "").strip())
-            unsupported.extend(bad)
+        if ECHO_MARK in sentence:
+            sentence = sentence.split(ECHO_MARK)[-1]
+        text = sentence.replace("\x00", "")
+        if not text.strip():
+            outcome.kept.append(sentence)
+            continue
+        if _echoes_header(text, supplied):
+            outcome.dropped.append(text.strip())
+            continue
+        checkable = numbers.prepare(text)
+        said = normalise(checkable).rstrip("。；;，,")
+        if said in shown:
+            continue
+        home = _verbatim_home(said, supplied, cited)
+        if home is not None and home not in cited:
+            # copied from another supplied clause than the one it cites: cite that clause
+            shown.add(said)
+            outcome.replaced.append(text.strip())
+            outcome.kept.append(_REPLACED + checkable.strip().rstrip("。；;") + f"[{home}]。")
+            extra_cited.append(home)
+            continue
+        located = numbers.located(checkable)
+        figures = [m for _, _, m in located if m.kind in FIGURE_KINDS]
+        failed: list[str] = []
+        for _, _, mention in located:
+            if mention.kind in FIGURE_KINDS:
+                why = _figure_supported(mention, _segment_of(checkable, mention.raw), checkable, cited, supplied)
+                if why:
+                    failed.append(mention.raw)
+                    if why == "misattributed":
+                        outcome.misattributed.append(mention.raw)
+            elif not numbers.supported(mention, [m for s in plain_sources for m in numbers.mentions(s)]):
+                failed.append(mention.raw)
+        words_ok = bool(figures) or _words_supported(checkable, cited, supplied, min_word_share)
+        if home is not None or (not failed and words_ok):
+            shown.add(said)
+            outcome.kept.append(sentence)
+            continue
+        outcome.unsupported.extend(f for f in failed if f not in outcome.misattributed)
+        source = _replacement(checkable, figures, supplied) if figures else None
+        if source is not None and normalise(source.text).rstrip("。；;，,") in shown:
+            continue  # the clause sentence standing in for it is already shown
+        if source is not None:
+            shown.add(normalise(source.text).rstrip("。；;，,"))
+            outcome.replaced.append(text.strip())
+            outcome.kept.append(_REPLACED + source.text.rstrip("。；;") + f"[{source.n}]。")
+            extra_cited.append(source.n)
         else:
-            kept.append(sentence)
-    marker_text = "".join(f"[{n}]" for n in valid)
-    text = "".join(kept)
-    if "\x00" in text:
-        text = text.replace("\x00", marker_text, 1).replace("\x00", "")
-    elif valid and text.strip():
-        text = _attach(text, marker_text)
-    return UnitCheck(text=text, cited=valid if text.strip() else (), removed_markers=removed,
-                     dropped=tuple(dropped), unsupported=tuple(unsupported))
+            outcome.dropped.append(text.strip())
+    text = _with_markers(outcome.kept, "".join(f"[{n}]" for n in valid))
+    own_kept = any(p.strip("\x00").strip() and not p.startswith(_REPLACED) for p in outcome.kept)
+    kept_cited = tuple(dict.fromkeys([*(valid if own_kept else ()), *extra_cited]))
+    return UnitCheck(text=text, cited=kept_cited, removed_markers=removed, dropped=tuple(outcome.dropped),
+                     unsupported=tuple(outcome.unsupported), replaced=tuple(outcome.replaced),
+                     misattributed=tuple(outcome.misattributed))
+
+
+def _with_markers(kept: list[str], markers: str) -> str:
+    """The kept sentences joined, the unit's markers where the model put them or after each run of
+    its own sentences; a replacement sentence carries its own marker."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        text = "".join(run)
+        run.clear()
+        if not text.replace("\x00", "").strip():
+            return  # markers left alone after a replaced sentence: that sentence carries its own
+        if "\x00" in text:
+            text = text.replace("\x00", markers, 1).replace("\x00", "")
+        elif markers and text.strip():
+            text = _attach(text, markers)
+        out.append(text)
+
+    for piece in kept:
+        if piece.startswith(_REPLACED):
+            flush()
+            out.append(piece[len(_REPLACED):])
+        else:
+            run.append(piece)
+    flush()
+    return "".join(out)
 
 
 def _attach(text: str, markers: str) -> str:

@@ -52,20 +52,26 @@ def prepare(text: str) -> str:
     return _LIST_NUMBER.sub("", _MARKER.sub(" ", text))
 
 
-def mentions(text: str) -> list[Mention]:
-    """Every number in `text` (after `prepare`), in order."""
-    text = prepare(text)
-    found: list[Mention] = []
+def located(text: str) -> list[tuple[int, int, Mention]]:
+    """Every number in `text` as it stands (no `prepare`), with its [start, end) range, in order."""
+    found: list[tuple[int, int, Mention]] = []
     for match in _CN_PERCENT.finditer(text):
         value = _chinese_number(match.group("value"))
         if value is not None:
-            found.append(Mention(match.group(0), value, "percent"))
+            found.append((match.start(), match.end(), Mention(match.group(0), value, "percent")))
     for match in _NUMBER.finditer(text):
         value = float(match.group("value").replace(",", "")) * _SCALES[match.group("scale")]
         unit = match.group("unit")
         kind = "percent" if unit in ("%", "‰") else "money" if unit else "plain"
-        found.append(Mention(match.group(0).strip(), value, kind))
-    return found
+        raw = match.group(0)
+        end = match.start() + len(raw.rstrip())
+        found.append((match.start(), end, Mention(raw.strip(), value, kind)))
+    return sorted(found, key=lambda item: item[0])
+
+
+def mentions(text: str) -> list[Mention]:
+    """Every number in `text` (after `prepare`), in order."""
+    return [mention for _, _, mention in located(prepare(text))]
 
 
 def _same(a: float, b: float) -> bool:

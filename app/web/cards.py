@@ -110,11 +110,28 @@ def answer_text_html(text: str) -> str:
     return _MARKER.sub(r'<sup class="pqa-ref">\1</sup>', escape_text(text))
 
 
+# How the answer was made, when a reader should know: shown above the answer text.
+MODE_BADGES = {
+    "llm": ("大模型回答 · 已核对", "llm"),
+    "llm-repaired": ("大模型回答 · 已修正：未核实的内容已删去或换成条款原文", "repaired"),
+    "extractive-fallback": ("大模型回答未通过核对，改为条款摘录", "fallback"),
+}
+
+
+def mode_badge_html(answer: Answer) -> str:
+    """A label for answers written by the LLM (checked, repaired) or replaced by the extract; "" otherwise."""
+    if answer.mode not in MODE_BADGES:
+        return ""
+    label, css = MODE_BADGES[answer.mode]
+    return f'<div class="pqa-mode pqa-mode-{css}">{label}</div>'
+
+
 def answer_html(answer: Answer, today: date, *, resolved_from: str = "") -> str:
     """The whole assistant message: (follow-up reading), answer, notes, then one card per citation."""
     parts = ['<div class="pqa-answer">']
     if resolved_from:
         parts.append(f'<div class="pqa-resolved">按上文理解为：{escape_text(answer.question)}</div>')
+    parts.append(mode_badge_html(answer))
     css = "pqa-text-found" if answer.found else "pqa-text-notfound"
     parts.append(f'<div class="{css}">{answer_text_html(answer.text)}</div>')
     parts.extend(f'<div class="pqa-note">{escape_text(note)}</div>' for note in answer.notes)

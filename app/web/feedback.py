@@ -11,7 +11,7 @@ import os
 import threading
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ def make_record(
     """One feedback line: what was asked and answered, which clauses it cited, the verdict."""
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS}, not {verdict!r}")
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     return {
         "feedback_id": feedback_id or uuid.uuid4().hex,
         "time": moment.isoformat(timespec="seconds"),

@@ -46,6 +46,10 @@ details.pqa-card[open] .pqa-more { display: none; }
 .pqa-badge-inforce { background: #e3f4e8; color: #1e6b35; border: 1px solid #a8d8b6; }
 .pqa-badge-expired { background: #f2f2f2; color: #6b6b6b; border: 1px solid #cfcfcf; }
 .pqa-badge-unstated { background: #eef2f8; color: #44556b; border: 1px solid #c5d0de; }
+.pqa-mode { display: inline-block; font-size: 12px; padding: 0 8px; margin-bottom: 4px; border-radius: 10px; line-height: 20px; }
+.pqa-mode-llm { background: #e3f4e8; color: #1e6b35; border: 1px solid #a8d8b6; }
+.pqa-mode-repaired { background: #fff1e0; color: #9a5200; border: 1px solid #f3c48b; }
+.pqa-mode-fallback { background: #eef2f8; color: #44556b; border: 1px solid #c5d0de; }
 .pqa-badge-draft { background: #fff1e0; color: #9a5200; border: 1px solid #f3c48b; }
 table.pqa-docs { width: 100%; border-collapse: collapse; font-size: 13px; }
 table.pqa-docs th { text-align: left; background: var(--pqa-blue-soft); color: var(--pqa-blue); padding: 6px 8px; }

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from app.text import numbers
 from app.llm.verify import clause_sources
+from app.text import numbers
 from policyqa.model import Answer
 
 

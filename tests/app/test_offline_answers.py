@@ -7,6 +7,7 @@ import pytest
 
 from app.render import answer_to_json
 from app.service import AnswerService
+
 from .answer_checks import TODAY, assert_grounded
 
 

@@ -5,7 +5,11 @@ import numpy as np
 import pytest
 
 from eval.decision_training import (
-    choose_inclusion_threshold, choose_threshold, data_hash, generated_questions, question_sources,
+    choose_inclusion_threshold,
+    choose_threshold,
+    data_hash,
+    generated_questions,
+    question_sources,
 )
 from eval.questions import DEV_QUESTIONS_FILE
 

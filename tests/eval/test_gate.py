@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main as cli
-from eval.gate import check, flatten, load_expected, parse_thresholds
 from eval.command import run_eval
+from eval.gate import check, flatten, load_expected, parse_thresholds
 from policyqa.errors import UserError
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from eval.answer_metrics import AnswerRecord
+from eval.configurations import service_modes, to_record
 from eval.judge import build_prompt, judge_records, judge_with_settings, parse_judgement
 from eval.questions import GoldRef, Question
-from eval.configurations import service_modes, to_record
 from policyqa.config import Settings
 from policyqa.model import Answer, Citation, Clause, Document
 

@@ -6,7 +6,13 @@ from collections import Counter
 import pytest
 
 from eval.questions import (
-    KINDS, GoldRef, Question, check_against_clauses, check_against_texts, load_questions, parse_question,
+    KINDS,
+    GoldRef,
+    Question,
+    check_against_clauses,
+    check_against_texts,
+    load_questions,
+    parse_question,
 )
 from policyqa.config import BUNDLED_CORPUS
 from policyqa.model import Clause, Document

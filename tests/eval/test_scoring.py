@@ -4,7 +4,13 @@ from __future__ import annotations
 import pytest
 
 from eval.answer_metrics import (
-    AnswerRecord, citation_flags, citation_recall, contains_fact, correctly_declined, score_answers, states_figure,
+    AnswerRecord,
+    citation_flags,
+    citation_recall,
+    contains_fact,
+    correctly_declined,
+    score_answers,
+    states_figure,
     unsupported_numbers,
 )
 from eval.questions import GoldRef, Question

@@ -8,8 +8,8 @@ import pytest
 
 import index.build
 from index.filters import Filters
-from index.offline_embedder import OfflineEmbedder
 from index.local_backend import SearchIndex, ensure_index
+from index.offline_embedder import OfflineEmbedder
 from policyqa.config import Settings
 from policyqa.errors import IndexMissingError, IndexUnreadableError, UserError
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+
 def source_lines(path: Path) -> list[str]:
     """The non-empty lines of a corpus text file, as written (damage included)."""
     return [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import load_clauses, load_many
-from .ingest_builders import WORD_NS, build_pdf, docx_with_document_xml, entity_bomb_xml
 from policyqa.config import BUNDLED_CORPUS
 from policyqa.errors import BadFileError
+
+from .ingest_builders import WORD_NS, build_pdf, docx_with_document_xml, entity_bomb_xml
 
 GOOD = BUNDLED_CORPUS / "yueqing-2023-policies.txt"
 
@@ -49,7 +50,7 @@ def _bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
     broken_link = folder / "gone.txt"
     broken_link.symlink_to(folder / "nowhere.txt")
     huge = folder / "huge.txt"
-    huge.write_bytes("一".encode("utf-8") * (400 * 1024))  # 1.2 MB, over the 1 MB limit of these tests
+    huge.write_bytes("一".encode() * (400 * 1024))  # 1.2 MB, over the 1 MB limit of these tests
     zip_bomb = docx_with_document_xml(b"<w:document " + WORD_NS + b"><w:body><w:p><w:r><w:t>"
                                       + b"a" * (2 * 1024 * 1024) + b"</w:t></w:r></w:p></w:body></w:document>",
                                       folder / "zipbomb.docx")
@@ -133,7 +134,7 @@ def test_a_file_name_that_is_not_utf8_is_read_named_and_indexed_again_as_a_no_op
     folder.mkdir()
     gbk_name = os.fsdecode(os.fsencode(str(folder)) + b"/" + "温州政策.txt".encode("gbk"))
     with open(gbk_name, "wb") as out:
-        out.write("1. 支持外贸企业发展，给予补助。\n".encode("utf-8"))
+        out.write("1. 支持外贸企业发展，给予补助。\n".encode())
     settings = Settings(index_dir=tmp_path / "index", embed_model="offline")
     report = ingest_paths([folder], settings)
     assert report.written and not report.errors

@@ -6,8 +6,9 @@ import re
 import pytest
 
 from ingest.pipeline import load_clauses
-from .ingest_helpers import by_locator, cn_numeral, measures
 from policyqa.config import BUNDLED_CORPUS
+
+from .ingest_helpers import by_locator, cn_numeral, measures
 
 RUIAN_2023 = "ruian-2023-work-plan"
 DRAFT_2025 = "ruian-2025-work-plan-draft"

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import load_clauses, load_document
+from policyqa.config import BUNDLED_CORPUS
+
 from .ingest_builders import build_docx, build_html, build_pdf, source_lines
 from .ingest_helpers import shape
-from policyqa.config import BUNDLED_CORPUS
 
 RUIAN_2023 = BUNDLED_CORPUS / "ruian-2023-work-plan.txt"
 WENZHOU = BUNDLED_CORPUS / "wenzhou-2024-policies.txt"

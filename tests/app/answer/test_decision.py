@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from app.answer.decision import (
-    CLAUSE_FEATURES, MODEL_FILE, DecisionModel, LinearModel, document_ranks, load_model, score_candidates,
+    CLAUSE_FEATURES,
+    MODEL_FILE,
+    DecisionModel,
+    LinearModel,
+    document_ranks,
+    load_model,
+    score_candidates,
 )
 from app.answer.evidence import SENTENCE_FEATURES, read_candidates
 from policyqa.errors import UserError

@@ -16,8 +16,8 @@ def supplied_clauses(messages: list[dict]) -> dict[int, str]:
     """Clause number -> original text, as the prompt gave them."""
     user = messages[-1]["content"]
     found = {}
-    for match in re.finditer(r"^\[(\d+)\] .*?^原文：(.*)$", user, re.MULTILINE | re.DOTALL):
-        found[int(match.group(1))] = match.group(2).split("\n")[0]
+    for match in re.finditer(r"^\[(\d+)\] .*?原文：(.*)$", user, re.MULTILINE):
+        found[int(match.group(1))] = match.group(2)
     return found
 
 

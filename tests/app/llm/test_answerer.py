@@ -9,9 +9,9 @@ import pytest
 from app.render import answer_to_json
 from app.service import AnswerService
 from policyqa.model import Answer
+from tests.app.answer_checks import TODAY, assert_grounded
 
 from . import fake_server as fake_llm
-from tests.app.answer_checks import TODAY, assert_grounded
 
 pytestmark = pytest.mark.slow  # the first test imports llama-index (a few seconds)
 QUESTION = "外贸企业出口信用保险补助比例是多少"

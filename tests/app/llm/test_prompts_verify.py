@@ -4,9 +4,11 @@ from __future__ import annotations
 import pytest
 
 from app.llm import prompts
-from app.llm.verify import Renumbering, check_unit, take_units
-
-from tests.app.answer_fakes import CLAUSES
+from app.llm.answerer import render_clause
+from app.llm.verify import ECHO_MARK, Renumbering, Supplied, check_unit, take_units
+from policyqa.model import Clause
+from tests.app.answer_checks import TODAY
+from tests.app.answer_fakes import CLAUSES, RUIAN_2023
 
 
 def test_shipped_templates_load_with_exactly_their_variables() -> None:
@@ -32,16 +34,94 @@ def test_units_end_after_marker_runs() -> None:
     assert take_units("丙", final=True) == (["丙"], "")
 
 
+def _check(unit: str, supplied: dict, cited_before: set[int] | None = None):
+    return check_unit(unit, Supplied(supplied), cited_before or set())
+
+
 def test_check_unit_repairs() -> None:
     supplied = {1: CLAUSES[0], 2: CLAUSES[1]}
-    good = check_unit("给予保费60%的补助【1】。", supplied, set())
+    good = _check("给予保费60%的补助【1】。", supplied)
     assert good.text == "给予保费60%的补助[1]。" and good.cited == (1,)
-    foreign = check_unit("不低于70%[2][7]。", supplied, set())
+    foreign = _check("不低于70%[2][7]。", supplied)
     assert foreign.text == "不低于70%[2]。" and foreign.removed_markers == (7,)
-    wrong = check_unit("给予保费60%的补助。上限999万元[1]。", supplied, set())
+    wrong = _check("给予保费60%的补助。上限999万元[1]。", supplied)
     assert wrong.text == "给予保费60%的补助[1]。" and wrong.unsupported == ("999万元",)
-    uncited = check_unit("另有30%补助。", supplied, set())
+    uncited = _check("另有30%补助。", supplied)
     assert uncited.text == "" and uncited.dropped
+
+
+INCUBATORS = Clause(
+    "r23-incubator", RUIAN_2023, ("二、科技创新领域",), "4", "培育建设大孵化集群",
+    "培育建设大孵化集群。新增孵化面积22万平方米。实施双创载体激励政策，新认定的国家级、省级、温州市级、"
+    "瑞安市级科技企业孵化器，每家分别最高奖励500万元、250万元、30万元、20万元奖励。新认定（备案）的国家级、"
+    "省级、温州市级众创空间分别给予50万元、30万元、20万元奖励。（责任单位：市科技局）", locator="二、(二)4")
+WORKSHOPS = Clause(
+    "r23-workshop", RUIAN_2023, ("五、乡村振兴",), "7", "共富工坊",
+    "建设共富工坊。对新认定的市级共富工坊给予10万元补助。（责任单位：市农业农村局）", locator="五、(一)7")
+
+
+@pytest.mark.parametrize("answer, kept", [
+    ("新认定的国家级科技企业孵化器最高奖励500万元[1]。", True),
+    ("新认定的省级科技企业孵化器每家最高奖励250万元[1]。", True),
+    ("瑞安市级科技企业孵化器最高奖励20万元[1]。", True),
+    ("国家级、省级科技企业孵化器分别最高奖励500万元、250万元[1]。", True),
+    ("省级众创空间给予30万元奖励[1]。", True),
+])
+def test_figures_stated_for_their_own_item_pass(answer: str, kept: bool) -> None:
+    check = _check(answer, {1: INCUBATORS})
+    assert (check.text == answer) is kept and not check.dropped and not check.replaced
+
+
+def test_a_figure_put_beside_another_item_of_a_paired_list_is_caught_and_replaced() -> None:
+    check = _check("新认定的省级科技企业孵化器最高奖励500万元[1]。", {1: INCUBATORS})
+    assert check.misattributed == ("500万元",)
+    assert check.replaced and "省级科技企业孵化器最高奖励500万元" not in check.text
+    # the stand-in is the clause's own sentence, verbatim, cited
+    assert "国家级、省级、温州市级、瑞安市级科技企业孵化器，每家分别最高奖励500万元、250万元" in check.text
+    assert check.text.endswith("[1]。") and check.cited == (1,)
+
+
+def test_a_right_figure_cited_to_the_wrong_clause_moves_to_the_clause_that_states_it() -> None:
+    supplied = {1: INCUBATORS, 2: WORKSHOPS}
+    wrong = _check("市级共富工坊可以得到10万元补助[1]。", supplied)
+    assert wrong.unsupported == ("10万元",) and wrong.replaced
+    assert wrong.text == "对新认定的市级共富工坊给予10万元补助[2]。" and wrong.cited == (2,)
+    copied = _check("对新认定的市级共富工坊给予10万元补助[1]。", supplied)  # word for word from [2]
+    assert copied.text == "对新认定的市级共富工坊给予10万元补助[2]。" and copied.cited == (2,)
+
+
+def test_a_sentence_said_twice_is_shown_once() -> None:
+    supplied = Supplied({1: INCUBATORS, 2: WORKSHOPS})
+    shown: set[str] = set()
+    first = check_unit("市级共富工坊可以得到10万元补助[1]。", supplied, set(), shown=shown)
+    again = check_unit("对新认定的市级共富工坊给予10万元补助[2]。", supplied, {2}, shown=shown)
+    assert "10万元" in first.text and again.text == ""
+
+
+def test_a_figure_of_the_cited_clause_about_something_else_is_dropped() -> None:
+    # 20万元 is in the clause, but for 瑞安市级孵化器 and 温州市级众创空间, never for a 共富工坊
+    check = _check("共富工坊最高补助20万元[1]。", {1: INCUBATORS, 2: WORKSHOPS})
+    assert "20万元" in check.unsupported and check.text == ""
+
+
+def test_a_sentence_in_another_clauses_words_is_dropped_and_an_echoed_header_too() -> None:
+    supplied = {1: INCUBATORS, 2: WORKSHOPS}
+    check = _check("建设共富工坊由市农业农村局负责[1]。", supplied)
+    assert check.text == "" and check.dropped
+    header = render_clause(1, INCUBATORS, TODAY).split(ECHO_MARK)[0]
+    with_headers = Supplied(supplied, (header,))
+    assert check_unit(header + "[1]", with_headers, set()).text == ""
+    copied = check_unit(header + ECHO_MARK + "培育建设大孵化集群。新增孵化面积22万平方米[1]。", with_headers, set())
+    assert copied.text == "新增孵化面积22万平方米[1]。"  # its title sentence is in the header too
+    own = _check("培育建设大孵化集群由市科技局负责[1]。", supplied)
+    assert own.text == "培育建设大孵化集群由市科技局负责[1]。"
+
+
+def test_markers_alone_or_before_the_text_keep_nothing_unsupported() -> None:
+    supplied = {1: INCUBATORS, 2: WORKSHOPS}
+    assert _check("[1]", supplied).text == ""
+    check = _check("对新认定的市级共富工坊给予10万元补助。[2]", supplied, {1})
+    assert "10万元" in check.text and check.cited == (2,)
 
 
 def test_renumbering_follows_first_use() -> None:

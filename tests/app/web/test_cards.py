@@ -6,6 +6,7 @@ from datetime import date
 
 from app.web import cards as web_cards
 from policyqa.model import Answer, Citation
+
 from .fakes import CLAUSES, DRAFT, RUIAN, WENZHOU
 
 TODAY = date(2025, 6, 1)
@@ -64,6 +65,19 @@ def test_answer_html_shows_markers_notes_and_escapes_the_question() -> None:
     assert '<sup class="pqa-ref">1</sup>' in rendered
     assert "已按地区筛选：温州市" in rendered and "温政办〔2024〕11号" in rendered
     assert "按上文理解为" in rendered
+
+
+def test_llm_answers_carry_a_badge_saying_checked_repaired_or_replaced() -> None:
+    clause = CLAUSES["温州市"]
+    citation = Citation(1, clause, "对企业短期出口信用保险保费给予不低于70%的补助经费。")
+    shown = {}
+    for mode in ("extractive", "llm", "llm-repaired", "extractive-fallback"):
+        answer = Answer(question="补助多少", found=True, text="补助不低于70%。[1]", citations=(citation,), mode=mode)
+        shown[mode] = re.findall(r'class="pqa-mode pqa-mode-(\w+)">([^<]+)<', web_cards.answer_html(answer, TODAY))
+    assert shown["extractive"] == []
+    assert shown["llm"] == [("llm", "大模型回答 · 已核对")]
+    assert shown["llm-repaired"][0][0] == "repaired" and "已修正" in shown["llm-repaired"][0][1]
+    assert shown["extractive-fallback"][0][0] == "fallback" and "条款摘录" in shown["extractive-fallback"][0][1]
 
 
 def test_plain_text_has_answer_and_sources_without_markup() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ def test_feedback_path_default_and_override(tmp_path: Path) -> None:
 
 
 def test_record_fields() -> None:
-    moment = datetime(2025, 3, 1, 8, 30, tzinfo=timezone.utc)
+    moment = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
     record = make_record(question="温州市补助比例", asked="那温州呢", answer="70%[1]", clause_ids=["w#44"],
                          verdict="down", comment="  应为不低于70%  ", now=moment)
     assert record["time"] == "2025-03-01T08:30:00+00:00"

