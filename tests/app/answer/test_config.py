@@ -11,6 +11,7 @@ PINNED = {
     "sentence_relative": 0.6, "max_sentences": 3, "max_quote_chars": 160, "min_quote_chars": 30, "validity_topic_rarity": 0.55,
     "max_other_documents": 2, "hotline_max_chars": 90, "hotline_fragment_chars": 60, "not_found_topic_words": 3,
     "decline_precision": 0.8, "document_precision": 0.75, "regularisation_c": 1.0,
+    "llm_word_share": 0.5, "llm_temperature": 0.0,
 }
 
 
