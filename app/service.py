@@ -54,7 +54,7 @@ class AnswerService:
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    from index.local_backend import ensure_index
+                    from index.backend import ensure_index
 
                     self._index = ensure_index(self._settings, progress=self._progress)
         return self._index

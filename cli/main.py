@@ -161,19 +161,33 @@ def train_decision(without_dev: bool, out: Path | None, index: Path | None) -> N
               help="Exit 1 when METRIC (e.g. hybrid.R@10, hybrid.key_fact_accuracy) misses VALUE; repeatable.")
 @click.option("--check-expected", is_flag=True, help="Also gate on the floors in eval/expected.yaml.")
 @click.option("--quick", is_flag=True, help="Hybrid retrieval and answers only (what CI gates on).")
+@click.option("--llm", "with_llm", is_flag=True,
+              help="Only compare the LLM answerer with the offline one on a subset (the configured model, "
+                   "else the bundled local one).")
+@click.option("--llm-questions", default=12, show_default=True, type=click.IntRange(min=1),
+              help="With --llm: how many questions, taken kind by kind.")
+@click.option("--llm-budget", default=900.0, show_default=True, type=click.FloatRange(min=1),
+              help="With --llm: stop asking after this many seconds.")
 @index_option
 def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check_expected: bool,
-          quick: bool, index: Path | None) -> None:
+          quick: bool, with_llm: bool, llm_questions: int, llm_budget: float, index: Path | None) -> None:
     """Score the evaluation set and write a report.
 
     Without --index it uses its own index of the bundled corpus (beside the default index), so the
     scores are reproducible whatever else has been ingested.
     """
-    from eval.command import DEFAULT_OUT, parse_configs, run_eval
+    from eval.command import DEFAULT_OUT, parse_configs, run_eval, run_llm_eval
 
     settings = _settings(index)
     if index is None:
         settings = settings.with_overrides(index_dir=settings.index_dir.parent / "eval-index")
+    if with_llm:
+        try:
+            run_llm_eval(settings, out_dir=out_dir or DEFAULT_OUT, limit=llm_questions, budget_s=llm_budget,
+                         echo=click.echo, refresh_bundled_index=index is None)
+        except UserError as error:
+            _fail(error)
+        return
     try:
         code = run_eval(settings, out_dir=out_dir or DEFAULT_OUT, configs=parse_configs(configs),
                         fail_under=fail_under, quick=quick, check_expected=check_expected, echo=click.echo,

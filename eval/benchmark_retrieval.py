@@ -71,9 +71,9 @@ def synthetic_loader(sentences: list[str], clauses_per_file: int):
 
 
 def real_sentences(index_dir: Path) -> list[str]:
-    from index.local_backend import SearchIndex
+    from index.backend import open_index
 
-    opened = SearchIndex.open(Settings(index_dir=index_dir, embed_model="offline"))
+    opened = open_index(Settings(index_dir=index_dir, embed_model="offline"))
     return [s for c in opened.clauses for s in SPLIT.split(c.text) if len(s) >= 12]
 
 
@@ -94,11 +94,11 @@ def build(paths: list[Path], index_dir: Path, loader=None) -> dict:
 
 def serve(index_dir: Path, rounds: int) -> dict:
     """Open the index and time every query in every mode (runs in its own process)."""
-    from index.local_backend import SearchIndex
+    from index.backend import open_index
     from index.tokenize import tokenize_query
 
     started = time.perf_counter()
-    opened = SearchIndex.open(Settings(index_dir=index_dir, embed_model="offline"))
+    opened = open_index(Settings(index_dir=index_dir, embed_model="offline"))
     open_s = time.perf_counter() - started
     for query in QUERIES[:3]:  # warm-up: jieba dictionary, FAISS, first allocations
         opened.search(query, 10)

@@ -86,3 +86,28 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
     for line in failures:
         echo(f"未达标：{line}")
     return 1 if failures else 0
+
+
+def run_llm_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, limit: int = 12, budget_s: float = 900.0,
+                 questions_file: Path = QUESTIONS_FILE, echo: Callable[[str], None] = print,
+                 refresh_bundled_index: bool = False) -> Path:
+    """`policyqa eval --llm`: the comparison table printed and written to `out_dir`/llm.md (and .json)."""
+    import json
+
+    from eval.llm_eval import compare, llm_table, stratified
+
+    if refresh_bundled_index:
+        from index.build import ingest_paths
+
+        ingest_paths([], settings, replace=True)
+    questions = stratified(load_questions(questions_file), limit)
+    result = compare(settings, questions, budget_s=budget_s,
+                     progress=lambda message: print(message, file=sys.stderr))
+    table = llm_table(result)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "llm.md").write_text(table + "\n", encoding="utf-8")
+    (out / "llm.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    echo(table)
+    echo(f"\n报告：{out / 'llm.md'}")
+    return out / "llm.md"

@@ -92,7 +92,7 @@ def evaluate(settings, questions: Sequence[Question], configs: Sequence[str], co
              answers: bool = True, progress: Progress | None = None) -> dict:
     """Score `configs` (and the service's answers) on `questions`: summary, qrels, runs, answer records."""
     from app.service import AnswerService
-    from index.local_backend import ensure_index
+    from index.backend import ensure_index
 
     say = progress or (lambda message: None)
     kinds = {q.qid: q.kind for q in questions}

@@ -140,7 +140,7 @@ def _clause_matrix(rows: Sequence[Rows], sentence_model: LinearModel) -> tuple[n
         if not row.candidates:
             continue
         best, margin = margin_of(row.candidates)
-        for candidate, label, doc_rank in zip(row.candidates, row.clause_labels, document_ranks(row.candidates)):
+        for candidate, label, doc_rank in zip(row.candidates, row.clause_labels, document_ranks(row.candidates), strict=True):
             probs = sentence_probabilities(sentence_model, candidate)
             x.append(clause_features(row.profile, candidate, best, margin, doc_rank, probs))
             y.append(label)
@@ -155,7 +155,7 @@ def _document_matrix(rows: Sequence[Rows], x: np.ndarray, y: np.ndarray, group: 
     for qi in sorted(set(group.tolist())):
         at = np.flatnonzero(group == qi)
         scored = [Scored(c, (), float(p), tuple(f)) for c, p, f in
-                  zip(rows[qi].candidates, clause_probability[at], x[at])]
+                  zip(rows[qi].candidates, clause_probability[at], x[at], strict=True)]
         for i in other_documents_best(scored):
             dx.append(document_features(scored, i))
             dy.append(int(y[at][i]))

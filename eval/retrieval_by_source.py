@@ -45,9 +45,9 @@ def _score(index, config, questions: list[Question], qrels: Qrels) -> dict[str, 
 def retrieval_results(settings) -> dict[str, Any]:
     """{source: {configuration: metrics}}: the shipped hybrid retrieval, without keyword feedback,
     and with dense feedback, on the answerable questions of each source."""
-    from index.local_backend import SearchIndex
+    from index.backend import open_index
 
-    index = SearchIndex.open(settings)
+    index = open_index(settings)
     default = index.config
     variants = (("hybrid", default), ("hybrid, no feedback", replace(default, feedback_weight=0.0)),
                 ("hybrid, + dense feedback 0.3", replace(default, dense_feedback_weight=0.3)))
@@ -59,9 +59,9 @@ def fusion_cross_validation(settings) -> dict[str, Any]:
     """RRF's BM25 and sentence weights, k and the keyword feedback's weight chosen on one question
     source and scored on the other, both ways (MRR@10 of hybrid retrieval on the answerable
     questions); {} without both sources."""
-    from index.local_backend import SearchIndex
+    from index.backend import open_index
 
-    index = SearchIndex.open(settings)
+    index = open_index(settings)
     default = index.config
     sets = _answerable_sets(index)
     if set(sets) != set(REPORTED_SOURCES):
@@ -73,10 +73,10 @@ def fusion_cross_validation(settings) -> dict[str, Any]:
         scores[(weight, k, sentence, feedback)] = {name: _score(index, config, questions, qrels)["overall"]["RR@10"]
                                                    for name, (questions, qrels) in sets.items()}
     shipped = (default.weights.get("bm25", 1.0), default.rrf_k, default.sentence_weight, default.feedback_weight)
-    result: dict[str, Any] = {"shipped": {**dict(zip(FUSION_GRID, shipped)), **scores.get(shipped, {})}}
+    result: dict[str, Any] = {"shipped": {**dict(zip(FUSION_GRID, shipped, strict=True)), **scores.get(shipped, {})}}
     for fitted, held_out in (("project", "dev"), ("dev", "project")):
         best = max(scores, key=lambda c: (scores[c][fitted], -abs(c[0] - 1.0)))  # ties: the plainer weight
-        result[f"fit_on_{fitted}"] = {**dict(zip(FUSION_GRID, best)), fitted: scores[best][fitted],
+        result[f"fit_on_{fitted}"] = {**dict(zip(FUSION_GRID, best, strict=True)), fitted: scores[best][fitted],
                                        held_out: scores[best][held_out]}
     return result
 

@@ -82,7 +82,7 @@ class DenseIndex:
         scores, pieces = self._search_pieces(query_vector, fetch, piece_mask)
         scores, pieces = [scores], [pieces]
         best: dict[int, float] = {}
-        for piece, score in zip(pieces[0], scores[0]):
+        for piece, score in zip(pieces[0], scores[0], strict=True):
             if piece < 0:
                 continue
             row = int(self.piece_rows[piece])

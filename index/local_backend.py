@@ -1,7 +1,6 @@
 """Opening an index folder and searching it: BM25, dense, or both fused (the default)."""
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,36 +21,9 @@ from index.st_embedder import KIND as ST_KIND
 from index.st_embedder import SentenceTransformerEmbedder
 from index.tokenize import expand_query, tokenize, tokenize_query
 from policyqa.config import Settings
-from policyqa.errors import IndexMismatchError, IndexMissingError, UserError
+from index.backend import MODES, SearchConfig
+from policyqa.errors import IndexMismatchError, UserError
 from policyqa.model import Clause, Document, Hit
-
-MODES = ("hybrid", "bm25", "dense")
-
-
-@dataclass(frozen=True)
-class SearchConfig:
-    """Fusion weights, RRF constant, how strongly named regions/years are preferred, pool depth."""
-
-    # weights and k chosen by cross-validation across question sets (policyqa eval's "fusion chosen"
-    # table): fitted on either set, BM25 0.5 and sentences 1.0 against the dense ranking's 1.0
-    weights: dict[str, float] = field(default_factory=lambda: {"bm25": 0.5, "dense": 1.0})
-    rrf_k: int = 100
-    # fused score x (1 + boost) for a document matching all named scope: a preference, never a filter.
-    scope_boost: float = 0.1
-    candidates: int = 50  # per retriever, before fusion and truncation
-    # pseudo-relevance feedback on the keyword side (index/feedback.py): the first pass's best
-    # clauses, the expansion words taken from them, and the expansion's share of the final score
-    # (chosen on both question sets: off 0.989/0.945 R@5/MRR on the project's, 0.917/0.820 on the
-    # development set; these 0.993/0.939 and 0.917/0.837)
-    feedback_clauses: int = 5
-    feedback_terms: int = 20
-    feedback_weight: float = 0.2
-    # the third ranking fused by RRF: clauses by their best sentence (index/sentences.py)
-    sentence_weight: float = 1.0
-    # Rocchio on the dense query (weight of its nearest pieces' mean): measured in policyqa eval,
-    # it changes MRR@10 by less than 0.01 on either question set, so it is off
-    dense_feedback_weight: float = 0.0
-
 
 def _mismatch(info: dict, spec: str, resolved: str, index_dir: Path) -> IndexMismatchError:
     built = "离线嵌入（offline）" if info.get("kind") == OFFLINE_KIND else f"模型 {info.get('model')}"
@@ -81,8 +53,9 @@ def _query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[objec
     return SentenceTransformerEmbedder(choice.model, choice.folder, info.get("query_instruction", "")), ""
 
 
-class SearchIndex:
-    """A loaded index: clauses, documents and the retrievers over them."""
+class LocalIndex:
+    """The embedded backend, loaded: FAISS for vectors, bm25s for keywords, sentence BM25, all in one
+    folder (index/local_files.py); searched in this process."""
 
     def __init__(self, stored: StoredIndex, embedder, config: SearchConfig | None = None,
                  notices: tuple[str, ...] = ()) -> None:
@@ -96,7 +69,7 @@ class SearchIndex:
         self._dim_checked = False
 
     @classmethod
-    def open(cls, settings: Settings, config: SearchConfig | None = None) -> SearchIndex:
+    def open(cls, settings: Settings, config: SearchConfig | None = None) -> LocalIndex:
         """Load the index at settings.index_dir, refusing one built with another embedder."""
         folder = Path(settings.index_dir)
         info = read_manifest(folder).get("embedder", {})
@@ -188,7 +161,7 @@ class SearchIndex:
             keyword = self._keyword_scores(tokenize_query(query), None if mask is None else mask.astype(np.float32))
             rows = top_k_indices(keyword, depth)
             values = keyword[rows]
-            rankings["bm25"], scores["bm25"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist()))
+            rankings["bm25"], scores["bm25"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist(), strict=True))
         if mode in ("hybrid", "dense") and vector is not None:
             piece_mask = None if mask is None else mask[self._stored.dense.piece_rows]
             vector = self._stored.dense.feedback_vector(vector, self.config.feedback_clauses,
@@ -196,11 +169,11 @@ class SearchIndex:
             rows, values = self._stored.dense.search(vector, depth, piece_mask)
             keep = values > 0  # a zero cosine says nothing (no shared feature at all)
             rows, values = rows[keep], values[keep]
-            rankings["dense"], scores["dense"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist()))
+            rankings["dense"], scores["dense"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist(), strict=True))
         sentences = self._stored.sentences
         if mode == "hybrid" and sentences is not None and self.config.sentence_weight:
             rows, values = sentences.search(tokenize_query(query), depth, mask)
-            rankings["sentences"], scores["sentences"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist()))
+            rankings["sentences"], scores["sentences"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist(), strict=True))
         clauses = self._stored.clauses
         if mode != "hybrid":
             ranked = rankings.get(mode, [])[:top_k]
@@ -220,21 +193,3 @@ class SearchIndex:
 def _clause_tokens(clause: Clause) -> tuple[str, ...]:
     """The clause's BM25 tokens (re-cut on demand: the index keeps no token lists in memory)."""
     return tuple(tokenize(bm25_text(clause)))
-
-
-def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
-    """Open the index, first building it from the bundled corpus when there is none.
-
-    A damaged index is not rebuilt here (IndexUnreadableError): it may hold the user's own
-    documents, and only an explicit `policyqa ingest` should replace it.
-    """
-    try:
-        return SearchIndex.open(settings)
-    except IndexMissingError:
-        from index.build import ingest_paths
-
-        print(f"尚无索引（{settings.index_dir}），正在用内置政策文件建立（首次使用约需 10–20 秒）…",
-              file=sys.stderr)
-        report = ingest_paths([], settings, progress=progress)
-        print(report.summary(), file=sys.stderr)
-        return SearchIndex.open(settings)

@@ -26,7 +26,7 @@ class Scope:
         named = [bool(self.regions), bool(self.years)]
         matched = [doc.region in self.regions, doc.year in self.years]
         total = sum(named)
-        return 0.0 if total == 0 else sum(m for m, n in zip(matched, named) if n) / total
+        return 0.0 if total == 0 else sum(m for m, n in zip(matched, named, strict=True) if n) / total
 
 
 def detect_scope(question: str, documents: list[Document]) -> Scope:

@@ -120,13 +120,13 @@ def _locators(drafts: list[_Draft]) -> list[str]:
     for draft in drafts:
         seen_heading = seen_heading or bool(draft.own_token)
         groups.append((draft.tokens, seen_heading))
-    prose_groups = Counter(g for d, g in zip(drafts, groups) if not d.own_token and d.kind != "glossary")
+    prose_groups = Counter(g for d, g in zip(drafts, groups, strict=True) if not d.own_token and d.kind != "glossary")
     numbered_paths = {"".join(d.tokens + (d.own_token,)) for d in drafts if d.own_token}
     seen_prose: dict[tuple[tuple[str, ...], bool], int] = defaultdict(int)
     glossary_n = 0
     seen_heading = False
     locators = []
-    for draft, group in zip(drafts, groups):
+    for draft, group in zip(drafts, groups, strict=True):
         if draft.kind == "glossary":
             glossary_n += 1
             locators.append(f"名词解释{glossary_n}")
@@ -160,7 +160,7 @@ def build_clauses(doc: Document, paragraphs: list[Paragraph], report: bool) -> l
     """One Clause per measure or prose paragraph, in document order."""
     drafts = _drafts(paragraphs, report)
     clauses = []
-    for ordinal, (draft, locator) in enumerate(zip(drafts, _locators(drafts))):
+    for ordinal, (draft, locator) in enumerate(zip(drafts, _locators(drafts), strict=True)):
         paragraph = draft.paragraph
         units, lead_unit = responsible_units(draft.text)
         if draft.kind == "glossary":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from app.answer.analysis import QuestionProfile
 from app.answer.config import AnswerConfig
@@ -98,7 +99,7 @@ def measure_label(clause: Clause) -> str:
 def _join_spans(spans: tuple[Span, ...]) -> str:
     """Verbatim spans in order; a gap between them is shown as "……"."""
     parts = [spans[0].text]
-    for before, span in zip(spans, spans[1:]):
+    for before, span in pairwise(spans):
         parts.append(span.text if span.start <= before.end + 1 else "……" + span.text)
     return "".join(parts)
 

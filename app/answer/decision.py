@@ -62,7 +62,7 @@ class LinearModel:
     intercept: float
 
     def probability(self, values: Sequence[float]) -> float:
-        z = self.intercept + sum(w * (x - m) / s for w, x, m, s in zip(self.coef, values, self.mean, self.scale))
+        z = self.intercept + sum(w * (x - m) / s for w, x, m, s in zip(self.coef, values, self.mean, self.scale, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def to_json(self) -> dict[str, Any]:
@@ -232,7 +232,7 @@ def score_candidates(model: DecisionModel, profile: QuestionProfile, candidates:
     best, margin = margin_of(candidates)
     retrievers = frozenset(name for c in candidates for name in c.hit.ranks)
     scored = []
-    for candidate, document_rank in zip(candidates, document_ranks(candidates)):
+    for candidate, document_rank in zip(candidates, document_ranks(candidates), strict=True):
         probs = tuple(sentence_probabilities(model.sentence, candidate))
         features = clause_features(profile, candidate, best, margin, document_rank, probs, retrievers)
         scored.append(Scored(candidate, probs, model.clause.probability(features), features))

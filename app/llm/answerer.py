@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.llm import prompts
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
+from app.llm import prompts
 from app.llm.verify import ECHO_MARK, Renumbering, Supplied, UnitCheck, check_unit, take_units
 from app.text.spans import normalise, split_sentences
 from policyqa.config import Settings

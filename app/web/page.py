@@ -91,7 +91,7 @@ def build_demo(service: AnsweringService, *, feedback_file: Path | None = None,
         ask_args = ([question, session, *filters], turn_outputs)
         ask_button.click(handlers.ask, *ask_args, **private)
         question.submit(handlers.ask, *ask_args, **private)
-        for button, text in zip(example_buttons, EXAMPLE_QUESTIONS):
+        for button, text in zip(example_buttons, EXAMPLE_QUESTIONS, strict=True):
             button.click(_asker(handlers, text), [session, *filters], turn_outputs, **private)
         for control in filters:
             control.input(handlers.reask, [session, *filters], turn_outputs, **private)
@@ -201,11 +201,11 @@ def launch_options(settings: Settings) -> dict[str, Any]:
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Build the index if needed (with progress in the terminal), then serve the chat."""
     from app.service import AnswerService
-    from index.local_backend import SearchIndex, ensure_index
+    from index.backend import ensure_index, open_index
 
     notices = []
     try:
-        index = SearchIndex.open(settings)
+        index = open_index(settings)
     except IndexMissingError:
         started = time.perf_counter()
         index = ensure_index(settings, progress=True)  # prints its progress to the terminal

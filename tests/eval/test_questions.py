@@ -77,8 +77,8 @@ def test_clause_check_flags_a_span_cut_by_a_clause_boundary() -> None:
 @pytest.mark.slow
 def test_gold_spans_land_in_exactly_one_ingested_clause(questions: list[Question], corpus_settings) -> None:
     """Each span inside exactly one clause the ingest produced, each key fact inside a gold clause."""
-    from index.local_backend import SearchIndex
+    from index.backend import open_index
 
-    clauses = SearchIndex.open(corpus_settings).clauses
+    clauses = open_index(corpus_settings).clauses
     problems = check_against_clauses(questions, clauses)
     assert problems == [], "\n".join(problems)

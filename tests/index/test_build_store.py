@@ -8,7 +8,7 @@ import pytest
 
 import index.build
 from index.filters import Filters
-from index.local_backend import SearchIndex, ensure_index
+from index.backend import ensure_index, open_index
 from index.offline_embedder import OfflineEmbedder
 from policyqa.config import Settings
 from policyqa.errors import IndexMissingError, IndexUnreadableError, UserError
@@ -40,7 +40,7 @@ def test_build_persist_reload_search(small_corpus: Path, tmp_path: Path):
     manifest = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["embedder"]["kind"] == "offline" and manifest["clause_count"] == 8
     assert all(len(f["content_hash"]) == 64 for f in manifest["files"].values())
-    opened = SearchIndex.open(settings)
+    opened = open_index(settings)
     assert len(opened.clauses) == 8 and {d.doc_id for d in opened.documents} == {"wz", "ra", "yq"}
     for mode in ("hybrid", "bm25", "dense"):
         hits = opened.search("腾笼换鸟", top_k=3, mode=mode)
@@ -56,7 +56,7 @@ def test_build_persist_reload_search(small_corpus: Path, tmp_path: Path):
 
 def test_region_named_in_question_is_preferred_not_filtered(small_corpus: Path, tmp_path: Path):
     index.build.ingest_paths([small_corpus], _settings(tmp_path))
-    opened = SearchIndex.open(_settings(tmp_path))
+    opened = open_index(_settings(tmp_path))
     plain = opened.search("出口信用保险保费补助", top_k=8)
     scoped = opened.search("温州出口信用保险保费补助", top_k=8)
     assert scoped[0].clause.doc.region == "温州市"
@@ -77,13 +77,13 @@ def test_changed_file_alone_is_re_embedded_and_removed_file_loses_clauses(
         small_corpus: Path, tmp_path: Path, monkeypatch):
     settings = _settings(tmp_path)
     index.build.ingest_paths([small_corpus], settings)
-    before = {c.clause_id: c for c in SearchIndex.open(settings).clauses}
+    before = {c.clause_id: c for c in open_index(settings).clauses}
     embedded = _record_embeds(monkeypatch)
     (small_corpus / "yq.txt").write_text("支持规上企业开展数字化改造，给予补助。\n", encoding="utf-8")
     report = index.build.ingest_paths([small_corpus], settings)
     assert report.updated == [str((small_corpus / "yq.txt").resolve())] and len(report.unchanged) == 2
     assert len(embedded) == 1 and "数字化改造" in embedded[0]
-    opened = SearchIndex.open(settings)
+    opened = open_index(settings)
     assert opened.search("数字化改造", top_k=1)[0].clause.clause_id == "yq-1"
     assert opened.clause("wz-1") == before["wz-1"] and opened.clause("yq-2") is None
     # unchanged clauses keep their vectors: the same dense ranking as before for their text
@@ -93,7 +93,7 @@ def test_changed_file_alone_is_re_embedded_and_removed_file_loses_clauses(
     (small_corpus / "wz.txt").unlink()
     report = index.build.ingest_paths([small_corpus], settings)
     assert len(report.removed) == 1 and embedded == []
-    opened = SearchIndex.open(settings)
+    opened = open_index(settings)
     assert {c.doc.doc_id for c in opened.clauses} == {"ra", "yq"}
     assert all(h.clause.doc.doc_id != "wz" for h in opened.search("专精特新小巨人", top_k=10))
 
@@ -105,7 +105,7 @@ def test_bad_file_keeps_its_old_clauses_and_all_bad_leaves_index_untouched(
     (small_corpus / "ra.txt").write_text("BAD\n", encoding="utf-8")
     report = index.build.ingest_paths([small_corpus], settings)
     assert report.errors and "ra.txt" in report.summary() and report.kept_after_error
-    assert SearchIndex.open(settings).clause("ra-3") is not None
+    assert open_index(settings).clause("ra-3") is not None
     manifest_before = (settings.index_dir / "manifest.json").read_bytes()
     (tmp_path / "new.txt").write_text("BAD\n", encoding="utf-8")
     report = index.build.ingest_paths([tmp_path / "new.txt", tmp_path / "missing.txt"], settings)
@@ -121,14 +121,14 @@ def test_adding_a_file_keeps_the_others_and_removal_is_explicit(small_corpus: Pa
     index.build.ingest_paths([small_corpus / "ra.txt", small_corpus / "wz.txt"], settings)
     report = index.build.ingest_paths([small_corpus / "yq.txt"], settings)
     assert len(report.added) == 1 and len(report.unchanged) == 2 and not report.removed
-    assert {c.doc.doc_id for c in SearchIndex.open(settings).clauses} == {"ra", "wz", "yq"}
+    assert {c.doc.doc_id for c in open_index(settings).clauses} == {"ra", "wz", "yq"}
     report = index.build.remove_documents(["wz"], settings)
     assert report.removed and "已移除：wz.txt" in report.summary()
-    assert {c.doc.doc_id for c in SearchIndex.open(settings).clauses} == {"ra", "yq"}
+    assert {c.doc.doc_id for c in open_index(settings).clauses} == {"ra", "yq"}
     with pytest.raises(UserError, match="索引中没有 nope"):
         index.build.remove_documents(["nope"], settings)
     report = index.build.ingest_paths([small_corpus / "ra.txt"], settings, replace=True)
-    assert {c.doc.doc_id for c in SearchIndex.open(settings).clauses} == {"ra"} and len(report.removed) == 1
+    assert {c.doc.doc_id for c in open_index(settings).clauses} == {"ra"} and len(report.removed) == 1
 
 
 @pytest.mark.parametrize("failure", [OSError("disk full"), KeyboardInterrupt()])
@@ -150,7 +150,7 @@ def test_crash_mid_write_leaves_previous_index_loadable_and_unchanged(
                    for p in settings.index_dir.rglob("*") if p.is_file()}
     assert files_after == files_before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".index")] == []
-    assert SearchIndex.open(settings).clause("wz-3") is not None
+    assert open_index(settings).clause("wz-3") is not None
 
 
 def test_crash_between_renames_is_recovered(small_corpus: Path, tmp_path: Path, monkeypatch):
@@ -176,12 +176,12 @@ def test_crash_between_renames_is_recovered(small_corpus: Path, tmp_path: Path, 
     assert not settings.index_dir.exists()  # died with the old index set aside
     report = index.build.ingest_paths([small_corpus], settings)
     assert report.written and report.updated  # recovered the old one, then updated it
-    assert SearchIndex.open(settings).search("温州新条款", top_k=1)[0].clause.clause_id == "wz-1"
+    assert open_index(settings).search("温州新条款", top_k=1)[0].clause.clause_id == "wz-1"
 
 
 def test_open_missing_index_says_how_to_build(tmp_path: Path):
     with pytest.raises(IndexMissingError, match="policyqa ingest"):
-        SearchIndex.open(_settings(tmp_path))
+        open_index(_settings(tmp_path))
 
 
 def test_damaged_index_is_refused_kept_and_rebuilt_only_on_request(small_corpus: Path, tmp_path: Path):
@@ -190,12 +190,12 @@ def test_damaged_index_is_refused_kept_and_rebuilt_only_on_request(small_corpus:
     clauses_file = settings.index_dir / "clauses.jsonl"
     clauses_file.write_text(clauses_file.read_text(encoding="utf-8")[:50], encoding="utf-8")
     with pytest.raises(IndexUnreadableError, match="policyqa ingest"):
-        SearchIndex.open(settings)
+        open_index(settings)
     with pytest.raises(IndexUnreadableError):  # auto-build must not replace what may be the user's index
         ensure_index(settings)
     assert len(clauses_file.read_text(encoding="utf-8")) == 50
     report = index.build.ingest_paths([small_corpus], settings)  # an explicit ingest rebuilds it
-    assert report.written and len(SearchIndex.open(settings).clauses) == 8
+    assert report.written and len(open_index(settings).clauses) == 8
 
 
 def test_offline_embedder_round_trip(tmp_path: Path):
@@ -212,7 +212,7 @@ def test_offline_embedder_round_trip(tmp_path: Path):
 
 @pytest.mark.slow
 def test_ensure_index_builds_the_bundled_corpus_when_missing(tmp_path: Path, capsys):
-    from index.local_backend import ensure_index
+    from index.backend import ensure_index
 
     opened = ensure_index(_settings(tmp_path), progress=True)
     err = capsys.readouterr().err
@@ -234,7 +234,7 @@ def test_an_index_without_sentence_matching_is_completed_by_the_next_ingest(smal
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["parts"] = {k: v for k, v in manifest["parts"].items() if "sentence" not in k}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    assert SearchIndex.open(settings).search("数字化改造", top_k=1)  # still opens and answers
+    assert open_index(settings).search("数字化改造", top_k=1)  # still opens and answers
     report = index.build.ingest_paths([small_corpus], settings)
     assert report.written and (folder / ROWS_FILE).is_file()
     assert not index.build.ingest_paths([small_corpus], settings).written  # and is a no-op after that

@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 
 from index.filters import Filters
-from index.local_backend import SearchIndex, ensure_index
+from index.backend import SearchIndex, ensure_index, open_index
 from policyqa.model import Hit
 
 
 @pytest.fixture(scope="module")
 def corpus_index(corpus_settings) -> SearchIndex:
-    return SearchIndex.open(corpus_settings)
+    return open_index(corpus_settings)
 
 
 def _keys(hits: list[Hit]) -> list[tuple[str, str]]:
@@ -65,4 +65,4 @@ def test_ensure_index_opens_existing_without_rebuilding(corpus_settings, monkeyp
     import index.build
 
     monkeypatch.setattr(index.build, "ingest_paths", lambda *a, **k: pytest.fail("rebuilt"))
-    assert len(ensure_index(corpus_settings).clauses) == len(SearchIndex.open(corpus_settings).clauses)
+    assert len(ensure_index(corpus_settings).clauses) == len(open_index(corpus_settings).clauses)

@@ -6,7 +6,7 @@ from dataclasses import asdict
 import numpy as np
 
 from index.feedback import combine, expansion_terms
-from index.local_backend import SearchConfig
+from index.backend import SearchConfig
 
 
 def test_expansion_prefers_words_frequent_in_the_best_clauses_and_rare_in_the_corpus() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from index.build import ingest_paths
-from index.local_backend import SearchIndex
+from index.backend import open_index
 from policyqa.config import Settings
 from policyqa.errors import IndexMismatchError
 
@@ -19,7 +19,7 @@ def test_offline_index_refused_for_a_loadable_model(small_corpus: Path, tmp_path
     settings = Settings(index_dir=tmp_path / "ix", embed_model="offline")
     ingest_paths([small_corpus], settings)
     with pytest.raises(IndexMismatchError) as refused:
-        SearchIndex.open(settings.with_overrides(embed_model=str(get_model_path())))
+        open_index(settings.with_overrides(embed_model=str(get_model_path())))
     message = str(refused.value)
     assert "policyqa ingest --index" in message and "--embed-model" in message
 
@@ -28,7 +28,7 @@ def test_default_model_unavailable_opens_the_offline_fallback_index(small_corpus
     settings = Settings(index_dir=tmp_path / "ix", embed_model="BAAI/bge-small-zh-v1.5")
     report = ingest_paths([small_corpus], settings)  # HF_HUB_OFFLINE=1 in tests: falls back at once
     assert report.embedder.startswith("offline") and any("不可用" in n for n in report.notices)
-    opened = SearchIndex.open(settings)
+    opened = open_index(settings)
     assert opened.embedder_info["kind"] == "offline" and opened.notices
     assert opened.search("腾笼换鸟", top_k=1)[0].clause.clause_id == "ra-3"
     assert not ingest_paths([small_corpus], settings).written
@@ -42,7 +42,7 @@ def test_sentence_transformers_end_to_end(small_corpus: Path, tmp_path: Path):
     settings = Settings(index_dir=tmp_path / "ix", embed_model=str(get_model_path()))
     report = ingest_paths([small_corpus], settings)
     assert report.embedder.startswith("sentence-transformers") and report.embedded_pieces == 8
-    opened = SearchIndex.open(settings)
+    opened = open_index(settings)
     assert opened.embedder_info["dim"] == 384 and opened.embedder_info["query_instruction"] == ""
     text = opened.clause("ra-3").text
     assert opened.search(text, top_k=1, mode="dense")[0].clause.clause_id == "ra-3"
@@ -50,4 +50,4 @@ def test_sentence_transformers_end_to_end(small_corpus: Path, tmp_path: Path):
     assert hits[0].clause.clause_id == "ra-3" and hits[0].ranks.get("bm25") == 1
     assert not ingest_paths([small_corpus], settings).written
     with pytest.raises(IndexMismatchError, match="--embed-model offline"):
-        SearchIndex.open(settings.with_overrides(embed_model="offline"))
+        open_index(settings.with_overrides(embed_model="offline"))

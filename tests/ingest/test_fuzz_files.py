@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from index.build import ingest_paths
-from index.local_backend import SearchIndex
+from index.backend import open_index
 from ingest.pipeline import load_many
 from policyqa.config import BUNDLED_CORPUS, Settings
 
@@ -65,7 +65,7 @@ def test_ingesting_generated_bad_files_keeps_the_index_answering(tmp_path: Path)
     folder.mkdir()
     _generated_files(folder, 40)
     ingest_paths([folder], settings)  # good pieces may be added; bad ones are reported
-    index = SearchIndex.open(settings)
+    index = open_index(settings)
     assert any(c.doc.doc_id == "wenzhou-2024-policies" for c in index.clauses)
     found = index.search("温州工业用地容积率一般不低于多少", top_k=10)
     assert any(h.clause.doc.doc_id == "wenzhou-2024-policies" for h in found)

@@ -139,9 +139,9 @@ def test_a_file_name_that_is_not_utf8_is_read_named_and_indexed_again_as_a_no_op
     report = ingest_paths([folder], settings)
     assert report.written and not report.errors
     assert not ingest_paths([folder], settings).written  # the name reads back the same
-    from index.local_backend import SearchIndex
+    from index.backend import open_index
 
-    assert SearchIndex.open(settings).documents[0].title == "温州政策"
+    assert open_index(settings).documents[0].title == "温州政策"
 
 
 def test_the_unsupported_type_message_lists_every_type_that_is_read(tmp_path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -27,7 +28,7 @@ SUBSECTIONS = ("（一）目标任务", "（二）承接举措", "（三）保�
 def _ruian_expected_locators() -> list[str]:
     expected = ["前言"]
     for domain, counts in RUIAN_2023_ITEMS.items():
-        for sub, count in zip("一二三四", counts):
+        for sub, count in zip("一二三四", counts, strict=False):
             head = f"{domain}、({sub})"
             expected += [head] if count == 0 else [f"{head}{n}" for n in range(1, count + 1)]
     return expected + ["结语第1段", "结语第2段"]
@@ -97,7 +98,7 @@ def test_lead_units_follow_the_star(corpus):
 @pytest.mark.parametrize("doc_id", [RUIAN_2023, DRAFT_2025, WENZHOU, YUEQING])
 def test_no_measure_holds_the_next_measures_lead_phrase(corpus, doc_id):
     found = measures(corpus[doc_id][1])
-    for current, following in zip(found, found[1:]):
+    for current, following in pairwise(found):
         assert f"{following.title}。" not in current.text, (current.locator, following.title)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import gradio as gr
 import pytest
 
-import index.local_backend
+import index.backend
 from app.web import page as web
 from policyqa.config import Settings
 
@@ -41,13 +41,13 @@ def test_serve_builds_a_missing_index_and_says_so(corpus_settings: Settings, tmp
                                                    launched: dict[str, Any],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     built = []
-    existing = index.local_backend.SearchIndex.open(corpus_settings)
+    existing = index.backend.open_index(corpus_settings)
 
     def fake_ensure(settings: Settings, progress: bool = False) -> Any:
         built.append(progress)
         return existing
 
-    monkeypatch.setattr(index.local_backend, "ensure_index", fake_ensure)
+    monkeypatch.setattr(index.backend, "ensure_index", fake_ensure)
     web.serve(corpus_settings.with_overrides(index_dir=tmp_path / "empty-index"), port=7998)
     assert built == [True]  # progress shown in the terminal
     notices = [block for block in launched["demo"].blocks.values()

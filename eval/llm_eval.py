@@ -1,0 +1,127 @@
+"""`policyqa eval --llm`: the LLM answerer beside the offline one on a subset, bounded in time.
+
+The model is the one configured (POLICYQA_LLM_BASE_URL …) or, when none is, the bundled local
+model served by llama.cpp for the length of the run. Reported per answer mode: verified (`llm`),
+repaired (`llm-repaired`), replaced by the offline answer (`extractive-fallback`), and not asked
+(the decision declined, so no model was consulted); key facts and figures no cited clause states,
+for the LLM and for the offline answers of the same questions.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from statistics import median
+
+from app.service import AnswerService
+from eval.answer_metrics import AnswerRecord, key_fact_share, unsupported_numbers
+from eval.configurations import to_record
+from eval.questions import Question
+from policyqa.config import Settings
+
+MODES = ("llm", "llm-repaired", "extractive-fallback", "extractive")
+MODE_NAMES = {"llm": "verified", "llm-repaired": "repaired", "extractive-fallback": "fallback",
+              "extractive": "not asked"}
+LOCAL_CONTEXT_CLAUSES = 3  # the bundled 1.5B model: a short prompt (see README, LLM mode)
+LOCAL_TIMEOUT_S = 180.0
+
+
+def stratified(questions: Sequence[Question], limit: int) -> list[Question]:
+    """Up to `limit` questions taking each kind in turn, in file order (deterministic)."""
+    by_kind: dict[str, list[Question]] = {}
+    for q in questions:
+        by_kind.setdefault(q.kind, []).append(q)
+    chosen: list[Question] = []
+    while len(chosen) < limit and any(by_kind.values()):
+        for kind in list(by_kind):
+            if by_kind[kind] and len(chosen) < limit:
+                chosen.append(by_kind[kind].pop(0))
+    return chosen
+
+
+@contextmanager
+def llm_settings(settings: Settings) -> Iterator[tuple[Settings, str]]:
+    """The settings to ask the LLM with, and which model that is (starting the local one if needed)."""
+    if settings.llm_configured:
+        yield settings, f"{settings.llm_model} @ {settings.llm_base_url}"
+        return
+    from app.llm.local_server import assemble_model, local_server
+
+    with local_server(assemble_model(), threads=settings.llm_threads) as server:
+        yield settings.with_overrides(llm_base_url=server.base_url, llm_model=server.model,
+                                      llm_timeout_s=LOCAL_TIMEOUT_S,
+                                      llm_context_clauses=LOCAL_CONTEXT_CLAUSES), f"{server.model}（本机 llama.cpp）"
+
+
+def compare(settings: Settings, questions: Sequence[Question], *, budget_s: float,
+            progress: Callable[[str], None] = print) -> dict:
+    """Ask each question offline and with the LLM until the time budget is spent."""
+    offline = AnswerService(settings.with_overrides(llm_base_url="", llm_model=""))
+    rows = []
+    with llm_settings(settings) as (with_llm, model_name):
+        service = AnswerService(with_llm)
+        started = time.monotonic()
+        for n, q in enumerate(questions, start=1):
+            if time.monotonic() - started > budget_s:
+                break
+            base = offline.ask(q.question)
+            t0 = time.monotonic()
+            answer = service.ask(q.question)
+            seconds = time.monotonic() - t0
+            rows.append({"qid": q.qid, "kind": q.kind, "answerable": q.answerable, "mode": answer.mode,
+                         "seconds": seconds, "llm": _scores(q, to_record(q.qid, answer, seconds * 1000)),
+                         "offline": _scores(q, to_record(q.qid, base, 0.0)),
+                         "misattributed": answer.checks.get("misattributed_figures", [])})
+            progress(f"[{n}/{len(questions)}] {q.qid} {answer.mode} {seconds:.1f}s")
+    return {"model": model_name, "asked": len(rows), "planned": len(questions), "budget_s": budget_s,
+            "rows": rows, "summary": summarise(rows)}
+
+
+def _scores(q: Question, record: AnswerRecord) -> dict:
+    return {"key_facts": key_fact_share(record.text, q.key_facts) if q.answerable else None,
+            "unsupported": sorted(unsupported_numbers(record.text, record.cited_texts + record.support_texts,
+                                                      q.question)),
+            "found": record.found}
+
+
+def summarise(rows: Sequence[dict]) -> dict:
+    """Mode rates, key facts (answerable questions) and unsupported figures, LLM beside offline."""
+    if not rows:
+        return {}
+    modes = Counter(r["mode"] for r in rows)
+    answerable = [r for r in rows if r["answerable"]]
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    return {
+        "rates": {MODE_NAMES[m]: modes.get(m, 0) / len(rows) for m in MODES},
+        "key_facts_llm": mean([r["llm"]["key_facts"] for r in answerable]),
+        "key_facts_offline": mean([r["offline"]["key_facts"] for r in answerable]),
+        "unsupported_llm": sum(bool(r["llm"]["unsupported"]) for r in rows),
+        "unsupported_offline": sum(bool(r["offline"]["unsupported"]) for r in rows),
+        "misattributions_caught": sum(len(r["misattributed"]) for r in rows),
+        "median_s": median(r["seconds"] for r in rows),
+    }
+
+
+def llm_table(result: dict) -> str:
+    """The comparison as a Markdown table (what the README shows)."""
+    s = result["summary"]
+    if not s:
+        return "（时间预算内未完成任何问题）"
+    rates = s["rates"]
+    lines = [
+        f"LLM：{result['model']}；{result['asked']}/{result['planned']} 题（时间预算 {result['budget_s']:.0f} 秒）",
+        "",
+        "| | verified | repaired | fallback | not asked | key facts | answers with unsupported figures | median s |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| LLM | {rates['verified']:.2f} | {rates['repaired']:.2f} | {rates['fallback']:.2f} | "
+        f"{rates['not asked']:.2f} | {s['key_facts_llm']:.3f} | {s['unsupported_llm']} | {s['median_s']:.1f} |",
+        f"| offline | – | – | – | – | {s['key_facts_offline']:.3f} | {s['unsupported_offline']} | – |",
+        "",
+        f"Figures put beside another item than their clause gives them, caught by the verifier: "
+        f"{s['misattributions_caught']}",
+    ]
+    return "\n".join(lines)
