@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.answer.analysis import QuestionProfile, analyze
 from app.answer.compose import compose_missing_scope
@@ -18,7 +18,13 @@ from app.answer.decision import DecisionModel, load_model
 from app.answer.pipeline import AnswerContext, Draft, answer
 from app.text.inputs import prepare_question
 from policyqa.config import Settings
-from policyqa.model import Answer, Document, Hit
+from policyqa.model import Answer, Clause, Document, Hit, Style
+
+if TYPE_CHECKING:  # imported when first needed: `policyqa ask` starts without loading the index code
+    from app.answer.corpus import CorpusStats
+    from app.llm.answerer import LlmAnswerer
+    from index.backend import Mode, SearchIndex
+    from index.filters import Filters
 
 MIN_RETRIEVED = 10  # the JSON contract lists at least the top 10 clauses
 SCOPED_EXTRA = 5  # clauses fetched from the documents a question names, besides the global top k
@@ -31,18 +37,18 @@ def _ms(start: float) -> float:
 class AnswerService:
     """Answers questions over the index in `settings`, offline or with the configured LLM."""
 
-    def __init__(self, settings: Settings, *, progress: bool = False, index: Any = None,
+    def __init__(self, settings: Settings, *, progress: bool = False, index: SearchIndex | None = None,
                  model: DecisionModel | None = None, config: AnswerConfig = DEFAULT_CONFIG) -> None:
         self._settings = settings
         self._progress = progress
         self._lock = threading.Lock()
-        self._index: Any = index  # given by tests and tools that already hold a SearchIndex
+        self._index = index  # given by tests and tools that already hold one
         self._model = model  # given by eval to score a model trained on other questions
         self._config = config
-        self._llm: Any = None
+        self._llm: LlmAnswerer | None = None
         self._llm_notices: list[str] = []
-        self._corpus: Any = None
-        self._validity: Any = None
+        self._corpus: tuple[SearchIndex, CorpusStats] | None = None
+        self._validity: tuple[SearchIndex, dict[str, Clause]] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -50,7 +56,7 @@ class AnswerService:
         return self._settings
 
     # -- lazily loaded parts ------------------------------------------------------------------
-    def _search_index(self) -> Any:
+    def _search_index(self) -> SearchIndex:
         if self._index is None:
             with self._lock:
                 if self._index is None:
@@ -59,7 +65,7 @@ class AnswerService:
                     self._index = ensure_index(self._settings, progress=self._progress)
         return self._index
 
-    def _llm_answerer(self) -> Any:
+    def _llm_answerer(self) -> LlmAnswerer | None:
         if self._llm is None and self._settings.llm_configured:
             with self._lock:
                 if self._llm is None:
@@ -75,7 +81,7 @@ class AnswerService:
                     self._model = load_model()
         return self._model
 
-    def _corpus_stats(self, index: Any) -> Any:
+    def _corpus_stats(self, index: SearchIndex) -> CorpusStats:
         """Token statistics and text of the indexed clauses, built once per loaded index."""
         if self._corpus is None or self._corpus[0] is not index:
             from app.answer.corpus import CorpusStats
@@ -83,12 +89,12 @@ class AnswerService:
             self._corpus = (index, CorpusStats(index.clauses, index.document_frequencies()))
         return self._corpus[1]
 
-    def _validity_clauses(self, index: Any) -> dict[str, Any]:
+    def _validity_clauses(self, index: SearchIndex) -> dict[str, Clause]:
         """Per document, the clause stating its validity, found once per loaded index."""
         if self._validity is None or self._validity[0] is not index:
             from app.answer.validity import validity_clauses
 
-            self._validity = (index, validity_clauses(getattr(index, "clauses", ())))
+            self._validity = (index, validity_clauses(index.clauses))
         return self._validity[1]
 
     def documents(self) -> list[Document]:
@@ -97,7 +103,7 @@ class AnswerService:
 
     def notices(self) -> list[str]:
         """Things the UI should show once: embedder fallback, LLM fallbacks."""
-        index_notices = getattr(self._search_index(), "notices", ())
+        index_notices = self._search_index().notices
         found = list(index_notices() if callable(index_notices) else index_notices)
         return found + list(dict.fromkeys(self._llm_notices))
 
@@ -108,7 +114,7 @@ class AnswerService:
         return analyze(query, list(index.documents), self._corpus_stats(index), self._config.focus_min_words)
 
     def retrieve(self, query: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
-                 doc_id: str | None = None, retrieval_mode: str = "hybrid") -> tuple[list[Hit], list[Hit]]:
+                 doc_id: str | None = None, retrieval_mode: Mode = "hybrid") -> tuple[list[Hit], list[Hit]]:
         """(retrieved hits for the JSON, answer candidates) for an already prepared query."""
         index = self._search_index()
         hits, candidates, _ = self._retrieve(index, list(index.documents), query, max(1, top_k),
@@ -116,8 +122,8 @@ class AnswerService:
         return hits, candidates
 
     def ask(self, question: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
-            doc_id: str | None = None, style: str = "default", today: date | None = None,
-            retrieval_mode: str = "hybrid") -> Answer:
+            doc_id: str | None = None, style: Style = "default", today: date | None = None,
+            retrieval_mode: Mode = "hybrid") -> Answer:
         """Answer one question with clause citations (retrieval_mode: "hybrid", "bm25" or "dense")."""
         final: Answer | None = None
         for piece in self.ask_stream(question, top_k=top_k, region=region, year=year, doc_id=doc_id,
@@ -128,8 +134,8 @@ class AnswerService:
         return final
 
     def ask_stream(self, question: str, *, top_k: int = 10, region: str | None = None,
-                   year: int | None = None, doc_id: str | None = None, style: str = "default",
-                   today: date | None = None, retrieval_mode: str = "hybrid") -> Iterator[str | Answer]:
+                   year: int | None = None, doc_id: str | None = None, style: Style = "default",
+                   today: date | None = None, retrieval_mode: Mode = "hybrid") -> Iterator[str | Answer]:
         """Text pieces as they are ready, then the final Answer (whose text is authoritative)."""
         started = time.perf_counter()
         query, notes = prepare_question(question)
@@ -160,10 +166,10 @@ class AnswerService:
             checks = {"llm": "skipped: no supporting clause"} if self._settings.llm_configured else {}
             yield _answer(draft, base, "extractive", checks, retrieve_ms, answer_started, started)
             return
-        context = _llm_context(draft, candidates, self._settings.llm_context_clauses)
+        llm_clauses = _llm_context(draft, candidates, self._settings.llm_context_clauses)
         result = None
         streamed = False
-        for piece in llm.stream(query, context, style=style, today=today,
+        for piece in llm.stream(query, llm_clauses, style=style, today=today,
                                 deadline_s=self._settings.llm_timeout_s):
             if isinstance(piece, str):
                 streamed = True
@@ -182,8 +188,8 @@ class AnswerService:
         llm_draft = Draft(True, result.text, result.citations, (), "llm")
         yield _answer(llm_draft, base, result.mode, result.checks, retrieve_ms, answer_started, started)
 
-    def _retrieve(self, index: Any, documents: list[Document], query: str, top_k: int,
-                  region: str | None, year: int | None, doc_id: str | None, mode: str = "hybrid",
+    def _retrieve(self, index: SearchIndex, documents: list[Document], query: str, top_k: int,
+                  region: str | None, year: int | None, doc_id: str | None, mode: Mode = "hybrid",
                   ) -> tuple[list[Hit], list[Hit], tuple[str, ...]]:
         """Retrieved hits (for the JSON), answer candidates, and notes on the user's filters."""
         from index.filters import Filters
@@ -206,7 +212,7 @@ class AnswerService:
         return list(hits), candidates, notes
 
 
-def _user_filters(region: str | None, year: int | None, doc_id: str | None) -> Any:
+def _user_filters(region: str | None, year: int | None, doc_id: str | None) -> Filters:
     """The index.filters.Filters for what the user chose (empty when nothing was)."""
     from index.filters import Filters
 

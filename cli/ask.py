@@ -13,6 +13,7 @@ from app.service import AnswerService
 from app.text.inputs import without_surrogates
 from policyqa.config import Settings
 from policyqa.errors import UserError
+from policyqa.model import as_style
 
 
 def _echo(text: str) -> None:
@@ -89,7 +90,7 @@ def run_ask(settings: Settings, *, question: str | None, as_json: bool, top_k: i
     if top_k is not None and top_k < 1:
         raise UserError("--top-k 必须是正整数。")
     service = AnswerService(settings, progress=sys.stderr.isatty())
-    options: dict[str, Any] = dict(top_k=top_k or 10, region=region, year=year, style=style)
+    options: dict[str, Any] = dict(top_k=top_k or 10, region=region, year=year, style=as_style(style))
     if batch is not None:
         _run_batch(service, batch, as_json, options)
         return

@@ -12,6 +12,7 @@ import click
 
 from policyqa.config import Settings, load_settings
 from policyqa.errors import UserError
+from policyqa.model import STYLES
 
 
 def _settings(index: Path | None, embed_model: str | None = None) -> Settings:
@@ -100,7 +101,7 @@ def clauses(path: Path, as_json: bool) -> None:
 @click.option("--top-k", type=int, default=None, help="How many clauses to retrieve (default 10).")
 @click.option("--region", default=None, help="Only this region, e.g. 温州市.")
 @click.option("--year", type=int, default=None, help="Only documents of this year.")
-@click.option("--style", type=click.Choice(["default", "hotline"]), default="default",
+@click.option("--style", type=click.Choice(STYLES), default="default",
               help="hotline: short, to be read aloud.")
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="JSON lines of {\"id\", \"question\"}; one answer per line, in order.")

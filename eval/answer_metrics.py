@@ -7,7 +7,8 @@
 - unsupported-number rate: share of answers stating a number found in no cited clause;
 - rejection accuracy: share of unanswerable questions declined (found=False); for those marked
   `figure_absent` (the benefit is named, its figure is not) an answer stating no amount or ratio
-  (outside its "另：" lines about other regions or years) also counts, since quoting the clause with a "no figure stated" caveat is the honest answer;
+  (outside its "另：" lines about other regions or years) also counts, since quoting the clause
+  with a "no figure stated" caveat is the honest answer;
 - false-refusal rate: share of answerable questions answered with found=False;
 - latency p50/p95 over all questions.
 """

@@ -12,16 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from eval.answer_metrics import percentile
 from policyqa.config import PROJECT_ROOT, load_settings
+from policyqa.net import free_port
 
 OUTPUT = PROJECT_ROOT / "eval" / "bench" / "load.json"
 QUESTIONS = ["外贸企业出口信用保险补助比例是多少", "温州工业用地容积率一般不低于多少", "出口信用保险补助哪个部门负责",
@@ -31,13 +32,7 @@ QUESTIONS = ["外贸企业出口信用保险补助比例是多少", "温州工�
 TIME_LIMIT_S = 300.0  # the whole run stops asking after this
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _http_caller(url: str):
+def _http_caller(url: str) -> Callable[[str], None]:
     """Gradio's two-step HTTP API (POST the call, read its event stream): a light load generator."""
     import httpx
 
@@ -51,7 +46,7 @@ def _http_caller(url: str):
     return call
 
 
-def _gradio_client_caller(url: str):
+def _gradio_client_caller(url: str) -> Callable[[str], object]:
     from gradio_client import Client
 
     client = Client(url, verbose=False)
@@ -99,14 +94,15 @@ def _wait_ready(url: str, server: subprocess.Popen, timeout_s: float = 60.0) -> 
 def run(index_dir: Path, clients: int, questions: int, concurrency: int | None, light: bool = False) -> dict:
     """Start `policyqa serve` on a free loopback port in its own process (as in production), drive it
     with `clients` threads of gradio_client, and measure each request."""
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, POLICYQA_EMBED_MODEL="offline", POLICYQA_FEEDBACK_FILE=str(index_dir / "feedback.jsonl"))
     if concurrency:
         env["POLICYQA_CHAT_CONCURRENCY"] = str(concurrency)
     url = f"http://127.0.0.1:{port}/"
     with open(index_dir / "serve.log", "w", encoding="utf-8") as log:
-        server = subprocess.Popen([str(Path(sys.executable).with_name("policyqa")), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                   "--index", str(index_dir)], env=env, stdout=log, stderr=subprocess.STDOUT)
+        command = [str(Path(sys.executable).with_name("policyqa")), "serve", "--host", "127.0.0.1",
+                   "--port", str(port), "--index", str(index_dir)]
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_ready(url, server)
             _client_run(url, 1, 0, time.monotonic() + 60, [], [], threading.Lock())  # warm the answerer

@@ -18,8 +18,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from eval.answer_metrics import percentile
+from index.build import Loader
 from policyqa.config import BUNDLED_CORPUS, Settings
 from policyqa.model import Clause, Document
 
@@ -52,7 +54,7 @@ def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def synthetic_loader(sentences: list[str], clauses_per_file: int):
+def synthetic_loader(sentences: list[str], clauses_per_file: int) -> Loader:
     """A loader making `clauses_per_file` clauses of 2-3 recombined sentences from a seed file."""
     def load(path: Path) -> tuple[Document, list[Clause]]:
         seed = int(path.read_text(encoding="utf-8"))
@@ -77,7 +79,7 @@ def real_sentences(index_dir: Path) -> list[str]:
     return [s for c in opened.clauses for s in SPLIT.split(c.text) if len(s) >= 12]
 
 
-def build(paths: list[Path], index_dir: Path, loader=None) -> dict:
+def build(paths: list[Path], index_dir: Path, loader: Loader | None = None) -> dict:
     from index.build import ingest_paths
 
     settings = Settings(index_dir=index_dir, embed_model="offline")
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     import os
     import platform
 
-    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+    results: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                "date": time.strftime("%Y-%m-%d %H:%M"), "corpora": {}}
     with tempfile.TemporaryDirectory(prefix="policyqa-bench-") as tmp:
         work = Path(tmp)

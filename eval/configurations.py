@@ -12,7 +12,9 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from eval.answer_metrics import AnswerRecord, percentile, score_answers
 from eval.questions import Question
@@ -20,33 +22,42 @@ from eval.retrieval_metrics import score_retrieval
 from eval.trec import Qrels, build_qrels, run_from_rankings
 from policyqa.model import Answer
 
+if TYPE_CHECKING:
+    from app.service import AnswerService
+    from eval.naive import NaiveRetriever
+    from index.backend import SearchIndex
+    from policyqa.config import Settings
+
 PRODUCT_CONFIGS = ("bm25", "dense", "hybrid")
 ALL_CONFIGS = (*PRODUCT_CONFIGS, "naive")
 TOP_K = 10
 Progress = Callable[[str], None]
 
 
-def _timed(call: Callable[[], object]) -> tuple[object, float]:
+Result = TypeVar("Result")
+
+
+def _timed(call: Callable[[], Result]) -> tuple[Result, float]:
     started = time.perf_counter()
     result = call()
     return result, (time.perf_counter() - started) * 1000
 
 
-def retrieve_product(index, questions: Sequence[Question], mode: str) -> tuple[dict[str, list[str]], list[float]]:
+def retrieve_product(index: SearchIndex, questions: Sequence[Question], mode: str) -> tuple[dict[str, list[str]], list[float]]:
     """Clause ids per question (best first) from the product index in `mode`, and latencies."""
     rankings, latencies = {}, []
     for q in questions:
-        hits, ms = _timed(lambda q=q: index.search(q.question, top_k=TOP_K, mode=mode))
+        hits, ms = _timed(partial(index.search, q.question, top_k=TOP_K, mode=mode))
         rankings[q.qid] = [hit.clause.clause_id for hit in hits]
         latencies.append(ms)
     return rankings, latencies
 
 
-def retrieve_naive(naive, questions: Sequence[Question]) -> tuple[dict[str, list[str]], list[float]]:
+def retrieve_naive(naive: NaiveRetriever, questions: Sequence[Question]) -> tuple[dict[str, list[str]], list[float]]:
     """Chunk ids per question from the naive baseline, and latencies."""
     rankings, latencies = {}, []
     for q in questions:
-        ids, ms = _timed(lambda q=q: naive.search(q.question, TOP_K))
+        ids, ms = _timed(partial(naive.search, q.question, TOP_K))
         rankings[q.qid] = ids
         latencies.append(ms)
     return rankings, latencies
@@ -63,17 +74,17 @@ def to_record(qid: str, answer: Answer, latency_ms: float) -> AnswerRecord:
     return AnswerRecord(qid, answer.found, answer.text, cited, tuple(s for s in support if s), latency_ms)
 
 
-def answer_all(service, questions: Sequence[Question], mode: str = "hybrid") -> list[AnswerRecord]:
+def answer_all(service: AnswerService, questions: Sequence[Question], mode: str = "hybrid") -> list[AnswerRecord]:
     """Ask every question through the service; `mode` only where the service accepts one."""
-    extra = {"retrieval_mode": mode} if mode != "hybrid" else {}
+    extra: dict[str, Any] = {"retrieval_mode": mode} if mode != "hybrid" else {}
     records = []
     for q in questions:
-        answer, ms = _timed(lambda q=q: service.ask(q.question, top_k=TOP_K, **extra))
+        answer, ms = _timed(partial(service.ask, q.question, top_k=TOP_K, **extra))
         records.append(to_record(q.qid, answer, ms))
     return records
 
 
-def service_modes(service) -> tuple[str, ...]:
+def service_modes(service: AnswerService) -> tuple[str, ...]:
     """The product modes the service can answer with."""
     accepts = "retrieval_mode" in inspect.signature(service.ask).parameters
     return PRODUCT_CONFIGS if accepts else ("hybrid",)
@@ -88,7 +99,7 @@ def _retrieval_summary(qrels: Qrels, rankings: dict[str, list[str]], latencies: 
     return summary, run
 
 
-def evaluate(settings, questions: Sequence[Question], configs: Sequence[str], corpus_paths: Sequence[Path],
+def evaluate(settings: Settings, questions: Sequence[Question], configs: Sequence[str], corpus_paths: Sequence[Path],
              answers: bool = True, progress: Progress | None = None) -> dict:
     """Score `configs` (and the service's answers) on `questions`: summary, qrels, runs, answer records."""
     from app.service import AnswerService

@@ -19,9 +19,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.answer.analysis import QuestionProfile
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import (
     CLAUSE_FEATURES,
@@ -36,11 +38,15 @@ from app.answer.decision import (
     other_documents_best,
     sentence_probabilities,
 )
-from app.answer.evidence import SENTENCE_FEATURES, read_candidates
+from app.answer.evidence import SENTENCE_FEATURES, Candidate, read_candidates
 from app.answer.pipeline import candidate_pool
 from app.text.inputs import prepare_question
 from eval.questions import DEV_QUESTIONS_FILE, QUESTIONS_FILE, Question, load_questions, match_key
 from policyqa.errors import UserError
+
+if TYPE_CHECKING:
+    from app.service import AnswerService
+    from policyqa.config import Settings
 
 ANSWERABILITY_FILE = Path(__file__).resolve().parent / "answerability.jsonl"
 FOLDS = 5
@@ -91,11 +97,11 @@ class Rows:
     source: str
     clause_labels: list[int]
     sentence_rows: list[tuple[tuple[float, ...], int]]
-    candidates: list  # app.answer.evidence.Candidate
-    profile: object  # app.answer.analysis.QuestionProfile
+    candidates: list[Candidate]
+    profile: QuestionProfile | None  # None for a question the product refuses outright
 
 
-def question_rows(service, question: Question, source: str, config: AnswerConfig = DEFAULT_CONFIG) -> Rows:
+def question_rows(service: AnswerService, question: Question, source: str, config: AnswerConfig = DEFAULT_CONFIG) -> Rows:
     """Candidates of one question as the answer pipeline sees them, with labels from the gold data."""
     try:
         query, _ = prepare_question(question.question)
@@ -117,7 +123,7 @@ def question_rows(service, question: Question, source: str, config: AnswerConfig
     return Rows(question.qid, source, labels, sentences, candidates, profile)
 
 
-def collect(service, sources: dict[str, list[Question]], config: AnswerConfig = DEFAULT_CONFIG) -> list[Rows]:
+def collect(service: AnswerService, sources: dict[str, list[Question]], config: AnswerConfig = DEFAULT_CONFIG) -> list[Rows]:
     """Rows for every question of every source."""
     return [question_rows(service, q, name, config) for name, questions in sources.items() for q in questions]
 
@@ -137,7 +143,7 @@ def _clause_matrix(rows: Sequence[Rows], sentence_model: LinearModel) -> tuple[n
     """(features, labels, question index) of every candidate, with sentence probabilities from the model."""
     x, y, group = [], [], []
     for qi, row in enumerate(rows):
-        if not row.candidates:
+        if not row.candidates or row.profile is None:
             continue
         best, margin = margin_of(row.candidates)
         for candidate, label, doc_rank in zip(row.candidates, row.clause_labels, document_ranks(row.candidates), strict=True):
@@ -247,13 +253,13 @@ def data_hash(sources: dict[str, list[Question]]) -> str:
     return digest.hexdigest()
 
 
-def train(service, with_dev: bool = True, config: AnswerConfig = DEFAULT_CONFIG) -> DecisionModel:
+def train(service: AnswerService, with_dev: bool = True, config: AnswerConfig = DEFAULT_CONFIG) -> DecisionModel:
     """The model fitted on every available source (the development set too, unless told not to)."""
     sources = question_sources(with_dev)
     return fit_decision(collect(service, sources, config), config, data_hash(sources))
 
 
-def train_bundled(settings, with_dev: bool = True, out: Path | None = None,
+def train_bundled(settings: Settings, with_dev: bool = True, out: Path | None = None,
                   config: AnswerConfig = DEFAULT_CONFIG) -> DecisionModel:
     """`policyqa train-decision`: bring the index at settings.index_dir to exactly the bundled corpus,
     fit on every source, and write the model (the shipped file unless `out` is given)."""

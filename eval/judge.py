@@ -11,9 +11,13 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from statistics import fmean
+from typing import TYPE_CHECKING
 
 from eval.answer_metrics import AnswerRecord
 from eval.questions import Question
+
+if TYPE_CHECKING:
+    from policyqa.config import Settings
 
 PROMPT_FILE = Path(__file__).resolve().parent / "prompts" / "judge.txt"
 MAX_JUDGED = 60  # enough for a stable mean, cheap enough for a hosted model
@@ -63,7 +67,7 @@ def judge_records(complete: Callable[[str], str], questions: Sequence[Question],
             "relevance": fmean(g["relevance"] for g in graded)}
 
 
-def judge_with_settings(settings, questions: Sequence[Question], records: Sequence[AnswerRecord]) -> dict:
+def judge_with_settings(settings: Settings, questions: Sequence[Question], records: Sequence[AnswerRecord]) -> dict:
     """Judge with the configured OpenAI-compatible LLM, or say why it was skipped."""
     if not settings.llm_configured:
         return {"skipped": "no LLM configured (POLICYQA_LLM_BASE_URL, POLICYQA_LLM_MODEL)"}

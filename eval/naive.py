@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from index.embedders import Embedder
 
 CHUNK_SIZE = 250
 CHUNK_OVERLAP = 50
@@ -46,7 +50,7 @@ def chunk_files(paths: Sequence[Path], chunk_size: int = CHUNK_SIZE, overlap: in
 class NaiveRetriever:
     """Vector-only search over chunks in a flat inner-product FAISS index."""
 
-    def __init__(self, chunks: Sequence[Chunk], embedder) -> None:
+    def __init__(self, chunks: Sequence[Chunk], embedder: Embedder) -> None:
         import faiss
 
         if not chunks:

@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eval.retrieval_metrics import METRIC_NAMES
 from eval.trec import write_qrels, write_run
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 ANSWER_METRICS = ("key_fact_accuracy", "all_key_facts", "citation_precision", "citation_recall",
                   "unsupported_number_rate", "rejection_accuracy", "false_refusal_rate")
 REPRODUCE = "policyqa eval --out eval/reports/latest"
 
 
-def _fmt(value) -> str:
+def _fmt(value: object) -> str:
     if value is None:
         return "–"
     return f"{value:.3f}" if isinstance(value, float) else str(value)
@@ -124,7 +128,7 @@ def draw_charts(summary: dict, out_dir: Path) -> list[str]:
     return names
 
 
-def _save(fig, out_dir: Path, name: str) -> str:
+def _save(fig: Figure, out_dir: Path, name: str) -> str:
     fig.tight_layout()
     fig.savefig(out_dir / name, dpi=110)
     import matplotlib.pyplot as plt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eval.decision_training import question_sources
 from eval.questions import Question
@@ -12,12 +12,16 @@ from eval.retrieval_metrics import score_retrieval
 from eval.source_report import REPORTED_SOURCES, cell
 from eval.trec import Qrels, build_qrels, run_from_rankings
 
+if TYPE_CHECKING:
+    from index.backend import SearchConfig, SearchIndex
+    from policyqa.config import Settings
+
 RETRIEVAL_COLUMNS = ("R@1", "R@5", "R@10", "RR@10")
 FUSION_GRID = {"bm25_weight": (0.5, 1.0, 1.5), "rrf_k": (30, 60, 100), "sentence_weight": (0.0, 0.5, 1.0),
                "feedback_weight": (0.0, 0.2)}
 
 
-def _answerable_sets(index) -> dict[str, tuple[list[Question], Qrels]]:
+def _answerable_sets(index: SearchIndex) -> dict[str, tuple[list[Question], Qrels]]:
     """Per reported source present, its answerable questions and their qrels over the index's clauses."""
     sources = question_sources(with_dev=True)
     units = [(c.clause_id, c.doc.doc_id, c.text) for c in index.clauses]
@@ -29,7 +33,7 @@ def _answerable_sets(index) -> dict[str, tuple[list[Question], Qrels]]:
     return sets
 
 
-def _score(index, config, questions: list[Question], qrels: Qrels) -> dict[str, Any]:
+def _score(index: SearchIndex, config: SearchConfig, questions: list[Question], qrels: Qrels) -> dict[str, Any]:
     """Hybrid retrieval of `questions` with `config`, scored (overall and per kind)."""
     default = index.config
     index.config = config
@@ -42,7 +46,7 @@ def _score(index, config, questions: list[Question], qrels: Qrels) -> dict[str, 
     return scored
 
 
-def retrieval_results(settings) -> dict[str, Any]:
+def retrieval_results(settings: Settings) -> dict[str, Any]:
     """{source: {configuration: metrics}}: the shipped hybrid retrieval, without keyword feedback,
     and with dense feedback, on the answerable questions of each source."""
     from index.backend import open_index
@@ -55,7 +59,7 @@ def retrieval_results(settings) -> dict[str, Any]:
             for name, (questions, qrels) in _answerable_sets(index).items()}
 
 
-def fusion_cross_validation(settings) -> dict[str, Any]:
+def fusion_cross_validation(settings: Settings) -> dict[str, Any]:
     """RRF's BM25 and sentence weights, k and the keyword feedback's weight chosen on one question
     source and scored on the other, both ways (MRR@10 of hybrid retrieval on the answerable
     questions); {} without both sources."""
@@ -68,9 +72,9 @@ def fusion_cross_validation(settings) -> dict[str, Any]:
         return {}
     scores: dict[tuple[float, int, float, float], dict[str, float]] = {}
     for weight, k, sentence, feedback in itertools.product(*FUSION_GRID.values()):
-        config = replace(default, weights={"bm25": weight, "dense": 1.0}, rrf_k=k, sentence_weight=sentence,
+        config = replace(default, weights={"bm25": weight, "dense": 1.0}, rrf_k=int(k), sentence_weight=sentence,
                          feedback_weight=feedback)
-        scores[(weight, k, sentence, feedback)] = {name: _score(index, config, questions, qrels)["overall"]["RR@10"]
+        scores[(weight, int(k), sentence, feedback)] = {name: _score(index, config, questions, qrels)["overall"]["RR@10"]
                                                    for name, (questions, qrels) in sets.items()}
     shipped = (default.weights.get("bm25", 1.0), default.rrf_k, default.sentence_weight, default.feedback_weight)
     result: dict[str, Any] = {"shipped": {**dict(zip(FUSION_GRID, shipped, strict=True)), **scores.get(shipped, {})}}

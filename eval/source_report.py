@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.answer.decision import load_model
 from eval.answer_metrics import score_answers
@@ -15,12 +15,15 @@ from eval.configurations import answer_all
 from eval.decision_training import collect, data_hash, fit_decision, question_sources
 from index.tokenize import set_synonyms_enabled
 
+if TYPE_CHECKING:
+    from policyqa.config import Settings
+
 REPORTED_SOURCES = ("project", "dev")
 COLUMNS = ("key_fact_accuracy", "citation_recall", "false_refusal_rate", "rejection_accuracy",
            "unsupported_number_rate")
 
 
-def source_results(settings) -> dict[str, Any]:
+def source_results(settings: Settings) -> dict[str, Any]:
     """{source: {"shipped": metrics, "held_out": metrics}} for the sources present."""
     from app.service import AnswerService
 

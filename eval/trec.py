@@ -6,7 +6,7 @@ tool reading them keeps exactly the retriever's order (no tie-breaking by docume
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from eval.questions import Question, match_key
@@ -45,7 +45,7 @@ def _units_holding(span: str, units: list[tuple[str, str]]) -> list[str]:
     return [unit_id for unit_id, text in units if head in text or tail in text]
 
 
-def run_from_rankings(rankings: dict[str, Sequence[str]], depth: int = 10) -> Run:
+def run_from_rankings(rankings: Mapping[str, Sequence[str]], depth: int = 10) -> Run:
     """Rankings (best first, ids may repeat when a clause was split into pieces) -> a run.
 
     Repeats are dropped keeping the first position; scores are depth..1 so order is explicit.

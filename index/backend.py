@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from index.embedders import Embedder
 from index.filters import Filters
 from policyqa.config import Settings
 from policyqa.errors import IndexMissingError
@@ -61,6 +62,14 @@ class SearchIndex(Protocol):
         ...
 
     def clause(self, clause_id: str) -> Clause | None: ...
+
+    @property
+    def embedder(self) -> Embedder:
+        """The query embedder (eval reuses it for baselines over the same model)."""
+        ...
+
+    @property
+    def embedder_info(self) -> dict: ...
 
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None,
                mode: str = "hybrid") -> list[Hit]:

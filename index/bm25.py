@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ def top_k_indices(scores: np.ndarray, k: int) -> np.ndarray:
 class Bm25Index:
     """Lucene-style BM25 over token lists; row i is clause i of the index."""
 
-    def __init__(self, retriever) -> None:
+    def __init__(self, retriever: Any) -> None:  # a bm25s.BM25
         self._retriever = retriever
 
     @classmethod

@@ -19,6 +19,7 @@ from index.local_files import (
     write_index,
 )
 from index.offline_embedder import KIND as OFFLINE_KIND
+from index.offline_embedder import OfflineEmbedder
 from index.pieces import bm25_text
 from index.report import IngestReport
 from index.sentences import ROWS_FILE as SENTENCE_ROWS
@@ -158,7 +159,8 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
     entries: list[FileEntry] = []
     seen_docs: dict[str, str] = {}
     for path in hashes:
-        entry = loaded.get(path) or (reused_entry(previous, path, reuse_vectors) if path in kept else None)
+        entry = loaded.get(path) or (reused_entry(previous, path, reuse_vectors)
+                                     if previous is not None and path in kept else None)
         if entry is None:
             continue
         if entry.document.doc_id in seen_docs:
@@ -173,7 +175,8 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
     report.removed = sorted(p for p in prev_files if p not in hashes)
     if not entries:
         raise UserError("没有可建立索引的文件，现有索引未改动。\n" + "\n".join(report.errors))
-    if same_embedder and previous.sentences is not None and not (report.added or report.updated or report.removed):
+    unchanged = not (report.added or report.updated or report.removed)
+    if same_embedder and previous is not None and previous.sentences is not None and unchanged:
         report.clause_count = previous.manifest["clause_count"]  # only bad files: nothing to write
         report.embedder = f"{choice.kind}:{choice.model}"
         report.seconds = time.perf_counter() - start
@@ -188,7 +191,7 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
         for entry in entries:
             entry.vectors = None
     if choice.kind == OFFLINE_KIND:
-        fitted = previous.folder / EMBEDDER_DIR if (previous and reuse_vectors) else None
+        fitted = previous.folder / EMBEDDER_DIR if (previous and previous.folder and reuse_vectors) else None
         clauses = [c for e in entries for c in e.clauses]
         embedder = load_embedder(choice, fitted_dir=fitted, fit_texts=[bm25_text(c) for c in clauses],
                                  fit_words=[t for e in entries for t in (e.tokens or [])])
@@ -214,7 +217,7 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
     stored = assemble(entries, new_manifest, dim)
     staging = atomic.staging_dir(target, "build")
     try:
-        write_index(staging, stored, embedder if choice.kind == OFFLINE_KIND else None)
+        write_index(staging, stored, embedder if isinstance(embedder, OfflineEmbedder) else None)
         atomic.swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # the previous index is untouched

@@ -6,6 +6,7 @@ build here writes a fresh index anyway (see build.py), so a flat IP index is all
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +17,7 @@ PIECES_FILE = "piece_rows.npy"
 class DenseIndex:
     """Piece vectors in FAISS; `piece_rows[i]` is the clause row piece i belongs to."""
 
-    def __init__(self, faiss_index, piece_rows: np.ndarray) -> None:
+    def __init__(self, faiss_index: Any, piece_rows: np.ndarray) -> None:  # a faiss.Index
         self._index = faiss_index
         self.piece_rows = piece_rows.astype(np.int64)
 
@@ -54,7 +55,7 @@ class DenseIndex:
         if piece_mask is not None:
             bits = np.packbits(piece_mask.astype(np.uint8), bitorder="little")
             # `bits` must outlive the search: the selector holds a raw pointer into it.
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(bits.size, faiss.swig_ptr(bits)))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(bits.size, faiss.swig_ptr(bits)))  # type: ignore[call-arg]
         scores, pieces = self._index.search(query_vector.reshape(1, -1).astype(np.float32), fetch, params=params)
         del bits
         return scores[0], pieces[0]
@@ -80,9 +81,8 @@ class DenseIndex:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         fetch = min(self.size, k * 3)  # a clause may hold several pieces
         scores, pieces = self._search_pieces(query_vector, fetch, piece_mask)
-        scores, pieces = [scores], [pieces]
         best: dict[int, float] = {}
-        for piece, score in zip(pieces[0], scores[0], strict=True):
+        for piece, score in zip(pieces, scores, strict=True):
             if piece < 0:
                 continue
             row = int(self.piece_rows[piece])

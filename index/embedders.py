@@ -28,9 +28,14 @@ _announced: set[str] = set()
 class Embedder(Protocol):
     """Turns texts into unit-length float32 vectors; queries and passages may differ (instructions)."""
 
-    name: str
-    kind: str
-    model: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
 
     @property
     def dim(self) -> int: ...

@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.bm25 import Bm25Index
 from index.dense import DenseIndex
 from index.local_files import StoredIndex
+from index.offline_embedder import OfflineEmbedder
 from index.pieces import MAX_PIECE_CHARS, embedding_pieces
 from index.sentences import SentenceIndex
 from policyqa.model import Clause, Document
+
+if TYPE_CHECKING:
+    from index.embedders import Embedder
 
 EMBED_BATCH = 256
 
@@ -55,7 +60,7 @@ def _pieces_of(entry: FileEntry, max_chars: int | None) -> tuple[list[str], list
     return texts, (list(entry.tokens or []) if max_chars is None else None)
 
 
-def embed_entries(entries: list[FileEntry], embedder, progress: bool) -> int:
+def embed_entries(entries: list[FileEntry], embedder: Embedder, progress: bool) -> int:
     """Embed the pieces of every entry without vectors; returns how many pieces were embedded."""
     from tqdm import tqdm
 
@@ -73,7 +78,7 @@ def embed_entries(entries: list[FileEntry], embedder, progress: bool) -> int:
     with tqdm(total=len(texts), desc="嵌入条款", unit="段", disable=not progress) as bar:
         for start in range(0, len(texts), EMBED_BATCH):
             batch = texts[start:start + EMBED_BATCH]
-            if words:  # the offline embedder reuses the BM25 tokens instead of re-running jieba
+            if words and isinstance(embedder, OfflineEmbedder):  # reuses the BM25 tokens, not jieba again
                 batches.append(embedder.embed_passages(batch, words=words[start:start + EMBED_BATCH]))
             else:
                 batches.append(embedder.embed_passages(batch))

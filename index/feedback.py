@@ -7,7 +7,7 @@ never ranked by the expansion alone, and the expansion is weighted below the ori
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -21,7 +21,7 @@ def expansion_terms(feedback: Sequence[tuple[Sequence[str], float]], query_token
     if total <= 0 or count <= 0:
         return []
     asked = set(query_tokens)
-    weights: Counter[str] = Counter()
+    weights: defaultdict[str, float] = defaultdict(float)
     for tokens, score in feedback:
         if not tokens:
             continue

@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -26,7 +27,7 @@ def is_model_folder(path: Path) -> bool:
     return has_config and has_weights
 
 
-def hub_cache_dir(env: dict[str, str] | None = None) -> Path:
+def hub_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     """Where huggingface_hub keeps downloaded models (same variables, same order)."""
     env = os.environ if env is None else env
     if env.get("HF_HUB_CACHE"):
@@ -51,14 +52,14 @@ def cached_snapshot(repo_id: str) -> Path | None:
     return next((c for c in candidates if is_model_folder(c)), None)
 
 
-def hub_offline_requested(env: dict[str, str] | None = None) -> bool:
+def hub_offline_requested(env: Mapping[str, str] | None = None) -> bool:
     """True when the user told Hugging Face libraries to stay offline."""
     env = os.environ if env is None else env
     return any(env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
                for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
 
 
-def hub_endpoint(env: dict[str, str] | None = None) -> str:
+def hub_endpoint(env: Mapping[str, str] | None = None) -> str:
     """The hub (or mirror) the libraries would download from."""
     env = os.environ if env is None else env
     return (env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")

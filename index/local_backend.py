@@ -1,12 +1,13 @@
 """Opening an index folder and searching it: BM25, dense, or both fused (the default)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.backend import MODES, SearchConfig
 from index.bm25 import top_k_indices
 from index.embedders import resolve_embedder, resolve_local
 from index.feedback import combine, expansion_terms
@@ -21,9 +22,12 @@ from index.st_embedder import KIND as ST_KIND
 from index.st_embedder import SentenceTransformerEmbedder
 from index.tokenize import expand_query, tokenize, tokenize_query
 from policyqa.config import Settings
-from index.backend import MODES, SearchConfig
 from policyqa.errors import IndexMismatchError, UserError
 from policyqa.model import Clause, Document, Hit
+
+if TYPE_CHECKING:
+    from index.embedders import Embedder
+
 
 def _mismatch(info: dict, spec: str, resolved: str, index_dir: Path) -> IndexMismatchError:
     built = "离线嵌入（offline）" if info.get("kind") == OFFLINE_KIND else f"模型 {info.get('model')}"
@@ -34,7 +38,7 @@ def _mismatch(info: dict, spec: str, resolved: str, index_dir: Path) -> IndexMis
         f"或沿用现有索引：设置 POLICYQA_EMBED_MODEL={original}")
 
 
-def _query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[object, str]:
+def _query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[Embedder, str]:
     """The embedder for queries that matches the one that built the index, and a notice."""
     spec = settings.embed_model
     if spec.strip().lower() == "offline" or info.get("kind") == OFFLINE_KIND:
@@ -48,7 +52,7 @@ def _query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[objec
     choice = resolve_local(spec)
     if choice is None and spec == info.get("model"):
         choice = resolve_embedder(spec)  # built with it here before; maybe reachable now
-    if choice is None or choice.kind != ST_KIND or choice.model != info.get("model"):
+    if choice is None or choice.kind != ST_KIND or choice.model != info.get("model") or choice.folder is None:
         raise _mismatch(info, spec, choice.model if choice else "本机不可用", settings.index_dir)
     return SentenceTransformerEmbedder(choice.model, choice.folder, info.get("query_instruction", "")), ""
 
@@ -57,7 +61,7 @@ class LocalIndex:
     """The embedded backend, loaded: FAISS for vectors, bm25s for keywords, sentence BM25, all in one
     folder (index/local_files.py); searched in this process."""
 
-    def __init__(self, stored: StoredIndex, embedder, config: SearchConfig | None = None,
+    def __init__(self, stored: StoredIndex, embedder: Embedder, config: SearchConfig | None = None,
                  notices: tuple[str, ...] = ()) -> None:
         self._stored = stored
         self._embedder = embedder
@@ -93,7 +97,7 @@ class LocalIndex:
         return self._stored.embedder_info
 
     @property
-    def embedder(self):
+    def embedder(self) -> Embedder:
         """The query embedder (reusable by eval for baselines over the same model)."""
         return self._embedder
 

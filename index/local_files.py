@@ -8,13 +8,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index.bm25 import Bm25Index
 from index.dense import DenseIndex
 from index.sentences import SentenceIndex
 from policyqa.errors import IndexMissingError, IndexUnreadableError
 from policyqa.model import Clause, Document
+
+if TYPE_CHECKING:
+    from index.offline_embedder import OfflineEmbedder
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -77,7 +80,7 @@ def _fsync_tree(folder: Path) -> None:
                 os.fsync(handle.fileno())
 
 
-def write_index(folder: Path, stored: StoredIndex, offline_embedder=None) -> None:
+def write_index(folder: Path, stored: StoredIndex, offline_embedder: OfflineEmbedder | None = None) -> None:
     """Write every part of `stored` into the (new, empty) `folder`; the manifest goes last."""
     folder.mkdir(parents=True, exist_ok=False)
     _write_lines(folder / DOCUMENTS, [d.to_json() for d in stored.documents])

@@ -10,6 +10,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -71,7 +72,7 @@ class OfflineEmbedder:
         vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
         return cls(vocabulary, vectorizer.idf_, svd.components_)
 
-    def _tfidf(self, texts: list[str], words: list[list[str]] | None):
+    def _tfidf(self, texts: list[str], words: list[list[str]] | None) -> Any:
         """Rows of l2-normalised sublinear tf-idf, as a scipy CSR matrix."""
         from scipy import sparse  # imported here: a no-change re-ingest must not pay for scipy
 

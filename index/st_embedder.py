@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -40,14 +41,14 @@ class SentenceTransformerEmbedder:
         self.query_instruction = (default_query_instruction(model, folder)
                                   if query_instruction is None else query_instruction)
         self.batch_size = batch_size
-        self._model = None
+        self._model: Any = None
         self._dim: int | None = None
 
     @property
     def name(self) -> str:
         return f"{KIND}:{self.model}"
 
-    def _loaded(self):
+    def _loaded(self) -> Any:  # a SentenceTransformer
         if self._model is None:
             from sentence_transformers import SentenceTransformer
 

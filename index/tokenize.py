@@ -10,6 +10,7 @@ import re
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA_DIR / "userdict.txt"
@@ -22,7 +23,7 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():
+def _tokenizer() -> Any:  # a jieba.Tokenizer
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -85,7 +86,7 @@ def expand_query(question: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _to_simplified_converter():
+def _to_simplified_converter() -> Any:  # an opencc.OpenCC
     import opencc
 
     return opencc.OpenCC("t2s")

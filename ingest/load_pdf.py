@@ -65,7 +65,7 @@ def strip_page_furniture(pages: list[list[str]]) -> list[list[str]]:
         def keep(line: str) -> bool:
             return bool(line.strip()) and _edge_key(line) not in repeated and not is_page_furniture(line.strip())
 
-        cleaned.append([l for l in top if keep(l)] + middle + [l for l in bottom if keep(l)])
+        cleaned.append([line for line in top if keep(line)] + middle + [line for line in bottom if keep(line)])
     return cleaned
 
 

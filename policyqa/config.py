@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "data" / "policies"
@@ -40,7 +41,7 @@ class Settings:
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
 
-    def with_overrides(self, **changes: object) -> Settings:
+    def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the given non-None fields replaced (command-line options)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 

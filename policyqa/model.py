@@ -4,12 +4,26 @@ Records are frozen; stages return new records instead of mutating the ones they 
 """
 from __future__ import annotations
 
+import datetime
 from dataclasses import asdict, dataclass, field
-from datetime import date
-from typing import Any
+from typing import Any, Literal, get_args
+
+from policyqa.errors import UserError
 
 STATUS_ISSUED = "issued"
 STATUS_DRAFT = "draft"
+
+# How an answer is worded: for reading on screen, or short enough to read out on the 12345 line.
+Style = Literal["default", "hotline"]
+STYLES: tuple[Style, ...] = get_args(Style)
+
+
+def as_style(text: str) -> Style:
+    """The style named by `text`; UserError for any other word (from the API or the command line)."""
+    for style in STYLES:
+        if text == style:
+            return style
+    raise UserError(f"style 只能是 {' 或 '.join(STYLES)}，而不是 {text!r}")
 
 
 @dataclass(frozen=True)
@@ -29,9 +43,9 @@ class Document:
     source_path: str = ""
     content_hash: str = ""  # sha256 of the file's bytes
 
-    def expired_on(self, today: date) -> bool:
+    def expired_on(self, today: datetime.date) -> bool:  # module-qualified: `date` is also a field
         """True when the document states a validity that ended before `today`."""
-        return bool(self.valid_until) and date.fromisoformat(self.valid_until) < today
+        return bool(self.valid_until) and datetime.date.fromisoformat(self.valid_until) < today
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

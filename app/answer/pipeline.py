@@ -129,5 +129,5 @@ def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Dra
     text, citations = compose(profile, groups, ctx.today, ctx.config)
     cited_ids = {c.clause.clause_id for c in citations}
     cited = tuple(item for g in groups for item in g.items if item.clause.clause_id in cited_ids)
-    outcome = "answered" if any(item.stated for item in cited) else "unstated"
+    outcome: Outcome = "answered" if any(item.stated for item in cited) else "unstated"
     return Draft(True, text, tuple(citations), cited, outcome)

@@ -18,7 +18,8 @@ from app.text.spans import normalise, split_sentences
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
 
 # Asking whether the document still applies, or until when.
-ASKS_VALIDITY = re.compile(r"还有效|仍然?有效|是否有效|有没有效|有效吗|有效期|过期|失效|到期|还适用|还能用|废止|截止.{0,4}(时间|日期|哪天|什么时候)")
+ASKS_VALIDITY = re.compile(r"还有效|仍然?有效|是否有效|有没有效|有效吗|有效期|过期|失效|到期|还适用|还能用|废止"
+                           r"|截止.{0,4}(时间|日期|哪天|什么时候)")
 # Words of such a question that are not its topic (the document itself is named by scope words).
 _VALIDITY_WORDS = re.compile(r"有效|期限|期|过期|失效|到期|适用|截止|时间|日期|多久|多长")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")

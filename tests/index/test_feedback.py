@@ -5,8 +5,8 @@ from dataclasses import asdict
 
 import numpy as np
 
-from index.feedback import combine, expansion_terms
 from index.backend import SearchConfig
+from index.feedback import combine, expansion_terms
 
 
 def test_expansion_prefers_words_frequent_in_the_best_clauses_and_rare_in_the_corpus() -> None:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from index.build import ingest_paths
 from index.backend import open_index
+from index.build import ingest_paths
 from policyqa.config import Settings
 from policyqa.errors import IndexMismatchError
 

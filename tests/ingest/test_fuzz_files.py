@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from index.build import ingest_paths
 from index.backend import open_index
+from index.build import ingest_paths
 from ingest.pipeline import load_many
 from policyqa.config import BUNDLED_CORPUS, Settings
 
