@@ -5,6 +5,7 @@ Heavy libraries are imported inside the commands that need them, so `policyqa as
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -30,10 +31,29 @@ index_option = click.option(
 )
 
 
+OUR_PACKAGES = ("policyqa", "ingest", "index", "app", "eval", "cli")
+
+
+def configure_logging(verbose: bool) -> None:
+    """Our messages (progress, fallbacks) on stderr as plain lines; with -v, debug detail and sources.
+
+    Other libraries stay at WARNING: their INFO lines (HTTP requests, model loading) are noise here.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if verbose else "%(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    for name in OUR_PACKAGES:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
 @click.group()
 @click.version_option(package_name="policy-qa")
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Debug messages, with their source.")
+def main(verbose: bool) -> None:
     """政策问答 — answers from Chinese policy documents, citing the clauses they rest on."""
+    configure_logging(verbose)
 
 
 @main.command()

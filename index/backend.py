@@ -6,7 +6,7 @@ Milvus server or cluster). Everything above the index (answers, filters, eval) s
 """
 from __future__ import annotations
 
-import sys
+import logging
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -15,6 +15,8 @@ from index.filters import Filters
 from policyqa.config import Settings
 from policyqa.errors import IndexMissingError
 from policyqa.model import Clause, Document, Hit
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES = ("hybrid", "bm25", "dense")
@@ -98,8 +100,7 @@ def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
     except IndexMissingError:
         from index.build import ingest_paths
 
-        print(f"尚无索引（{settings.index_dir}），正在用内置政策文件建立（首次使用约需 10–20 秒）…",
-              file=sys.stderr)
+        log.info("尚无索引（%s），正在用内置政策文件建立（首次使用约需 10–20 秒）…", settings.index_dir)
         report = ingest_paths([], settings, progress=progress)
-        print(report.summary(), file=sys.stderr)
+        log.info("%s", report.summary())
         return open_index(settings)

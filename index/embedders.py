@@ -6,7 +6,7 @@ once, plainly, and fall back to the offline embedder.
 """
 from __future__ import annotations
 
-import sys
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -19,6 +19,8 @@ from index.offline_embedder import MODEL_NAME as OFFLINE_MODEL
 from index.offline_embedder import OfflineEmbedder
 from index.st_embedder import KIND as ST_KIND
 from index.st_embedder import SentenceTransformerEmbedder
+
+log = logging.getLogger(__name__)
 
 OFFLINE_SPEC = "offline"
 _announced: set[str] = set()
@@ -71,7 +73,7 @@ def _fallback(spec: str, reason: str, announce: bool) -> EmbedderChoice:
     notice = unavailable_notice(spec, reason)
     if announce and spec not in _announced:
         _announced.add(spec)
-        print(notice, file=sys.stderr)
+        log.warning("%s", notice)
     return EmbedderChoice(OFFLINE_KIND, OFFLINE_MODEL, notice=notice)
 
 

@@ -4,6 +4,7 @@ The page is a thin function of the answering service (see app/web/handlers.py fo
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
@@ -18,6 +19,8 @@ from app.web.handlers import AnsweringService, ChatHandlers, ChatSession, api_an
 from app.web.style import COPY_JS, CSS
 from policyqa.config import PROJECT_ROOT, Settings, load_settings
 from policyqa.errors import IndexMissingError, UserError
+
+log = logging.getLogger(__name__)
 
 PRIVATE: Final = "private"  # api_visibility of UI events: only /ask is an API
 EXAMPLE_QUESTIONS = (
@@ -213,5 +216,5 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     service = AnswerService(settings, index=index)
     demo = build_demo(service, feedback_file=feedback_path(settings), startup_notices=notices)
     demo.queue(default_concurrency_limit=settings.chat_concurrency)  # AnswerService is safe to share
-    print(f"政策问答已启动：http://{host}:{port}  （反馈写入 {feedback_path(settings)}）", flush=True)
+    log.info("政策问答已启动：http://%s:%s  （反馈写入 %s）", host, port, feedback_path(settings))
     demo.launch(server_name=host, server_port=port, **launch_options(settings))

@@ -115,3 +115,23 @@ def test_ingest_with_a_bad_path_among_good_ones_reports_it_in_chinese_and_ingest
                                        "--index", str(tmp_path / "index"), "--embed-model", "offline"])
     assert result.exit_code == 1  # something was not ingested, and the exit status says so
     assert "nowhere.txt：文件不存在" in result.output and "新增 1" in result.output and "Usage" not in result.output
+
+
+def test_messages_reach_stderr_as_plain_lines_and_verbose_adds_their_source(tmp_path) -> None:
+    import logging
+
+    from cli.main import OUR_PACKAGES, configure_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, {name: logging.getLogger(name).level for name in OUR_PACKAGES})
+    configure_logging(False)
+    handler = logging.getLogger().handlers[0]
+    record = logging.LogRecord("index.backend", logging.INFO, "", 0, "尚无索引", None, None)
+    assert handler.format(record) == "尚无索引" and logging.getLogger("index").isEnabledFor(logging.INFO)
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)  # other libraries' chatter stays out
+    configure_logging(True)
+    assert logging.getLogger().handlers[0].format(record) == "INFO index.backend: 尚无索引"
+    assert logging.getLogger("app").isEnabledFor(logging.DEBUG)
+    root.handlers[:], root.level = saved[0], saved[1]  # pytest's own capture handlers back
+    for name, level in saved[2].items():
+        logging.getLogger(name).setLevel(level)

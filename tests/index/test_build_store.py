@@ -1,6 +1,8 @@
 """Building, reopening, updating and protecting the index folder (tiny files, line loader)."""
 from __future__ import annotations
 
+import logging
+
 import json
 from pathlib import Path
 
@@ -211,12 +213,13 @@ def test_offline_embedder_round_trip(tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_ensure_index_builds_the_bundled_corpus_when_missing(tmp_path: Path, capsys):
+def test_ensure_index_builds_the_bundled_corpus_when_missing(tmp_path: Path, capsys, caplog):
     from index.backend import ensure_index
 
-    opened = ensure_index(_settings(tmp_path), progress=True)
-    err = capsys.readouterr().err
-    assert "正在用内置政策文件建立" in err and "嵌入条款" in err  # says what it does, with a bar
+    with caplog.at_level(logging.INFO, logger="index"):
+        opened = ensure_index(_settings(tmp_path), progress=True)
+    assert "正在用内置政策文件建立" in caplog.text and "索引已更新" in caplog.text  # says what it does
+    assert "嵌入条款" in capsys.readouterr().err  # with a progress bar
     assert {d.doc_id for d in opened.documents} == {p.stem for p in index.sources.expand_paths([])[0]}
 
 
