@@ -193,7 +193,7 @@ class AnswerService:
                   ) -> tuple[list[Hit], list[Hit], tuple[str, ...]]:
         """Retrieved hits (for the JSON), answer candidates, and notes on the user's filters."""
         from index.filters import Filters
-        from index.query import detect_scope
+        from index.scope import detect_scope
 
         filters = _user_filters(region, year, doc_id)
         hits = index.search(query, top_k=max(top_k, MIN_RETRIEVED), filters=None if filters.empty else filters,

@@ -17,7 +17,7 @@ from index.local_files import EMBEDDER_DIR, StoredIndex, read_index, read_manife
 from index.offline_embedder import KIND as OFFLINE_KIND
 from index.offline_embedder import OfflineEmbedder
 from index.pieces import bm25_text
-from index.query import detect_scope
+from index.scope import detect_scope
 from index.st_embedder import KIND as ST_KIND
 from index.st_embedder import SentenceTransformerEmbedder
 from index.tokenize import expand_query, tokenize, tokenize_query

@@ -14,9 +14,9 @@ from app.answer.corpus import CorpusStats, general_rarity, place_names
 from app.answer.kinds import ASKED_UNIT, Kind, asking_match, asks, asks_figure, detect_kinds
 from app.text.spans import normalise
 from index.filters import region_stem
+from index.scope import named_years
 from policyqa.model import Document
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年)")
 _PART_ENDS = re.compile(r"[？?；;。!！]")
 _CLAUSE_ENDS = re.compile(r"[，,。！!？?；;：:]")
 
@@ -243,7 +243,7 @@ def asked_item_words(focus: str, before: int, after: int) -> set[str]:
 
 def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus_min_words: int = 2) -> QuestionProfile:
     """The profile of `question` against the indexed `documents` and their clauses."""
-    from index.query import detect_scope
+    from index.scope import detect_scope
     from index.tokenize import expand_query
 
     text = normalise(question)
@@ -261,6 +261,6 @@ def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus
         foreign=tuple(foreign),
         parts=_parts(text, terms),
         regions=tuple(scope.regions),
-        years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text))),
+        years=named_years(text, with_nian=True),
         unknown_places=_unknown_places(text, corpus, tuple(scope.regions)),
     )

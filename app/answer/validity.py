@@ -15,6 +15,7 @@ from datetime import date
 from app.answer.analysis import QuestionProfile
 from app.answer.compose import doc_header, measure_label, region_year, short_name, validity_period
 from app.text.spans import normalise, split_sentences
+from index.scope import named_years
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
 
 # Asking whether the document still applies, or until when.
@@ -22,7 +23,6 @@ ASKS_VALIDITY = re.compile(r"还有效|仍然?有效|是否有效|有没有效|�
                            r"|截止.{0,4}(时间|日期|哪天|什么时候)")
 # Words of such a question that are not its topic (the document itself is named by scope words).
 _VALIDITY_WORDS = re.compile(r"有效|期限|期|过期|失效|到期|适用|截止|时间|日期|多久|多长")
-_YEAR = re.compile(r"((?:19|20)\d{2})年")
 _TITLE_PIECE = 4  # characters a question must share with a title to name that document
 
 
@@ -50,17 +50,12 @@ def _names_title(question: str, doc: Document) -> bool:
     return any(title[i:i + _TITLE_PIECE] in question for i in range(len(title) - _TITLE_PIECE + 1))
 
 
-def named_years(question: str) -> tuple[int, ...]:
-    """Years the question names, including years no document is of ("2000年")."""
-    return tuple(dict.fromkeys(int(y) for y in _YEAR.findall(question)))
-
-
 def documents_asked(question: str, documents: list[Document], ranked: list[Document],
                     in_scope: Callable[[Document], bool] | None) -> list[Document]:
     """The documents the question is about: those of the named region/year, else all (best
     retrieved first); narrowed to those whose title the question quotes, if any."""
     order = {doc.doc_id: i for i, doc in enumerate(reversed(ranked))}  # best retrieved: highest
-    asked_years = named_years(question)
+    asked_years = named_years(question, with_nian=True)
     pool = sorted((d for d in documents if (in_scope is None or in_scope(d))
                    and (not asked_years or d.year in asked_years)), key=lambda d: -order.get(d.doc_id, -1))
     titled = [d for d in pool if _names_title(question, d)]

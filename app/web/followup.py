@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from index.filters import region_stem
+from index.scope import YEAR
 from policyqa.model import Document
 
 # A follow-up is short and shaped like one of these; longer turns are new questions.
@@ -21,7 +22,6 @@ _FOLLOWUP_OPENINGS = ("那如果是", "那要是", "如果是", "要是", "换�
 # A turn with its own question word asks something new rather than pointing back.
 _QUESTION_WORDS = ("什么", "多少", "哪些", "哪个", "怎么", "怎样", "如何", "是否", "吗", "几", "谁")
 _PUNCTUATION = "？?！!。.，,、；;：: \t\u3000"
-_YEAR = re.compile(r"(20\d\d)\s*年?")
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,8 @@ def _swap_region(previous: str, region: str, pattern: re.Pattern[str] | None) ->
 
 
 def _swap_year(previous: str, year: int) -> str:
-    if _YEAR.search(previous):
-        return _YEAR.sub(f"{year}年", previous, count=1)
+    if YEAR.search(previous):
+        return YEAR.sub(f"{year}年", previous, count=1)
     return f"{year}年" + previous
 
 
@@ -111,9 +111,9 @@ def resolve_followup(
         region = aliases[match.group(0)]
         remainder = pattern.sub("", remainder)
     year = None
-    if match_year := _YEAR.search(remainder):
+    if match_year := YEAR.search(remainder):
         year = int(match_year.group(1))
-        remainder = _YEAR.sub("", remainder)
+        remainder = YEAR.sub("", remainder)
     remainder = remainder.strip(_PUNCTUATION + "的")
 
     text = previous_question.strip()

@@ -1,9 +1,8 @@
 """Building, reopening, updating and protecting the index folder (tiny files, line loader)."""
 from __future__ import annotations
 
-import logging
-
 import json
+import logging
 from pathlib import Path
 
 import pytest

@@ -1,5 +1,5 @@
 from index.filters import Filters, region_stem
-from index.query import detect_scope
+from index.scope import detect_scope
 from policyqa.model import STATUS_DRAFT, Document
 
 DOCS = [Document("wz", "温州政策", region="温州市", year=2024),
