@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from policyqa.model import STATUS_DRAFT, Answer, Citation
+from policyqa.status import STANDING_LABELS, Standing, standing
 
 
 def _citation_json(citation: Citation, today: date) -> dict[str, Any]:
@@ -61,10 +62,10 @@ def _source_line(citation: Citation, today: date) -> str:
     doc = clause.doc
     flags = []
     if doc.status == STATUS_DRAFT:
-        flags.append("征求意见稿")
+        flags.append(STANDING_LABELS[Standing.DRAFT])
     if doc.expired_on(today):
-        flags.append("已过有效期")
-    status = "，".join(flags) or "现行"
+        flags.append(STANDING_LABELS[Standing.EXPIRED])
+    status = "，".join(flags) or STANDING_LABELS[standing(doc, today)]
     where = " ".join(part for part in (doc.doc_number, clause.locator) if part)
     title = f"《{doc.title}》" if doc.title else doc.doc_id
     heading = f"“{clause.title}”" if clause.title else ""

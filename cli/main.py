@@ -13,7 +13,8 @@ import click
 
 from policyqa.config import Settings, load_settings
 from policyqa.errors import UserError
-from policyqa.model import STYLES
+from policyqa.model import STATUS_DRAFT, STYLES
+from policyqa.status import publication_label
 
 
 def _settings(index: Path | None, embed_model: str | None = None) -> Settings:
@@ -107,7 +108,7 @@ def clauses(path: Path, as_json: bool) -> None:
             click.echo(json.dumps(clause.to_json(), ensure_ascii=False))
         return
     doc = found[0].doc
-    facts = [doc.doc_number, doc.issuer, doc.region, doc.date, "征求意见稿" if doc.status == "draft" else "",
+    facts = [doc.doc_number, doc.issuer, doc.region, doc.date, publication_label(doc) if doc.status == STATUS_DRAFT else "",
              f"有效期至{doc.valid_until}" if doc.valid_until else ""]
     click.echo(f"《{doc.title}》 {' · '.join(f for f in facts if f)} — {len(found)} 条\n")
     for clause in found:

@@ -8,10 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100}
-CN_NUM = "零〇一二两三四五六七八九十百"
+from policyqa.numerals import CN_NUM, cn_to_int
 
 # Styles, named by their first value. Order matters: more specific patterns first.
 STYLE_ARTICLE = "第一条"
@@ -62,24 +59,6 @@ class Marker:
     @property
     def locator(self) -> str:
         return _LOCATOR_FORMS[self.style].format(self.number)
-
-
-def cn_to_int(text: str) -> int | None:
-    """Value of a Chinese numeral up to 999 (`四十八` -> 48, `十` -> 10); None if not one."""
-    if not text or any(ch not in CN_DIGITS and ch not in CN_UNITS for ch in text):
-        return None
-    total, digit = 0, None
-    for ch in text:
-        if ch in CN_DIGITS:
-            if digit is not None:  # two digits in a row (`一二`) is not a numeral
-                return None
-            digit = CN_DIGITS[ch]
-        else:
-            unit = CN_UNITS[ch]
-            total += (1 if digit is None else digit) * unit
-            digit = None
-    total += digit or 0
-    return total if total > 0 else None
 
 
 def numeral_value(number: str) -> int | None:

@@ -12,9 +12,10 @@ from app.answer.kinds import Kind, missing_note
 from app.answer.select import Item
 from app.text.spans import Span, is_responsibility
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
+from policyqa.numerals import chinese_year
+from policyqa.status import CHECK_LATEST, DRAFT_CAVEAT, STANDING_LABELS, Standing
 
 _NUMERAL_LOCATOR = re.compile(r"^(\d+|[一二三四五六七八九十百零]+)$")
-_CN_DIGITS = "〇一二三四五六七八九"
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,9 @@ def region_year(doc: Document) -> str:
 def status_note(doc: Document, today: date, short: bool = False) -> str:
     """The flag a cited document needs: draft, or a validity that has ended."""
     if doc.status == STATUS_DRAFT:
-        return "（征求意见稿）" if short else "（该文件为征求意见稿，尚未正式印发，请以正式文件为准）"
+        return f"（{STANDING_LABELS[Standing.DRAFT]}）" if short else f"（{DRAFT_CAVEAT}）"
     if doc.expired_on(today):
-        return "（已到期）" if short else f"（该政策有效期为{validity_period(doc)}，请以最新文件为准）"
+        return "（已到期）" if short else f"（该政策有效期为{validity_period(doc)}，{CHECK_LATEST}）"
     return ""
 
 
@@ -76,7 +77,7 @@ def doc_header(doc: Document) -> str:
     if doc.doc_number:
         details.append(doc.doc_number)
     elif doc.status == STATUS_DRAFT:
-        details.append("征求意见稿")
+        details.append(STANDING_LABELS[Standing.DRAFT])
     else:
         details.append(f"《{doc.title}》")
     return f"{doc.region or doc.title}（{'，'.join(details)}）"
@@ -84,7 +85,7 @@ def doc_header(doc: Document) -> str:
 
 def short_name(doc: Document) -> str:
     """A document without 文号, named briefly: "瑞安市2025年征求意见稿"."""
-    kind = "征求意见稿" if doc.status == STATUS_DRAFT else f"《{doc.title}》"
+    kind = STANDING_LABELS[Standing.DRAFT] if doc.status == STATUS_DRAFT else f"《{doc.title}》"
     return f"{region_year(doc)}{kind}" if doc.region else f"《{doc.title}》"
 
 
@@ -224,11 +225,6 @@ def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date,
         number = doc.doc_number or short_name(doc)
         sources.append(number + (label if label.startswith("第") else f"（{label}）" if label else ""))
     return "；".join(parts) + "。依据：" + "；".join(sources) + "。", citations
-
-
-def chinese_year(year: int) -> str:
-    """2023 -> "二〇二三" (answers that state no figures name years in words)."""
-    return "".join(_CN_DIGITS[int(d)] for d in str(year))
 
 
 def topic_words(profile: QuestionProfile, count: int) -> str:

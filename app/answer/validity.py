@@ -17,6 +17,7 @@ from app.answer.compose import doc_header, measure_label, region_year, short_nam
 from app.text.spans import normalise, split_sentences
 from index.scope import named_years
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
+from policyqa.status import CHECK_LATEST, DRAFT_CAVEAT
 
 # Asking whether the document still applies, or until when.
 ASKS_VALIDITY = re.compile(r"还有效|仍然?有效|是否有效|有没有效|有效吗|有效期|过期|失效|到期|还适用|还能用|废止"
@@ -73,9 +74,9 @@ def expiry_note(doc: Document, today: date) -> str:
     period = validity_period(doc)
     if not period:
         return ""
-    draft = "该文件为征求意见稿，尚未正式印发，请以正式文件为准。" if doc.status == STATUS_DRAFT else ""
+    draft = f"{DRAFT_CAVEAT}。" if doc.status == STATUS_DRAFT else ""
     if doc.expired_on(today):
-        return f"该政策有效期为{period}，现已过期，请以最新文件为准。{draft}"
+        return f"该政策有效期为{period}，现已过期，{CHECK_LATEST}。{draft}"
     return f"该政策有效期为{period}，目前仍在有效期内。{draft}"
 
 

@@ -17,7 +17,8 @@ from app.llm import prompts
 from app.llm.verify import ECHO_MARK, Renumbering, Supplied, UnitCheck, check_unit, take_units
 from app.text.spans import normalise, split_sentences
 from policyqa.config import Settings
-from policyqa.model import STATUS_DRAFT, Citation, Clause, Hit
+from policyqa.model import Citation, Clause, Hit
+from policyqa.status import publication_label
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class LlmResult:
 def render_clause(n: int, clause: Clause, today: date) -> str:
     """One clause for the prompt, with its number, document and metadata."""
     doc = clause.doc
-    status = "征求意见稿" if doc.status == STATUS_DRAFT else "已印发"
+    status = publication_label(doc)
     if doc.expired_on(today):
         status += f"，有效期已于{doc.valid_until}结束"
     return prompts.load_template(*prompts.CLAUSE).render(

@@ -10,17 +10,14 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from policyqa.model import STATUS_DRAFT, Answer, Citation, Clause, Document
+from policyqa.model import Answer, Citation, Clause, Document
+from policyqa.status import STANDING_LABELS, standing
 
 # HTML's special characters, and those Markdown, LaTeX or a JS template could act on, as
 # numeric entities: the browser shows them as typed and no parser sees syntax.
 _ESCAPES = {c: f"&#{ord(c)};" for c in "&<>\"'*_`[]~$#|\\{}!()+-:=/"}
 _MARKER = re.compile(r"&#91;(\d{1,3})&#93;")  # an escaped [n] citation marker
 
-BADGE_DRAFT = ("征求意见稿", "draft")
-BADGE_EXPIRED = ("已过期", "expired")
-BADGE_IN_FORCE = ("现行有效", "inforce")
-BADGE_UNSTATED = ("未注明有效期", "unstated")
 
 
 def escape_text(text: str) -> str:
@@ -35,11 +32,8 @@ def status_badge(doc: Document, today: date) -> tuple[str, str]:
     "In force" is only claimed for a document that states a validity still running; a document
     stating none (a work report, say) is not vouched for.
     """
-    if doc.status == STATUS_DRAFT:
-        return BADGE_DRAFT
-    if doc.expired_on(today):
-        return BADGE_EXPIRED
-    return BADGE_IN_FORCE if doc.valid_until else BADGE_UNSTATED
+    state = standing(doc, today)
+    return STANDING_LABELS[state], state.value
 
 
 def badge_html(doc: Document, today: date) -> str:

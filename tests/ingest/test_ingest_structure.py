@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.markers import STYLE_ARTICLE, STYLE_CN_IS, cn_to_int, find_marker
+from ingest.markers import STYLE_ARTICLE, STYLE_CN_IS, find_marker
 from ingest.pipeline import document_from_text
 from ingest.structure import parse_paragraphs
 
@@ -19,7 +19,6 @@ def test_markers_of_every_style():
     assert find_marker("（二十六）积极").number == "二十六"
     assert find_marker("2.9%以上") is None and find_marker("3. 0 瑞安分市场") is None
     assert find_marker("2023年全市") is None
-    assert cn_to_int("四十八") == 48 and cn_to_int("十") == 10 and cn_to_int("一二") is None
 
 
 def test_levels_nest_and_paths_follow():
