@@ -18,6 +18,8 @@ def cn_to_int(text: str) -> int | None:
         return None
     total, digit = 0, None
     for ch in text:
+        if ch in "零〇" and total:  # a placeholder inside a number (`二百零五`)
+            continue
         if ch in CN_DIGITS:
             if digit is not None:  # two digits in a row (`一二`) is not a numeral
                 return None
