@@ -31,7 +31,7 @@ def split_text(text: str, max_chars: int = MAX_PIECE_CHARS) -> list[str]:
     return pieces
 
 
-def clause_context(clause: Clause) -> str:
+def topic_heading(clause: Clause) -> str:
     """The innermost heading, which names the topic of short items like “3. 加大外贸支持力度”."""
     return clause.path[-1] if clause.path else ""
 
@@ -44,7 +44,7 @@ def embedding_pieces(clause: Clause, max_chars: int | None = MAX_PIECE_CHARS) ->
     """
     if max_chars is None:
         return [bm25_text(clause)]
-    context = clause_context(clause)
+    context = topic_heading(clause)
     prefix = f"{context}\n" if context and context not in clause.text else ""
     title = clause.title if clause.title and clause.title not in clause.text[:len(clause.title) + 8] else ""
     pieces = split_text(clause.text, max_chars)
@@ -56,5 +56,5 @@ def embedding_pieces(clause: Clause, max_chars: int | None = MAX_PIECE_CHARS) ->
 
 def bm25_text(clause: Clause) -> str:
     """The text BM25 indexes for a clause: its heading context, title and text."""
-    parts = [clause_context(clause), clause.title if clause.title not in clause.text else "", clause.text]
+    parts = [topic_heading(clause), clause.title if clause.title not in clause.text else "", clause.text]
     return "\n".join(p for p in parts if p)

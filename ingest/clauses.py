@@ -7,12 +7,10 @@ from dataclasses import dataclass
 
 from ingest.markers import find_marker
 from ingest.repair import repair_text
+from ingest.responsibility import LEAD_NOTE, lead_department_of, responsible_units
 from ingest.structure import Paragraph
 from policyqa.model import Clause, Document
 
-_LEAD_NOTE = re.compile(r"[（(]\s*由([^()（）]{1,40}?)牵头[^()（）]{0,6}[)）]")
-_UNITS = re.compile(r"[（(]\s*(?:责任单位|牵头单位|责任部门)\s*[:：]\s*([^()（）]*(?:[（(][^()（）]*[)）][^()（）]*)*)[)）]")
-_UNITS_NOTE = re.compile(r"[，；,;]\s*(?:带\s*\*|列第一位|排名第一|第一个).*$")
 _SENTENCE_END = re.compile(r"[。；！？]")
 _GLOSSARY_TERM = re.compile(r"^(.+?)(?:[（(]P\d+[)）])?[：:]")
 MAX_TITLE = 50
@@ -35,7 +33,7 @@ def heading_label(paragraph: Paragraph) -> str:
     """How a heading shows in a path: its marker and first sentence, without `（由…牵头实施）`."""
     if paragraph.inferred or (paragraph.glossary and paragraph.marker is None and not paragraph.ancestors):
         return paragraph.text
-    text = _LEAD_NOTE.sub("", repair_text(paragraph.text))
+    text = LEAD_NOTE.sub("", repair_text(paragraph.text))
     first = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
     return first[:60]
 
@@ -52,23 +50,9 @@ def lead_phrase(text: str, marker_length: int) -> str:
 def lead_department(paragraphs: list[Paragraph]) -> str:
     """`市商务局` from the nearest heading that says `（由市商务局牵头实施）`."""
     for paragraph in reversed(paragraphs):
-        if match := _LEAD_NOTE.search(paragraph.text):
-            return repair_text(match.group(1)).strip()
+        if lead := lead_department_of(paragraph.text):
+            return repair_text(lead).strip()
     return ""
-
-
-def responsible_units(text: str) -> tuple[tuple[str, ...], str]:
-    """Units of `（责任单位：…）` as listed (without `*`), and the lead unit (starred, else first listed)."""
-    matches = list(_UNITS.finditer(text))
-    if not matches:
-        return (), ""
-    listed = _UNITS_NOTE.sub("", matches[-1].group(1))
-    names = [name.strip() for name in re.split(r"[、，,；;]", listed) if name.strip()]
-    starred = [name.lstrip("*＊ ").strip() for name in names if name.startswith(("*", "＊"))]
-    units = tuple(name.lstrip("*＊ ").strip() for name in names)
-    if starred:
-        return units, "、".join(starred)
-    return units, units[0] if units else ""
 
 
 def _prose_title(text: str, ancestors: list[Paragraph], fallback: str, report: bool) -> str:
@@ -78,7 +62,7 @@ def _prose_title(text: str, ancestors: list[Paragraph], fallback: str, report: b
         return first
     for ancestor in reversed(ancestors):
         if ancestor.marker is not None and not ancestor.inferred:
-            return _LEAD_NOTE.sub("", lead_phrase(repair_text(ancestor.text), _marker_length(ancestor)))
+            return LEAD_NOTE.sub("", lead_phrase(repair_text(ancestor.text), _marker_length(ancestor)))
     return fallback
 
 

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 
 from ingest.markers import STYLE_ARABIC_COMMA, STYLE_ARABIC_DOT, STYLE_ARABIC_PAREN, STYLE_CIRCLED, Marker, find_marker
+from ingest.responsibility import UNITS_OPENING
 
 _TERMINAL = ("。", "！", "？", "；", "!", "?", ";", "）", ")", "：", ":", "…")
-_STRANDED_UNITS = re.compile(r"^[（(]\s*(?:责任单位|牵头单位|责任部门)")
 _GLUED_HEADING = re.compile(
     r"(?<=[)）。])\s*(?=[（(][零〇一二两三四五六七八九十百]{1,4}[)）])"
     r"|(?<=[)）])\s*(?=[零〇一二两三四五六七八九十百]{1,3}、)"
@@ -163,7 +163,7 @@ class _Parser:
             return False
         if glued:
             return True
-        if _STRANDED_UNITS.match(line):
+        if UNITS_OPENING.match(line):
             return not current.heading_only or current.children == 0 and current.open_parens > 0
         if current.heading_only and current.open_parens <= 0:
             return False

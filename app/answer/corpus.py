@@ -15,7 +15,7 @@ from app.text.spans import normalise
 from policyqa.model import Clause
 
 
-def clause_context(clause: Clause) -> str:
+def judged_text(clause: Clause) -> str:
     """The text a clause is found and judged by: its headings, lead phrase and text, normalised."""
     return normalise(" ".join((*clause.path, clause.title, clause.text)))
 
@@ -26,7 +26,7 @@ class CorpusStats:
     def __init__(self, clauses: Sequence[Clause], document_frequencies: Mapping[str, int]) -> None:
         self.size = max(len(clauses), 1)
         self._df = document_frequencies
-        self._text = "\n".join(clause_context(c) for c in clauses)
+        self._text = "\n".join(judged_text(c) for c in clauses)
         self._titles = tuple({normalise(c.doc.title) for c in clauses if c.doc.title})
 
     def df(self, word: str) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.answer.analysis import QuestionProfile, Term
-from app.answer.corpus import clause_context
+from app.answer.corpus import judged_text
 from app.answer.kinds import states
 from app.text.spans import Span, is_responsibility, normalise, split_sentences
 from policyqa.model import Hit
@@ -92,7 +92,7 @@ def read_candidate(profile: QuestionProfile, hit: Hit, rank: int) -> Candidate |
         norm = normalise(span.text)
         features = sentence_features(profile, profile.focus_terms, bigrams, lead, norm, span.text, position)
         sentences.append(SentenceEvidence(span, norm, features))
-    context = clause_context(clause)
+    context = judged_text(clause)
     return Candidate(hit, rank, context, coverage(profile.focus_terms, context), tuple(sentences))
 
 

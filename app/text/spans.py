@@ -9,6 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ingest.responsibility import responsibility_start
+
 SENTENCE_ENDS = "。；;！？!?\n"
 SEGMENT_ENDS = "，,：:"
 # Closing marks that belong to the sentence they follow (“…。” or （…）。).
@@ -62,7 +64,7 @@ def split_sentences(text: str) -> list[Span]:
     # A parenthesised tail such as "(责任单位:…)" is its own unit even without a full stop.
     result: list[Span] = []
     for span in spans:
-        cut = _responsibility_start(span.text)
+        cut = responsibility_start(span.text)
         if cut > 0:
             head = _trimmed(text, span.start, span.start + cut)
             tail = _trimmed(text, span.start + cut, span.end)
@@ -70,15 +72,6 @@ def split_sentences(text: str) -> list[Span]:
         else:
             result.append(span)
     return result
-
-
-_RESPONSIBILITY = re.compile(r"[（(]\s*责\s*任\s*单\s*位")
-
-
-def _responsibility_start(sentence: str) -> int:
-    """Offset of a "(责任单位…" parenthesis inside a sentence, or -1."""
-    match = _RESPONSIBILITY.search(sentence)
-    return match.start() if match else -1
 
 
 def split_segments(text: str, span: Span) -> list[Span]:
@@ -108,4 +101,4 @@ def normalise(text: str) -> str:
 
 def is_responsibility(sentence: str) -> bool:
     """True for the "(责任单位:…)" unit of a clause."""
-    return _responsibility_start(sentence) == 0
+    return responsibility_start(sentence) == 0

@@ -47,7 +47,7 @@ class ChatSession:
 
 
 @dataclass(frozen=True)
-class Filters:
+class SidebarChoice:
     """The sidebar's choices for one turn."""
 
     region: str = ALL
@@ -84,12 +84,12 @@ class ChatHandlers:
             gr.Warning("请先输入问题。", duration=3)
             yield list(session.messages), session, session.plain_text, ""
             return
-        yield from self._answer_turn(question, question, session, Filters(region, year, doc_id, hotline))
+        yield from self._answer_turn(question, question, session, SidebarChoice(region, year, doc_id, hotline))
 
     def reask(self, session: ChatSession, region: str, year: str, doc_id: str,
               hotline: bool) -> Iterator[tuple[Any, ...]]:
         """After a filter changes, ask the previous question again under the new filters."""
-        filters = Filters(region, year, doc_id, hotline)
+        filters = SidebarChoice(region, year, doc_id, hotline)
         if not session.previous_question:
             yield list(session.messages), session, session.plain_text, gr.update()
             return
@@ -97,7 +97,7 @@ class ChatHandlers:
         shown = f"{session.previous_question}（{label}）" if label else session.previous_question
         yield from self._answer_turn(session.previous_question, shown, session, filters, followup=False)
 
-    def _answer_turn(self, question: str, shown: str, session: ChatSession, filters: Filters,
+    def _answer_turn(self, question: str, shown: str, session: ChatSession, filters: SidebarChoice,
                      followup: bool = True) -> Iterator[tuple[Any, ...]]:
         resolved = resolve_followup(question, session.previous_question if followup else None,
                                     self.documents)
@@ -166,7 +166,7 @@ class ChatHandlers:
         return web_cards.notices_html([*extra, *self.service.notices()])
 
 
-def _filters_label(filters: Filters, documents: list[Document]) -> str:
+def _filters_label(filters: SidebarChoice, documents: list[Document]) -> str:
     titles = {doc.doc_id: doc.title for doc in documents}
     parts = [filters.region, f"{filters.year}年" if filters.year else "", titles.get(filters.doc_id, "")]
     if filters.hotline:
