@@ -20,7 +20,6 @@ from typing import Literal
 from app.answer.analysis import QuestionProfile
 from app.answer.compose import (
     compose_default,
-    compose_hotline,
     compose_missing_scope,
     compose_not_found,
     compose_unknown_place,
@@ -29,6 +28,7 @@ from app.answer.compose import (
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, Scored, score_candidates
 from app.answer.evidence import read_candidates
+from app.answer.hotline import compose_hotline
 from app.answer.select import Item, choose_clauses, choose_sentences
 from app.answer.validity import answer_validity, asks_document_validity, documents_asked
 from app.text.spans import normalise

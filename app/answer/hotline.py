@@ -1,0 +1,83 @@
+"""The hotline answer: short enough to read out on the 12345 line, ending with "依据：" and 文号.
+
+One part per document (its best fragments within `AnswerConfig.hotline_max_chars`), the
+responsible units said as "由…牵头，…配合", a definition cut at a list boundary.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from app.answer.analysis import QuestionProfile
+from app.answer.compose import Group, measure_label, region_year, short_name, status_note, unstated_flag
+from app.answer.config import AnswerConfig
+from app.answer.kinds import Kind
+from app.answer.select import Item
+from app.text.spans import Span
+from policyqa.model import Citation, Clause
+
+
+def _spoken_definition(text: str, room: int) -> str:
+    """The explanation after a glossary entry's "：", cut at a list boundary to fit `room` (verbatim)."""
+    _, colon, explanation = text.partition("：")
+    explanation = explanation if colon else text
+    if len(explanation) <= room:
+        return explanation.rstrip("。")
+    cut = max(explanation.rfind(mark, 0, room - 1) for mark in "、，；")
+    return explanation[:cut] + "等" if cut > 0 else explanation[:room]
+
+
+def _spoken_units(clause: Clause) -> str:
+    """"“加大外贸支持力度”由市经信局牵头，市商务局等配合": units short enough to read out."""
+    name = f"“{clause.title}”" if clause.title else "该措施"
+    units = list(clause.responsible_units)
+    lead = clause.lead_unit or (units[0] if units else clause.lead_department)
+    if not lead:
+        return f"{name}未列明责任单位"
+    others = [u for u in units if u != lead][:2]
+    more = "等" if len(units) > len(others) + 1 else ""
+    return f"{name}由{lead}牵头" + (f"，{'、'.join(others)}{more}配合" if others else "")
+
+
+def _hotline_part(item: Item, head: str, flag: str, budget: int) -> str:
+    """One document's read-aloud part: its best fragments that fit `budget`, in text order."""
+    chosen: list[Span] = []
+    room = budget - len(head) - len(flag) - 4
+    for fragment in item.fragments:
+        if sum(len(f.text) for f in chosen) + len(fragment.text) <= room:
+            chosen.append(fragment)
+    if not chosen:
+        return ""
+    chosen.sort(key=lambda f: f.start)
+    return head + "，".join(f.text.rstrip("，,。；;") for f in chosen)
+
+
+def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date,
+                    config: AnswerConfig) -> tuple[str, list[Citation]]:
+    """Short enough to read aloud: key fragments, then "依据：" document and measure numbers."""
+    citations: list[Citation] = []
+    parts: list[str] = []
+    sources: list[str] = []
+    used = 0
+    for group in groups:
+        item, doc = group.items[0], group.doc
+        head = f"{'另，' if not group.primary and parts else ''}{region_year(doc)}："
+        flag = status_note(doc, today, short=True)
+        budget = config.hotline_max_chars - used if parts else max(config.hotline_max_chars, 40)
+        if Kind.RESPONSIBLE in profile.kinds:
+            body = head + _spoken_units(item.clause)
+        elif Kind.DEFINITION in profile.kinds and item.clause.kind == "glossary":
+            body = head + _spoken_definition(item.clause.text, budget - len(head) - len(flag))
+        else:
+            body = _hotline_part(item, head, flag, budget)
+        if not body or (parts and len(body) + len(flag) > budget):
+            if parts:
+                continue  # no room for this document; a later, shorter one may fit
+            body = head + item.fragments[0].text.rstrip("，,。；;")
+        citations.append(Citation(n=len(citations) + 1, clause=item.clause, quote=item.quote))
+        part = f"{body}[{len(citations)}]{unstated_flag(profile, group)}{flag}"
+        parts.append(part)
+        used += len(part)
+        label = measure_label(item.clause)
+        number = doc.doc_number or short_name(doc)
+        sources.append(number + (label if label.startswith("第") else f"（{label}）" if label else ""))
+    return "；".join(parts) + "。依据：" + "；".join(sources) + "。", citations
