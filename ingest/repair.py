@@ -136,19 +136,3 @@ def _key_chars(char: str) -> str:
 def match_key(text: str) -> str:
     """Canonical form for matching quotes against clause text: NFKC, no whitespace, one quote style."""
     return "".join(_key_chars(char) for char in text)
-
-
-def locate(text: str, fragment: str) -> tuple[int, int] | None:
-    """Where `fragment` occurs in `text` up to whitespace and punctuation width, as (start, end) of `text`."""
-    wanted = match_key(fragment)
-    if not wanted:
-        return None
-    key_parts, owners = [], []
-    for index, char in enumerate(text):
-        part = _key_chars(char)
-        key_parts.append(part)
-        owners.extend([index] * len(part))
-    found = "".join(key_parts).find(wanted)
-    if found < 0:
-        return None
-    return owners[found], owners[found + len(wanted) - 1] + 1

@@ -77,15 +77,3 @@ def append_feedback(path: Path, record: dict[str, Any]) -> None:
                 raise OSError(f"feedback line truncated writing {path}")
         finally:
             os.close(fd)  # closing releases the flock
-
-
-def read_feedback(path: Path) -> list[dict[str, Any]]:
-    """All records, the last line per `feedback_id` winning (comments supersede bare clicks)."""
-    if not path.exists():
-        return []
-    latest: dict[str, dict[str, Any]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            latest[record.get("feedback_id", str(len(latest)))] = record
-    return list(latest.values())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.repair import clean_line, is_page_furniture, locate, match_key, repair_text
+from ingest.repair import clean_line, is_page_furniture, match_key, repair_text
 
 
 @pytest.mark.parametrize("damaged, repaired", [
@@ -45,13 +45,6 @@ def test_match_key_ignores_width_and_whitespace():
     assert match_key("给予保费 60% 的补助, 单个企业") == match_key("给予保费60%的补助，单个企业")
     assert match_key("“两会”") == match_key('"两会"')
     assert match_key("（责任单位：市商务局）") == match_key("(责任单位:市商务局)")
-
-
-def test_locate_maps_back_to_verbatim_text():
-    text = "进一步扩大出口信用保险覆盖面，给予保费60%的补助，单个企业补贴不超过150万元。"
-    start, end = locate(text, "给予保费 60% 的补助,单个企业补贴不超过150万元")
-    assert text[start:end] == "给予保费60%的补助，单个企业补贴不超过150万元"
-    assert locate(text, "不存在的句子") is None
 
 
 def test_validity_phrase_is_found_in_linear_time_and_year_is_the_issue_year() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.web.feedback import append_feedback, feedback_path, make_record, read_feedback
+from app.web.feedback import append_feedback, feedback_path, make_record
 from policyqa.config import Settings
 
 
@@ -55,3 +55,15 @@ def test_a_comment_line_supersedes_the_click(tmp_path: Path) -> None:
     append_feedback(path, {**click, "comment": "引用错了"})
     assert len(path.read_text(encoding="utf-8").splitlines()) == 2
     assert [r["comment"] for r in read_feedback(path)] == ["引用错了"]
+
+
+def read_feedback(path: Path) -> list[dict]:
+    """All records, the last line per `feedback_id` winning (comments supersede bare clicks)."""
+    if not path.exists():
+        return []
+    latest: dict[str, dict] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            latest[record.get("feedback_id", str(len(latest)))] = record
+    return list(latest.values())
