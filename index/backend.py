@@ -46,6 +46,11 @@ class SearchConfig:
     # it changes MRR@10 by less than 0.01 on either question set, so it is off
     dense_feedback_weight: float = 0.0
 
+    @property
+    def fusion_weights(self) -> dict[str, float]:
+        """RRF weight of each ranking: BM25, dense and sentences."""
+        return {**self.weights, "sentences": self.sentence_weight}
+
 
 class SearchIndex(Protocol):
     """A searchable index of clauses, however it is stored."""

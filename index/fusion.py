@@ -4,6 +4,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
+from index.scope import detect_scope
+from policyqa.model import Clause, Document, Hit
+
 Item = TypeVar("Item", bound=Hashable)
 
 
@@ -33,3 +36,24 @@ def ranks_of(rankings: Mapping[str, Sequence[Item]]) -> dict[Item, dict[str, int
         for rank, item in enumerate(ranking, start=1):
             found.setdefault(item, {})[name] = rank
     return found
+
+
+def ranked_hits(rankings: dict[str, list[int]], scores: dict[str, dict[int, float]], clauses: Sequence[Clause],
+                documents: list[Document], query: str, *, mode: str, top_k: int, weights: Mapping[str, float],
+                rrf_k: int, scope_boost: float) -> list[Hit]:
+    """The hits of one query from each retriever's ranking of clause rows (best first).
+
+    One retriever's mode: its own ranking. Hybrid: weighted RRF, then a document matching the
+    region/year the query names is raised by (1 + scope_boost x the share it matches): a
+    preference, never a filter. Every backend ranks through here, so they fuse alike.
+    """
+    if mode != "hybrid":
+        ranked = rankings.get(mode, [])[:top_k]
+        return [Hit(clauses[r], scores[mode][r], mode, {mode: n}) for n, r in enumerate(ranked, 1)]
+    fused = reciprocal_rank_fusion(rankings, weights, rrf_k)
+    scope = detect_scope(query, documents)
+    if not scope.empty and scope_boost:
+        boosted = [(row, score * (1 + scope_boost * scope.match_fraction(clauses[row].doc))) for row, score in fused]
+        fused = sorted(boosted, key=lambda pair: -pair[1])  # stable: ties keep the fused order
+    ranks = ranks_of(rankings)
+    return [Hit(clauses[row], float(score), "hybrid", ranks[row]) for row, score in fused[:top_k]]

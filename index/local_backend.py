@@ -12,12 +12,11 @@ from index.bm25 import top_k_indices
 from index.embedders import resolve_embedder, resolve_local
 from index.feedback import combine, expansion_terms
 from index.filters import Filters
-from index.fusion import ranks_of, reciprocal_rank_fusion
+from index.fusion import ranked_hits
 from index.local_files import EMBEDDER_DIR, StoredIndex, read_index, read_manifest
 from index.offline_embedder import KIND as OFFLINE_KIND
 from index.offline_embedder import OfflineEmbedder
 from index.pieces import bm25_text
-from index.scope import detect_scope
 from index.st_embedder import KIND as ST_KIND
 from index.st_embedder import SentenceTransformerEmbedder
 from index.tokenize import expand_query, tokenize, tokenize_query
@@ -178,19 +177,9 @@ class LocalIndex:
         if mode == "hybrid" and sentences is not None and self.config.sentence_weight:
             rows, values = sentences.search(tokenize_query(query), depth, mask)
             rankings["sentences"], scores["sentences"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist(), strict=True))
-        clauses = self._stored.clauses
-        if mode != "hybrid":
-            ranked = rankings.get(mode, [])[:top_k]
-            return [Hit(clauses[r], scores[mode][r], mode, {mode: n}) for n, r in enumerate(ranked, 1)]
-        weights = {**self.config.weights, "sentences": self.config.sentence_weight}
-        fused = reciprocal_rank_fusion(rankings, weights, self.config.rrf_k)
-        scope = detect_scope(query, self._stored.documents)
-        if not scope.empty and self.config.scope_boost:
-            boosted = [(row, score * (1 + self.config.scope_boost * scope.match_fraction(clauses[row].doc)))
-                       for row, score in fused]
-            fused = sorted(boosted, key=lambda pair: -pair[1])  # stable: ties keep the fused order
-        ranks = ranks_of(rankings)
-        return [Hit(clauses[row], float(score), "hybrid", ranks[row]) for row, score in fused[:top_k]]
+        return ranked_hits(rankings, scores, self._stored.clauses, self._stored.documents, query, mode=mode,
+                           top_k=top_k, weights=self.config.fusion_weights, rrf_k=self.config.rrf_k,
+                           scope_boost=self.config.scope_boost)
 
 
 @lru_cache(maxsize=4096)
