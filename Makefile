@@ -19,7 +19,7 @@ $(BIN)/policyqa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# The CPU build of torch first: an unpinned torch would pull gigabytes of CUDA packages.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,milvus]'
 	touch $@
 
 setup: $(BIN)/policyqa
@@ -31,7 +31,7 @@ $(VENV)/.llm: $(BIN)/policyqa
 		echo "Building llama-cpp-python $(LLAMA_VERSION) once (several minutes on 2 cores)…"; \
 		CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip wheel --quiet --no-deps \
 			--no-binary llama-cpp-python -w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION); }
-	$(BIN)/pip install --quiet --find-links $(WHEELS) -e '.[dev,local-llm]'
+	$(BIN)/pip install --quiet --find-links $(WHEELS) -e '.[dev,milvus,local-llm]'
 	$(BIN)/python -m app.llm.local_server
 	touch $@
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -18,7 +19,10 @@ from policyqa.status import publication_label
 
 
 def _settings(index: Path | None, embed_model: str | None = None) -> Settings:
-    return load_settings().with_overrides(index_dir=index, embed_model=embed_model)
+    """The environment's settings with this invocation's options (`policyqa --backend milvus ask …`)."""
+    chosen = (click.get_current_context(silent=True) or click.Context(main)).find_root().obj or {}
+    return load_settings().with_overrides(index_dir=index, embed_model=embed_model,
+                                          index_backend=chosen.get("backend"), milvus_uri=chosen.get("milvus_uri"))
 
 
 def _fail(error: Exception) -> None:
@@ -40,6 +44,8 @@ def configure_logging(verbose: bool) -> None:
 
     Other libraries stay at WARNING: their INFO lines (HTTP requests, model loading) are noise here.
     """
+    # jieba and milvus-lite import pkg_resources, which warns on every start; nothing for a user to do
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if verbose else "%(message)s"))
     root = logging.getLogger()
@@ -52,9 +58,15 @@ def configure_logging(verbose: bool) -> None:
 @click.group()
 @click.version_option(package_name="policy-qa")
 @click.option("-v", "--verbose", is_flag=True, help="Debug messages, with their source.")
-def main(verbose: bool) -> None:
+@click.option("--backend", type=click.Choice(["faiss", "milvus"]), default=None,
+              help="Index backend (POLICYQA_INDEX_BACKEND; default faiss).")
+@click.option("--milvus-uri", default=None,
+              help="Milvus: a file path (Milvus Lite) or http://host:19530 (POLICYQA_MILVUS_URI).")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, backend: str | None, milvus_uri: str | None) -> None:
     """政策问答 — answers from Chinese policy documents, citing the clauses they rest on."""
     configure_logging(verbose)
+    ctx.obj = {"backend": backend, "milvus_uri": milvus_uri}
 
 
 @main.command()

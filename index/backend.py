@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 from index.embedders import Embedder
 from index.filters import Filters
 from policyqa.config import Settings
-from policyqa.errors import IndexMissingError
+from policyqa.errors import IndexMissingError, UserError
 from policyqa.model import Clause, Document, Hit
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,12 @@ class SearchIndex(Protocol):
 
 def open_index(settings: Settings, config: SearchConfig | None = None) -> SearchIndex:
     """The index the settings name, on their backend (IndexMissingError when there is none)."""
+    if settings.index_backend == "milvus":
+        from index.milvus_backend import MilvusIndex
+
+        return MilvusIndex.open(settings, config)
+    if settings.index_backend != "faiss":
+        raise UserError(f"未知的索引后端 {settings.index_backend!r}（可选：faiss、milvus）")
     from index.local_backend import LocalIndex
 
     return LocalIndex.open(settings, config)

@@ -115,7 +115,20 @@ def remove_documents(names: list[str], settings: Settings) -> IngestReport:
 
 def _update(target: Path, hashes: dict[str, str], manifest: dict | None, settings: Settings, progress: bool,
             report: IngestReport, start: float, loader: Loader | None) -> IngestReport:
-    """Write the index for exactly the files of `hashes`, unless it already holds just those."""
+    """Bring the index folder to exactly the files of `hashes`; on the Milvus backend, then Milvus too."""
+    report = _update_folder(target, hashes, manifest, settings, progress, report, start, loader)
+    if settings.index_backend == "milvus":
+        from index.milvus_backend import sync_index
+
+        synced = sync_index(settings)
+        report.notices.append(f"Milvus：写入 {len(synced.written)} 份文件，移除 {len(synced.removed)} 份")
+        report.seconds = time.perf_counter() - start
+    return report
+
+
+def _update_folder(target: Path, hashes: dict[str, str], manifest: dict | None, settings: Settings,
+                   progress: bool, report: IngestReport, start: float, loader: Loader | None) -> IngestReport:
+    """Write the index folder for exactly the files of `hashes`, unless it already holds just those."""
     if manifest is not None:
         fresh, notice = _up_to_date(manifest, hashes, settings.embed_model)
         # an index from before sentence matching is brought up to date (its vectors are reused)

@@ -37,7 +37,7 @@ def _mismatch(info: dict, spec: str, resolved: str, index_dir: Path) -> IndexMis
         f"或沿用现有索引：设置 POLICYQA_EMBED_MODEL={original}")
 
 
-def _query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[Embedder, str]:
+def query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[Embedder, str]:
     """The embedder for queries that matches the one that built the index, and a notice."""
     spec = settings.embed_model
     if spec.strip().lower() == "offline" or info.get("kind") == OFFLINE_KIND:
@@ -76,7 +76,7 @@ class LocalIndex:
         """Load the index at settings.index_dir, refusing one built with another embedder."""
         folder = Path(settings.index_dir)
         info = read_manifest(folder).get("embedder", {})
-        embedder, notice = _query_embedder(info, settings, folder)
+        embedder, notice = query_embedder(info, settings, folder)
         return cls(read_index(folder), embedder, config, (notice,) if notice else ())
 
     @property

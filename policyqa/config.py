@@ -24,6 +24,11 @@ class Settings:
 
     index_dir: Path
     embed_model: str = DEFAULT_EMBED_MODEL
+    # "faiss" (embedded, the default) or "milvus": Milvus Lite from a file path, or a server/cluster
+    index_backend: str = "faiss"
+    milvus_uri: str = ""  # "" -> milvus.db inside index_dir; "http://host:19530" -> a server
+    milvus_token: str = ""  # "user:password" or an API key, for a server
+    milvus_analyzer: str = "jieba"  # "jieba": our words, split at spaces by Milvus; "chinese": Milvus's own
     llm_base_url: str = ""
     llm_model: str = ""
     llm_api_key: str = ""
@@ -54,6 +59,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     return Settings(
         index_dir=Path(index_dir).expanduser() if index_dir else _default_index_dir(),
         embed_model=env.get("POLICYQA_EMBED_MODEL") or DEFAULT_EMBED_MODEL,
+        index_backend=(env.get("POLICYQA_INDEX_BACKEND") or "faiss").strip().lower(),
+        milvus_uri=env.get("POLICYQA_MILVUS_URI", ""),
+        milvus_token=env.get("POLICYQA_MILVUS_TOKEN", ""),
+        milvus_analyzer=(env.get("POLICYQA_MILVUS_ANALYZER") or "jieba").strip().lower(),
         llm_base_url=env.get("POLICYQA_LLM_BASE_URL", ""),
         llm_model=env.get("POLICYQA_LLM_MODEL", ""),
         llm_api_key=env.get("POLICYQA_LLM_API_KEY", ""),

@@ -1,6 +1,7 @@
 """Shared fixtures: every test runs offline, against its own index folder, never the user's."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,29 @@ def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def corpus_settings(corpus_index_dir: Path) -> Settings:
     """Settings pointing at the shared corpus index, offline embedder, no LLM."""
     return load_settings({}).with_overrides(index_dir=corpus_index_dir, embed_model="offline")
+
+
+# A Milvus server for the Milvus tests (e.g. http://localhost:19530); else Milvus Lite in a temp folder.
+MILVUS_URI = os.environ.get("MILVUS_URI", "")
+BACKENDS = ("faiss", "milvus")
+
+
+@pytest.fixture(scope="session")
+def milvus_corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The bundled corpus on the Milvus backend: its own catalogue folder, synchronised to Milvus."""
+    from index.build import ingest_paths
+
+    index_dir = tmp_path_factory.mktemp("milvus-corpus-index")
+    settings = Settings(index_dir=index_dir, embed_model="offline", index_backend="milvus",
+                        milvus_uri=MILVUS_URI or str(index_dir / "milvus.db"),
+                        milvus_token=os.environ.get("MILVUS_TOKEN", ""))
+    ingest_paths(list(CORPUS_FILES), settings, progress=False)
+    return load_settings({}).with_overrides(index_dir=index_dir, embed_model="offline", index_backend="milvus",
+                                            milvus_uri=settings.milvus_uri, milvus_token=settings.milvus_token)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend_settings(request: pytest.FixtureRequest) -> Settings:
+    """The bundled corpus index on each backend in turn: tests using it run once per backend."""
+    name = "corpus_settings" if request.param == "faiss" else "milvus_corpus_settings"
+    return request.getfixturevalue(name)

@@ -1,4 +1,4 @@
-"""Retrieval on the bundled corpus with the offline embedder (the shared session index)."""
+"""Retrieval on the bundled corpus with the offline embedder, on each backend (FAISS, Milvus)."""
 from __future__ import annotations
 
 import pytest
@@ -9,8 +9,8 @@ from policyqa.model import Hit
 
 
 @pytest.fixture(scope="module")
-def corpus_index(corpus_settings) -> SearchIndex:
-    return open_index(corpus_settings)
+def corpus_index(backend_settings) -> SearchIndex:
+    return open_index(backend_settings)
 
 
 def _keys(hits: list[Hit]) -> list[tuple[str, str]]:
