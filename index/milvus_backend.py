@@ -146,7 +146,13 @@ class MilvusStore:
         return cls(milvus_uri(settings), settings.milvus_token, settings.milvus_analyzer)
 
     def close(self) -> None:
+        """Disconnect; for Lite also stop its embedded server, which holds the file locked (another
+        process, such as `policyqa serve` after `policyqa ingest`, could not open it otherwise)."""
         self.client.close()
+        if is_lite(self.uri):
+            from milvus_lite.server_manager import server_manager_instance
+
+            server_manager_instance.release_server(self.uri)
 
     # -- schema -------------------------------------------------------------------------------
     def _text_collection(self, name: str, key: str) -> None:

@@ -1,0 +1,245 @@
+"""Index backends side by side in one run: FAISS + bm25s, Milvus Lite, and the llama-index default.
+
+    python -m eval.benchmark_backends                 # bundled corpus and 100,000 synthetic clauses
+    python -m eval.benchmark_backends --skip-large    # bundled corpus only
+
+Per backend and corpus: build time, index size on disk, open time, p50/p95 per retrieval mode,
+peak RSS while building and while serving (each served in its own process), and recall@5 /
+MRR@10 of the gold clause on the project's questions and the development set (bundled corpus).
+Beside them, the pipeline a user would assemble from llama-index defaults over the same files:
+VectorStoreIndex (default SentenceSplitter, the same offline embedder) + BM25Retriever, fused by
+QueryFusionRetriever(num_queries=1, reciprocal rank) — its recall is scored on its own chunks.
+Results: eval/bench/backends.json and .md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from eval.answer_metrics import percentile
+from eval.benchmark_retrieval import QUERIES, folder_size, peak_rss_mb, real_sentences, synthetic_loader
+from eval.decision_training import question_sources
+from eval.questions import Question
+from eval.retrieval_metrics import score_retrieval
+from eval.trec import build_qrels, run_from_rankings
+from index.build import Loader
+from policyqa.config import BUNDLED_CORPUS, PROJECT_ROOT, Settings
+
+OUT_DIR = PROJECT_ROOT / "eval" / "bench"
+BACKENDS = ("faiss", "milvus")
+MODES = ("bm25", "dense", "hybrid")
+
+
+def backend_settings(index_dir: Path, backend: str) -> Settings:
+    return Settings(index_dir=index_dir, embed_model="offline", index_backend=backend,
+                    milvus_uri=str(index_dir / "milvus.db") if backend == "milvus" else "")
+
+
+def build(paths: list[Path], index_dir: Path, backend: str, loader: Loader | None = None) -> dict[str, Any]:
+    """Ingest into a new index on `backend`; time it and a no-change re-ingest."""
+    from index.build import ingest_paths
+
+    settings = backend_settings(index_dir, backend)
+    started = time.perf_counter()
+    report = ingest_paths(paths, settings, loader=loader)
+    ingest_s = time.perf_counter() - started
+    started = time.perf_counter()
+    ingest_paths(paths, settings, loader=loader)
+    lite = index_dir / "milvus.db"
+    milvus_bytes = (lite.stat().st_size if lite.is_file() else folder_size(lite)) if lite.exists() else 0
+    return {"clauses": report.clause_count, "ingest_s": round(ingest_s, 2),
+            "reingest_unchanged_s": round(time.perf_counter() - started, 3),
+            "catalogue_bytes": folder_size(index_dir) - milvus_bytes, "milvus_bytes": milvus_bytes,
+            "build_peak_rss_mb": peak_rss_mb()}
+
+
+def _recall(rankings: dict[str, list[str]], questions: Sequence[Question],
+            units: list[tuple[str, str, str]]) -> dict[str, float]:
+    qrels = build_qrels(questions, units)
+    scored = score_retrieval(qrels, run_from_rankings(rankings), {q.qid: q.kind for q in questions})["overall"]
+    return {"R@5": round(scored["R@5"], 3), "RR@10": round(scored["RR@10"], 3)}
+
+
+def serve(index_dir: Path, backend: str, rounds: int, with_recall: bool) -> dict[str, Any]:
+    """Open the index and time every query in every mode (runs in its own process)."""
+    from index.backend import open_index
+    from index.tokenize import tokenize_query
+
+    started = time.perf_counter()
+    opened = open_index(backend_settings(index_dir, backend))
+    open_s = time.perf_counter() - started
+    for query in QUERIES[:3]:
+        opened.search(query, 10)
+    latencies: dict[str, list[float]] = {mode: [] for mode in MODES}
+    for _ in range(rounds):
+        for query in QUERIES:
+            for mode in MODES:
+                tokenize_query.cache_clear()
+                started = time.perf_counter()
+                opened.search(query, 10, mode=mode)
+                latencies[mode].append((time.perf_counter() - started) * 1000)
+    result: dict[str, Any] = {
+        "open_s": round(open_s, 3),
+        "latency_ms": {m: {"p50": round(percentile(v, 50), 2), "p95": round(percentile(v, 95), 2)}
+                       for m, v in latencies.items()}}
+    if with_recall:
+        units = [(c.clause_id, c.doc.doc_id, c.text) for c in opened.clauses]
+        result["recall"] = {}
+        for source, questions in question_sources(with_dev=True).items():
+            asked = [q for q in questions if q.answerable and source in ("project", "dev")]
+            if asked:
+                rankings = {q.qid: [h.clause.clause_id for h in opened.search(q.question, 10)] for q in asked}
+                result["recall"][source] = _recall(rankings, asked, units)
+    result["serve_peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+def llama_index_default(paths: list[Path], rounds: int) -> dict[str, Any]:
+    """The peer: llama-index defaults over the same files and the same embedder, recall and latency."""
+    from llama_index.core import Document, VectorStoreIndex
+    from llama_index.core import Settings as LlamaSettings
+    from llama_index.core.embeddings import BaseEmbedding
+    from llama_index.core.retrievers import QueryFusionRetriever
+    from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    from index.embedders import load_embedder
+
+    texts = [p.read_text(encoding="utf-8-sig") for p in paths]
+    ours = load_embedder("offline", fit_texts=texts, probe=False, announce=False)
+
+    class OfflineEmbedding(BaseEmbedding):
+        """The product's offline embedder, as llama-index sees an embedding model."""
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return ours.embed_queries([query])[0].tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return ours.embed_passages([text])[0].tolist()
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return ours.embed_passages(texts).tolist()
+
+    LlamaSettings.llm = None
+    started = time.perf_counter()
+    index = VectorStoreIndex.from_documents([Document(text=t, doc_id=p.stem) for t, p in zip(texts, paths, strict=True)],
+                                            embed_model=OfflineEmbedding())
+    nodes = list(index.docstore.docs.values())
+    retriever = QueryFusionRetriever(
+        [index.as_retriever(similarity_top_k=10), BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=10)],
+        similarity_top_k=10, num_queries=1, mode=FUSION_MODES.RECIPROCAL_RANK, use_async=False)
+    build_s = time.perf_counter() - started
+    units = [(n.node_id, n.ref_doc_id or "", n.get_content()) for n in nodes]
+    latencies: list[float] = []
+    for _ in range(rounds):
+        for query in QUERIES:
+            started = time.perf_counter()
+            retriever.retrieve(query)
+            latencies.append((time.perf_counter() - started) * 1000)
+    recall = {}
+    for source, questions in question_sources(with_dev=True).items():
+        asked = [q for q in questions if q.answerable and source in ("project", "dev")]
+        if asked:
+            rankings = {q.qid: [n.node.node_id for n in retriever.retrieve(q.question)] for q in asked}
+            recall[source] = _recall(rankings, asked, units)
+    return {"chunks": len(nodes), "ingest_s": round(build_s, 2),
+            "latency_ms": {"hybrid": {"p50": round(percentile(latencies, 50), 2),
+                                      "p95": round(percentile(latencies, 95), 2)}},
+            "recall": recall, "serve_peak_rss_mb": peak_rss_mb()}
+
+
+def _in_subprocess(*args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "eval.benchmark_backends", *args], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = ["# Index backends side by side (offline embedder)", "",
+             f"Machine: {results['machine']}; {results['date']}.", "",
+             "| corpus | backend | units | build s | unchanged re-ingest s | disk MB (catalogue + Milvus) | open s | "
+             "bm25 p50/p95 ms | dense p50/p95 ms | hybrid p50/p95 ms | R@5 / MRR@10 project | R@5 / MRR@10 dev | "
+             "peak RSS build / serve MB |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for corpus, by_backend in results["corpora"].items():
+        for backend, r in by_backend.items():
+            lat = r.get("latency_ms", {})
+            cells = [f"{lat[m]['p50']} / {lat[m]['p95']}" if m in lat else "–" for m in MODES]
+            recall = r.get("recall", {})
+            rec = [f"{recall[s]['R@5']} / {recall[s]['RR@10']}" if s in recall else "–" for s in ("project", "dev")]
+            disk = (f"{r['catalogue_bytes'] / 1e6:.1f} + {r['milvus_bytes'] / 1e6:.1f}" if "catalogue_bytes" in r
+                    else "in memory")
+            lines.append(f"| {corpus} | {backend} | {r.get('clauses', r.get('chunks'))} | {r['ingest_s']} | "
+                         f"{r.get('reingest_unchanged_s', '–')} | {disk} | {r.get('open_s', '–')} | "
+                         + " | ".join(cells) + " | " + " | ".join(rec)
+                         + f" | {r.get('build_peak_rss_mb', '–')} / {r.get('serve_peak_rss_mb', '–')} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--clauses", type=int, default=100_000, help="size of the synthetic corpus")
+    parser.add_argument("--skip-large", action="store_true", help="only the bundled corpus")
+    parser.add_argument("--rounds", type=int, default=3, help="times each query is run per mode")
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--backend", choices=BACKENDS, help=argparse.SUPPRESS)
+    parser.add_argument("--recall", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--peer", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        print(json.dumps(serve(args.serve, args.backend, args.rounds, args.recall)))
+        return 0
+    bundled_files = sorted(BUNDLED_CORPUS.glob("*.txt"))
+    if args.peer:
+        print(json.dumps(llama_index_default(bundled_files, args.rounds)))
+        return 0
+    import os
+    import platform
+
+    results: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                                          f"Python {platform.python_version()}",
+                               "date": time.strftime("%Y-%m-%d %H:%M"), "corpora": {}}
+    with tempfile.TemporaryDirectory(prefix="policyqa-backends-") as tmp:
+        work = Path(tmp)
+        bundled: dict[str, Any] = {}
+        for backend in BACKENDS:
+            folder = work / f"bundled-{backend}"
+            bundled[backend] = build([BUNDLED_CORPUS], folder, backend)
+            bundled[backend].update(_in_subprocess("--serve", str(folder), "--backend", backend,
+                                                   "--rounds", str(args.rounds), "--recall"))
+        bundled["llama-index default"] = _in_subprocess("--peer", "--rounds", str(args.rounds))
+        results["corpora"]["bundled"] = bundled
+        if not args.skip_large:
+            files = work / "synthetic"
+            files.mkdir()
+            per_file = 1000
+            for n in range(max(1, args.clauses // per_file)):
+                (files / f"synthetic-{n:04d}.txt").write_text(str(n), encoding="utf-8")
+            loader = synthetic_loader(real_sentences(work / "bundled-faiss"), per_file)
+            large: dict[str, Any] = {}
+            for backend in BACKENDS:
+                folder = work / f"large-{backend}"
+                large[backend] = build([files], folder, backend, loader)
+                large[backend].update(_in_subprocess("--serve", str(folder), "--backend", backend,
+                                                     "--rounds", str(args.rounds)))
+            results["corpora"][f"synthetic-{args.clauses}"] = large
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "backends.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    (OUT_DIR / "backends.md").write_text(markdown(results), encoding="utf-8")
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
