@@ -202,9 +202,12 @@ def train_decision(without_dev: bool, out: Path | None, index: Path | None) -> N
               help="With --llm: how many questions, taken kind by kind.")
 @click.option("--llm-budget", default=900.0, show_default=True, type=click.FloatRange(min=1),
               help="With --llm: stop asking after this many seconds.")
+@click.option("--backend", type=click.Choice(["faiss", "milvus"]), default=None,
+              help="Evaluate on this index backend (same as policyqa --backend …).")
 @index_option
 def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check_expected: bool,
-          quick: bool, with_llm: bool, llm_questions: int, llm_budget: float, index: Path | None) -> None:
+          quick: bool, with_llm: bool, llm_questions: int, llm_budget: float, backend: str | None,
+          index: Path | None) -> None:
     """Score the evaluation set and write a report.
 
     Without --index it uses its own index of the bundled corpus (beside the default index), so the
@@ -212,7 +215,7 @@ def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check
     """
     from eval.command import DEFAULT_OUT, parse_configs, run_eval, run_llm_eval
 
-    settings = _settings(index)
+    settings = _settings(index).with_overrides(index_backend=backend)
     if index is None:
         settings = settings.with_overrides(index_dir=settings.index_dir.parent / "eval-index")
     if with_llm:

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 CLAUSES = "policyqa_clauses"
 PIECES = "policyqa_pieces"
 SENTENCES = "policyqa_sentences"
+DOCUMENTS = "policyqa_documents"  # one row per document and its hash, written last: what was synced
 LITE_FILE = "milvus.db"
 LITE_VERSION = "2.5."  # the C++ Milvus 2.5 core; 3.x is a Python rewrite that scores BM25 wrongly
 ANALYZERS: dict[str, dict[str, str]] = {"jieba": {"tokenizer": "whitespace"}, "chinese": {"type": "chinese"}}
@@ -206,7 +207,7 @@ class MilvusStore:
             if described.get("description") != embedder_name or (dims and int(dims[0]) != dim) \
                     or analyzer != self.analyzer:
                 log.info("Milvus：嵌入模型或分词方式已变（%s，%s），重建全部集合", embedder_name, self.analyzer)
-                for name in (PIECES, CLAUSES, SENTENCES):
+                for name in (PIECES, CLAUSES, SENTENCES, DOCUMENTS):
                     self.client.drop_collection(name)
         if not self.client.has_collection(PIECES):
             self._piece_collection(dim, embedder_name)
@@ -214,14 +215,27 @@ class MilvusStore:
             self._text_collection(CLAUSES, "row_id")
         if not self.client.has_collection(SENTENCES):
             self._text_collection(SENTENCES, "row_id")
+        if not self.client.has_collection(DOCUMENTS):
+            self._document_collection()
+
+    def _document_collection(self) -> None:
+        from pymilvus import DataType
+
+        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("doc_id", DataType.VARCHAR, is_primary=True, max_length=256)
+        schema.add_field("content_hash", DataType.VARCHAR, max_length=128)
+        schema.add_field("marker", DataType.FLOAT_VECTOR, dim=2)  # Milvus requires a vector field
+        index = self.client.prepare_index_params()
+        index.add_index("marker", index_type="FLAT", metric_type="L2")
+        self.client.create_collection(DOCUMENTS, schema=schema, index_params=index, consistency_level="Strong")
 
     # -- writing ------------------------------------------------------------------------------
     def document_hashes(self) -> dict[str, str]:
-        """doc_id -> content hash of the documents Milvus holds rows for."""
-        if not self.client.has_collection(CLAUSES):
+        """doc_id -> content hash of the documents whose rows Milvus holds completely."""
+        if not self.client.has_collection(DOCUMENTS):
             return {}
         found: dict[str, str] = {}
-        iterator = self.client.query_iterator(CLAUSES, batch_size=BATCH, filter='doc_id != ""',
+        iterator = self.client.query_iterator(DOCUMENTS, batch_size=BATCH, filter='doc_id != ""',
                                               output_fields=["doc_id", "content_hash"])
         while batch := iterator.next():
             found.update({row["doc_id"]: row["content_hash"] for row in batch})
@@ -237,11 +251,13 @@ class MilvusStore:
         wanted = {d.doc_id: d for d in stored.documents}
         stale = sorted(d for d in held if d not in wanted or held[d] != wanted[d].content_hash)
         fresh = sorted(d for d in wanted if held.get(d) != wanted[d].content_hash)
-        for doc_id in stale:
-            for name in (CLAUSES, PIECES, SENTENCES):
+        for doc_id in sorted(set(stale) | set(fresh)):  # a document half-written before is cleared too
+            for name in (DOCUMENTS, CLAUSES, PIECES, SENTENCES):
                 self.client.delete(name, filter=f"doc_id == {quoted(doc_id)}")
         if fresh:
             self._insert(stored, set(fresh))
+            self.client.insert(DOCUMENTS, [{"doc_id": d, "content_hash": wanted[d].content_hash or "",
+                                            "marker": [0.0, 0.0]} for d in fresh])
         return SyncReport(tuple(fresh), tuple(d for d in stale if d not in wanted))
 
     def _insert(self, stored: StoredIndex, doc_ids: set[str]) -> None:

@@ -39,10 +39,10 @@ def test_cli_rejects_unknown_config_and_bad_threshold(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_quick_eval_stays_above_the_floors(corpus_settings, tmp_path: Path) -> None:
-    """Hybrid + answer metrics on all questions vs eval/expected.yaml; report files written."""
+def test_quick_eval_stays_above_the_floors(backend_settings, tmp_path: Path) -> None:
+    """Hybrid + answer metrics on all questions vs eval/expected.yaml, on each backend; report files written."""
     lines: list[str] = []
-    code = run_eval(corpus_settings, out_dir=tmp_path, quick=True, check_expected=True, echo=lines.append)
+    code = run_eval(backend_settings, out_dir=tmp_path, quick=True, check_expected=True, echo=lines.append)
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     failures = check(flatten(summary), load_expected())
     assert failures == [], "\n".join(failures)
@@ -65,3 +65,7 @@ def test_cli_evaluates_its_own_bundled_index_unless_one_is_given(tmp_path: Path,
     (own, own_kw), (given, given_kw) = calls
     assert own.index_dir == tmp_path / "eval-index" and own_kw["refresh_bundled_index"] is True
     assert given.index_dir == tmp_path / "mine" and given_kw["refresh_bundled_index"] is False
+    assert own.index_backend == "faiss"
+    assert runner.invoke(cli, ["eval", "--quick", "--backend", "milvus"]).exit_code == 0
+    assert runner.invoke(cli, ["--backend", "milvus", "eval", "--quick"]).exit_code == 0
+    assert [s.index_backend for s, _ in calls[2:]] == ["milvus", "milvus"]
