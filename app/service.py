@@ -22,7 +22,7 @@ from policyqa.model import Answer, Clause, Document, Hit, Style
 
 if TYPE_CHECKING:  # imported when first needed: `policyqa ask` starts without loading the index code
     from app.answer.corpus import CorpusStats
-    from app.llm.answerer import LlmAnswerer
+    from app.llm.answerer import LlmClient
     from index.backend import Mode, SearchIndex
     from index.filters import Filters
 
@@ -45,7 +45,7 @@ class AnswerService:
         self._index = index  # given by tests and tools that already hold one
         self._model = model  # given by eval to score a model trained on other questions
         self._config = config
-        self._llm: LlmAnswerer | None = None
+        self._llm: LlmClient | None = None
         self._llm_notices: list[str] = []
         self._corpus: tuple[SearchIndex, CorpusStats] | None = None
         self._validity: tuple[SearchIndex, dict[str, Clause]] | None = None
@@ -65,7 +65,7 @@ class AnswerService:
                     self._index = ensure_index(self._settings, progress=self._progress)
         return self._index
 
-    def _llm_answerer(self) -> LlmAnswerer | None:
+    def _llm_answerer(self) -> LlmClient | None:
         if self._llm is None and self._settings.llm_configured:
             with self._lock:
                 if self._llm is None:

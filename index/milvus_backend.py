@@ -242,22 +242,28 @@ class MilvusStore:
         iterator.close()
         return found
 
+    def in_step_with(self, manifest: dict[str, Any]) -> bool:
+        """True when Milvus already holds exactly the documents of the folder's manifest (cheap)."""
+        info = manifest.get("embedder", {})
+        self._ensure_collections(int(info.get("dim") or 0), f"{info.get('kind')}:{info.get('model')}")
+        return self.document_hashes() == file_hashes(manifest)
+
     def sync(self, stored: StoredIndex) -> SyncReport:
         """Make Milvus hold exactly the clauses of `stored`: rewrite changed documents, drop removed ones."""
         info = stored.embedder_info
         dim = int(info.get("dim") or stored.dense.dim)
         self._ensure_collections(dim, f"{info.get('kind')}:{info.get('model')}")
         held = self.document_hashes()
-        wanted = {d.doc_id: d for d in stored.documents}
-        stale = sorted(d for d in held if d not in wanted or held[d] != wanted[d].content_hash)
-        fresh = sorted(d for d in wanted if held.get(d) != wanted[d].content_hash)
+        wanted = file_hashes(stored.manifest)
+        stale = sorted(d for d in held if d not in wanted or held[d] != wanted[d])
+        fresh = sorted(d for d in wanted if held.get(d) != wanted[d])
         for doc_id in sorted(set(stale) | set(fresh)):  # a document half-written before is cleared too
             for name in (DOCUMENTS, CLAUSES, PIECES, SENTENCES):
                 self.client.delete(name, filter=f"doc_id == {quoted(doc_id)}")
         if fresh:
             self._insert(stored, set(fresh))
-            self.client.insert(DOCUMENTS, [{"doc_id": d, "content_hash": wanted[d].content_hash or "",
-                                            "marker": [0.0, 0.0]} for d in fresh])
+            self.client.insert(DOCUMENTS, [{"doc_id": d, "content_hash": wanted[d], "marker": [0.0, 0.0]}
+                                           for d in fresh])
         return SyncReport(tuple(fresh), tuple(d for d in stale if d not in wanted))
 
     def _insert(self, stored: StoredIndex, doc_ids: set[str]) -> None:
@@ -315,6 +321,11 @@ class MilvusStore:
         return int(rows[0]["count(*)"]) if rows else 0
 
 
+def file_hashes(manifest: dict[str, Any]) -> dict[str, str]:
+    """doc_id -> the sha256 of its file, as the folder's manifest records them."""
+    return {entry["doc_id"]: entry["content_hash"] for entry in manifest.get("files", {}).values()}
+
+
 def _scope(doc: Document) -> dict[str, Any]:
     return {"doc_id": doc.doc_id, "region": doc.region, "year": int(doc.year or 0), "status": doc.status,
             "content_hash": doc.content_hash or ""}
@@ -331,9 +342,12 @@ def _best_per_clause(hits: Iterable[dict[str, Any]], limit: int) -> list[tuple[s
 
 def sync_index(settings: Settings) -> SyncReport:
     """After an ingest into the index folder: bring Milvus to the same clauses."""
+    folder = Path(settings.index_dir)
     store = MilvusStore.for_settings(settings)
     try:
-        report = store.sync(read_index(Path(settings.index_dir)))
+        # the whole catalogue is read only when something is to be written
+        report = (SyncReport((), ()) if store.in_step_with(read_manifest(folder))
+                  else store.sync(read_index(folder)))
     finally:
         store.close()
     log.info("Milvus（%s）：写入 %d 份文件，移除 %d 份", store.uri, len(report.written), len(report.removed))
@@ -362,8 +376,7 @@ class MilvusIndex:
         embedder, notice = query_embedder(info, settings, folder)
         stored = read_index(folder)
         store = MilvusStore.for_settings(settings)
-        if not store.client.has_collection(CLAUSES) or store.document_hashes() != {
-                d.doc_id: d.content_hash for d in stored.documents} \
+        if not store.client.has_collection(CLAUSES) or store.document_hashes() != file_hashes(stored.manifest) \
                 or store.client.describe_collection(CLAUSES).get("description") != store.analyzer:
             raise IndexMismatchError(f"Milvus（{store.uri}）与索引文件夹 {folder} 不一致；请运行 "
                                      "POLICYQA_INDEX_BACKEND=milvus policyqa ingest 同步")

@@ -10,14 +10,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.llm import prompts
 from app.llm.verify import ECHO_MARK, Renumbering, Supplied, UnitCheck, check_unit, take_units
 from app.text.spans import normalise, split_sentences
 from policyqa.config import Settings
-from policyqa.model import Citation, Clause, Hit
+from policyqa.model import Citation, Clause, Hit, Style
 from policyqa.status import publication_label
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def render_clause(n: int, clause: Clause, today: date) -> str:
         lead_department=clause.lead_department or "未列明", text=clause.text)
 
 
-def build_messages(question: str, context: list[Hit], style: str, today: date) -> list[tuple[str, str]]:
+def build_messages(question: str, context: list[Hit], style: Style, today: date) -> list[tuple[str, str]]:
     """(role, content) pairs: the fixed rules, then clauses and question as data."""
     clauses = "\n\n".join(render_clause(n, hit.clause, today) for n, hit in enumerate(context, start=1))
     style_template = prompts.STYLE_HOTLINE if style == "hotline" else prompts.STYLE_DEFAULT
@@ -73,6 +73,15 @@ def best_quote(clause: Clause, claims: str) -> str:
 
     sentences = split_sentences(clause.text)
     return max(sentences, key=lambda s: overlap(s.text)).text if sentences else clause.text
+
+
+class LlmClient(Protocol):
+    """What the answer service needs from an LLM answerer (a test may give its own)."""
+
+    def stream(self, question: str, context: list[Hit], *, style: Style, today: date,
+               deadline_s: float) -> Iterator[str | LlmResult]:
+        """Verified text pieces as they complete, then an LlmResult."""
+        ...
 
 
 class LlmAnswerer:
@@ -105,7 +114,7 @@ class LlmAnswerer:
             if close:
                 close()
 
-    def stream(self, question: str, context: list[Hit], *, style: str, today: date,
+    def stream(self, question: str, context: list[Hit], *, style: Style, today: date,
                deadline_s: float) -> Iterator[str | LlmResult]:
         """Verified text pieces as they complete, then an LlmResult."""
         started = time.monotonic()
