@@ -51,5 +51,7 @@ test: setup browser llm
 
 # Speed benchmarks (not tests): results in eval/bench/, summarised in the README.
 bench: setup
+	$(BIN)/pip install --quiet -e '.[dev,milvus,bench]'
 	$(BIN)/python -m eval.benchmark_retrieval
 	$(BIN)/python -m eval.benchmark_answer
+	$(BIN)/python -m eval.benchmark_backends
