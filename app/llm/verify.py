@@ -41,6 +41,7 @@ _ENUMERATION_LAST = re.compile(r"[和及与]")
 _GAP = re.compile(r"^[、，,和及与\s]*$")
 FIGURE_KINDS = ("money", "percent")
 _REPLACED = "\x01"  # tags a kept piece that is a clause sentence standing in for the model's
+MAX_ITEM_CHARS = 8  # the last item of a 、 list is cut at the shared ending ("瑞安市级…" -> "瑞安市级") this soon
 MIN_WORD = 2  # shorter jieba words (的, 对, 元) say nothing about what a figure belongs to
 
 
@@ -181,7 +182,7 @@ def _first_item(text: str, middle: list[str]) -> str:
     endings = {m.strip()[-1] for m in middle if m.strip()}
     if len(endings) == 1:
         cut = text.find(endings.pop())
-        if 0 < cut < 8:
+        if 0 < cut < MAX_ITEM_CHARS:
             return text[:cut + 1]
     words = segment(text)
     if not words:
