@@ -87,14 +87,22 @@ class SearchIndex(Protocol):
                     mode: str = "hybrid") -> list[list[Hit]]: ...
 
 
+BACKENDS = ("faiss", "milvus")
+
+
+def backend_of(settings: Settings) -> str:
+    """The configured backend; UserError for a name that is not one (before anything is written)."""
+    if settings.index_backend not in BACKENDS:
+        raise UserError(f"未知的索引后端 {settings.index_backend!r}（POLICYQA_INDEX_BACKEND 可选：{'、'.join(BACKENDS)}）")
+    return settings.index_backend
+
+
 def open_index(settings: Settings, config: SearchConfig | None = None) -> SearchIndex:
     """The index the settings name, on their backend (IndexMissingError when there is none)."""
-    if settings.index_backend == "milvus":
+    if backend_of(settings) == "milvus":
         from index.milvus_backend import MilvusIndex
 
         return MilvusIndex.open(settings, config)
-    if settings.index_backend != "faiss":
-        raise UserError(f"未知的索引后端 {settings.index_backend!r}（可选：faiss、milvus）")
     from index.local_backend import LocalIndex
 
     return LocalIndex.open(settings, config)

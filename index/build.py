@@ -116,6 +116,9 @@ def remove_documents(names: list[str], settings: Settings) -> IngestReport:
 def _update(target: Path, hashes: dict[str, str], manifest: dict | None, settings: Settings, progress: bool,
             report: IngestReport, start: float, loader: Loader | None) -> IngestReport:
     """Bring the index folder to exactly the files of `hashes`; on the Milvus backend, then Milvus too."""
+    from index.backend import backend_of
+
+    backend_of(settings)
     report = _update_folder(target, hashes, manifest, settings, progress, report, start, loader)
     if settings.index_backend == "milvus":
         from index.milvus_backend import sync_index

@@ -131,7 +131,10 @@ class MilvusStore:
         if is_lite(uri):
             check_lite_version()
             Path(uri).parent.mkdir(parents=True, exist_ok=True)
-        from pymilvus import MilvusClient
+        try:
+            from pymilvus import MilvusClient
+        except ImportError:
+            raise UserError("未安装 pymilvus；请 pip install -e '.[milvus]'") from None
 
         # set after pymilvus configures its loggers: it warns on every query iterator that Lite
         # gives it no server timestamp, which is expected

@@ -108,3 +108,15 @@ def test_filter_expressions_are_escaped_and_regions_named_as_the_documents_write
     tricky = filter_expression(Filters(doc_ids=('x" or doc_id != "', "back\\slash")), docs)
     assert tricky == 'doc_id in ["back\\\\slash", "x\\" or doc_id != \\""]'
     assert filter_expression(Filters(), docs) == "" and filter_expression(None, docs) == ""
+
+
+def test_a_backend_name_that_is_not_one_is_refused_before_anything_is_written(small_corpus: Path,
+                                                                              tmp_path: Path) -> None:
+    from policyqa.errors import UserError
+
+    settings = _settings(tmp_path).with_overrides(index_backend="milvis")
+    with pytest.raises(UserError, match="faiss、milvus"):
+        index.build.ingest_paths([small_corpus], settings)
+    assert not settings.index_dir.exists()
+    with pytest.raises(UserError, match="POLICYQA_INDEX_BACKEND"):
+        open_index(settings)
