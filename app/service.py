@@ -117,9 +117,8 @@ class AnswerService:
                  doc_id: str | None = None, retrieval_mode: Mode = "hybrid") -> tuple[list[Hit], list[Hit]]:
         """(retrieved hits for the JSON, answer candidates) for an already prepared query."""
         index = self._search_index()
-        hits, candidates, _ = self._retrieve(index, list(index.documents), query, max(1, top_k),
-                                             region, year, doc_id, retrieval_mode)
-        return hits, candidates
+        return self._retrieve(index, list(index.documents), query, max(1, top_k),
+                              _user_filters(region, year, doc_id), retrieval_mode)
 
     def ask(self, question: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
             doc_id: str | None = None, style: Style = "default", today: date | None = None,
@@ -143,17 +142,18 @@ class AnswerService:
         top_k = max(1, top_k)
         index = self._search_index()
         documents = list(index.documents)
-        hits, candidates, filter_notes = self._retrieve(
-            index, documents, query, top_k, region, year, doc_id, retrieval_mode)
+        chosen = _user_filters(region, year, doc_id)
+        accepted = [d for d in documents if chosen.accepts(d)]
+        matches_nothing = not chosen.empty and not accepted
+        hits, candidates = self._retrieve(index, documents, query, top_k, chosen, retrieval_mode)
+        filter_notes = ("没有符合所选地区或年份的政策文件。",) if matches_nothing else ()
         retrieve_ms = _ms(started)
         answer_started = time.perf_counter()
         profile = analyze(query, documents, self._corpus_stats(index), self._config.focus_min_words)
-        chosen = _user_filters(region, year, doc_id)
-        searched = [d for d in documents if chosen.accepts(d)] or documents
-        context = AnswerContext(documents=tuple(documents), searched=tuple(searched), model=self._decision_model(),
-                                validity=self._validity_clauses(index), today=today, style=style,
-                                config=self._config)
-        if not chosen.empty and not any(chosen.accepts(d) for d in documents):
+        context = AnswerContext(documents=tuple(documents), searched=tuple(accepted or documents),
+                                model=self._decision_model(), validity=self._validity_clauses(index), today=today,
+                                style=style, config=self._config)
+        if matches_nothing:
             # the user's own filter matches no document: say so, and what there is
             text = compose_missing_scope(chosen.regions, chosen.years, documents)
             draft = Draft(False, text, (), (), "missing-scope")
@@ -189,18 +189,14 @@ class AnswerService:
         yield _answer(llm_draft, base, result.mode, result.checks, retrieve_ms, answer_started, started)
 
     def _retrieve(self, index: SearchIndex, documents: list[Document], query: str, top_k: int,
-                  region: str | None, year: int | None, doc_id: str | None, mode: Mode = "hybrid",
-                  ) -> tuple[list[Hit], list[Hit], tuple[str, ...]]:
-        """Retrieved hits (for the JSON), answer candidates, and notes on the user's filters."""
+                  filters: Filters, mode: Mode = "hybrid") -> tuple[list[Hit], list[Hit]]:
+        """Retrieved hits (for the JSON) and answer candidates: with no filter of the user's, clauses
+        of the region/year the question names are added."""
         from index.filters import Filters
         from index.scope import detect_scope
 
-        filters = _user_filters(region, year, doc_id)
         hits = index.search(query, top_k=max(top_k, MIN_RETRIEVED), filters=None if filters.empty else filters,
                             mode=mode)
-        notes: tuple[str, ...] = ()
-        if not filters.empty and not any(filters.accepts(d) for d in documents):
-            notes = ("没有符合所选地区或年份的政策文件。",)
         candidates = list(hits[:top_k])
         scope = detect_scope(query, documents)
         regions, years = tuple(scope.regions), tuple(scope.years)
@@ -209,7 +205,7 @@ class AnswerService:
             scoped = index.search(query, top_k=SCOPED_EXTRA, filters=Filters(regions=regions, years=years),
                                   mode=mode)
             candidates += [h for h in scoped if h.clause.clause_id not in seen]
-        return list(hits), candidates, notes
+        return list(hits), candidates
 
 
 def _user_filters(region: str | None, year: int | None, doc_id: str | None) -> Filters:
