@@ -14,7 +14,7 @@ import pytest
 import index.build
 from index.backend import open_index
 from index.filters import Filters
-from index.milvus_backend import CLAUSES, DOCUMENTS, PIECES, SENTENCES, MilvusStore, filter_expression, is_lite
+from index.milvus_store import CLAUSES, DOCUMENTS, PIECES, SENTENCES, MilvusStore, filter_expression, is_lite
 from policyqa.config import Settings
 from policyqa.errors import IndexMismatchError
 from policyqa.model import Document
