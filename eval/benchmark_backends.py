@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.answer_metrics import percentile
-from eval.benchmark_retrieval import QUERIES, folder_size, peak_rss_mb, real_sentences, synthetic_loader
+from eval.benchmark_retrieval import QUERIES, folder_size, peak_rss_mb, synthetic_corpus
 from eval.decision_training import question_sources
 from eval.questions import Question
 from eval.retrieval_metrics import score_retrieval
@@ -221,12 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         bundled["llama-index default"] = _in_subprocess("--peer", "--rounds", str(args.rounds))
         results["corpora"]["bundled"] = bundled
         if not args.skip_large:
-            files = work / "synthetic"
-            files.mkdir()
-            per_file = 1000
-            for n in range(max(1, args.clauses // per_file)):
-                (files / f"synthetic-{n:04d}.txt").write_text(str(n), encoding="utf-8")
-            loader = synthetic_loader(real_sentences(work / "bundled-faiss"), per_file)
+            files, loader = synthetic_corpus(work / "synthetic", args.clauses, work / "bundled-faiss")
             large: dict[str, Any] = {}
             for backend in BACKENDS:
                 folder = work / f"large-{backend}"

@@ -79,6 +79,16 @@ def real_sentences(index_dir: Path) -> list[str]:
     return [s for c in opened.clauses for s in SPLIT.split(c.text) if len(s) >= 12]
 
 
+def synthetic_corpus(folder: Path, clauses: int, seed_index: Path,
+                     per_file: int = 1000) -> tuple[Path, Loader]:
+    """A folder of seed files and the loader that makes `clauses` clauses from them (sentences of
+    the index at `seed_index`, recombined)."""
+    folder.mkdir()
+    for n in range(max(1, clauses // per_file)):
+        (folder / f"synthetic-{n:04d}.txt").write_text(str(n), encoding="utf-8")
+    return folder, synthetic_loader(real_sentences(seed_index), per_file)
+
+
 def build(paths: list[Path], index_dir: Path, loader: Loader | None = None) -> dict:
     from index.build import ingest_paths
 
@@ -161,12 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         results["corpora"]["bundled"] = build([BUNDLED_CORPUS], bundled)
         results["corpora"]["bundled"].update(serve_in_subprocess(bundled, args.rounds))
         if not args.skip_large:
-            files = work / "synthetic"
-            files.mkdir()
-            per_file = 1000
-            for n in range(max(1, args.clauses // per_file)):
-                (files / f"synthetic-{n:04d}.txt").write_text(str(n), encoding="utf-8")
-            loader = synthetic_loader(real_sentences(bundled), per_file)
+            files, loader = synthetic_corpus(work / "synthetic", args.clauses, bundled)
             large = work / "large-index"
             results["corpora"][f"synthetic-{args.clauses}"] = build([files], large, loader)
             results["corpora"][f"synthetic-{args.clauses}"].update(serve_in_subprocess(large, args.rounds))

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.backend import MODES, SearchConfig
+from index.backend import SearchConfig
 from index.bm25 import top_k_indices
+from index.catalogue import CatalogueIndex
 from index.embedders import resolve_embedder, resolve_local
 from index.feedback import combine, expansion_terms
 from index.filters import Filters
@@ -19,10 +20,10 @@ from index.offline_embedder import OfflineEmbedder
 from index.pieces import bm25_text
 from index.st_embedder import KIND as ST_KIND
 from index.st_embedder import SentenceTransformerEmbedder
-from index.tokenize import expand_query, tokenize, tokenize_query
+from index.tokenize import tokenize, tokenize_query
 from policyqa.config import Settings
-from policyqa.errors import IndexMismatchError, UserError
-from policyqa.model import Clause, Document, Hit
+from policyqa.errors import IndexMismatchError
+from policyqa.model import Clause, Hit
 
 if TYPE_CHECKING:
     from index.embedders import Embedder
@@ -56,20 +57,15 @@ def query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[Embedd
     return SentenceTransformerEmbedder(choice.model, choice.folder, info.get("query_instruction", "")), ""
 
 
-class LocalIndex:
+class LocalIndex(CatalogueIndex["np.ndarray | None"]):
     """The embedded backend, loaded: FAISS for vectors, bm25s for keywords, sentence BM25, all in one
     folder (index/local_files.py); searched in this process."""
 
     def __init__(self, stored: StoredIndex, embedder: Embedder, config: SearchConfig | None = None,
                  notices: tuple[str, ...] = ()) -> None:
-        self._stored = stored
-        self._embedder = embedder
-        self.config = config or SearchConfig()
-        self.notices = notices
+        super().__init__(stored, embedder, config, notices)
         doc_index = {d.doc_id: i for i, d in enumerate(stored.documents)}
         self._row_doc = np.asarray([doc_index[c.doc.doc_id] for c in stored.clauses], dtype=np.int64)
-        self._by_id = {c.clause_id: c for c in stored.clauses}
-        self._dim_checked = False
 
     @classmethod
     def open(cls, settings: Settings, config: SearchConfig | None = None) -> LocalIndex:
@@ -79,67 +75,12 @@ class LocalIndex:
         embedder, notice = query_embedder(info, settings, folder)
         return cls(read_index(folder), embedder, config, (notice,) if notice else ())
 
-    @property
-    def documents(self) -> list[Document]:
-        return list(self._stored.documents)
-
-    @property
-    def clauses(self) -> list[Clause]:
-        return list(self._stored.clauses)
-
-    def document_frequencies(self) -> dict[str, int]:
-        """Per jieba token, how many clauses hold it (as BM25 indexed them)."""
-        return self._stored.bm25.document_frequencies()
-
-    @property
-    def embedder_info(self) -> dict:
-        return self._stored.embedder_info
-
-    @property
-    def embedder(self) -> Embedder:
-        """The query embedder (reusable by eval for baselines over the same model)."""
-        return self._embedder
-
-    def clause(self, clause_id: str) -> Clause | None:
-        """The clause with this id, or None."""
-        return self._by_id.get(clause_id)
-
-    def _row_mask(self, filters: Filters | None) -> np.ndarray | None:
+    def _restriction(self, filters: Filters | None) -> np.ndarray | None:
+        """The clause rows `filters` accepts, as a mask (None: all)."""
         if filters is None or filters.empty:
             return None
         accepted = np.asarray([filters.accepts(d) for d in self._stored.documents], dtype=bool)
         return accepted[self._row_doc]
-
-    def _query_vectors(self, queries: list[str]) -> np.ndarray:
-        vectors = self._embedder.embed_queries([expand_query(q) for q in queries])
-        if not self._dim_checked:
-            expected = self.embedder_info.get("dim")
-            if expected and vectors.shape[1] != expected:
-                raise IndexMismatchError(f"查询向量维度 {vectors.shape[1]} 与索引维度 {expected} 不符；"
-                                         f"请运行 policyqa ingest --index {self._stored.folder} 重建")
-            self._dim_checked = True
-        return vectors
-
-    def search(self, query: str, top_k: int = 10, filters: Filters | None = None,
-               mode: str = "hybrid") -> list[Hit]:
-        """The top_k clauses for `query`, best first; filters apply before truncation."""
-        return self.search_many([query], top_k, filters, mode)[0]
-
-    def search_many(self, queries: list[str], top_k: int = 10, filters: Filters | None = None,
-                    mode: str = "hybrid") -> list[list[Hit]]:
-        """`search` for many queries at once (query embeddings computed in one batch)."""
-        if mode not in MODES:
-            raise UserError(f"未知的检索方式 {mode}（可选：{'、'.join(MODES)}）")
-        mask = self._row_mask(filters)
-        if mask is not None and not mask.any():
-            return [[] for _ in queries]
-        live = [i for i, q in enumerate(queries) if q and q.strip()]
-        vectors = self._query_vectors([queries[i] for i in live]) if mode != "bm25" and live else None
-        results: list[list[Hit]] = [[] for _ in queries]
-        for n, i in enumerate(live):
-            vector = vectors[n] if vectors is not None else None
-            results[i] = self._search_one(queries[i], vector, top_k, mask, mode)
-        return results
 
     def _keyword_scores(self, query_tokens: tuple[str, ...], mask: np.ndarray | None) -> np.ndarray:
         """BM25 scores of every clause, with pseudo-relevance feedback when configured."""

@@ -27,16 +27,16 @@ from pathlib import Path
 
 import numpy as np
 
-from index.backend import MODES, SearchConfig
+from index.backend import SearchConfig
+from index.catalogue import CatalogueIndex
 from index.embedders import Embedder
 from index.filters import Filters
 from index.fusion import ranked_hits
 from index.local_files import StoredIndex, read_index, read_manifest
 from index.milvus_store import CLAUSES, SENTENCES, MilvusStore, SyncReport, file_hashes, filter_expression
-from index.tokenize import expand_query
 from policyqa.config import Settings
-from policyqa.errors import IndexMismatchError, UserError
-from policyqa.model import Clause, Document, Hit
+from policyqa.errors import IndexMismatchError
+from policyqa.model import Hit
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +55,13 @@ def sync_index(settings: Settings) -> SyncReport:
     return report
 
 
-class MilvusIndex:
+class MilvusIndex(CatalogueIndex[str]):
     """The Milvus backend, loaded: the catalogue from the index folder, every search in Milvus."""
 
     def __init__(self, stored: StoredIndex, embedder: Embedder, store: MilvusStore,
                  config: SearchConfig | None = None, notices: tuple[str, ...] = ()) -> None:
-        self._stored = stored
-        self._embedder = embedder
+        super().__init__(stored, embedder, config, notices)
         self._store = store
-        self.config = config or SearchConfig()
-        self.notices = notices
         self._row = {c.clause_id: row for row, c in enumerate(stored.clauses)}
 
     @classmethod
@@ -83,49 +80,9 @@ class MilvusIndex:
                                      "POLICYQA_INDEX_BACKEND=milvus policyqa ingest 同步")
         return cls(stored, embedder, store, config, (notice,) if notice else ())
 
-    @property
-    def documents(self) -> list[Document]:
-        return list(self._stored.documents)
-
-    @property
-    def clauses(self) -> list[Clause]:
-        return list(self._stored.clauses)
-
-    def document_frequencies(self) -> dict[str, int]:
-        return self._stored.bm25.document_frequencies()
-
-    @property
-    def embedder(self) -> Embedder:
-        return self._embedder
-
-    @property
-    def embedder_info(self) -> dict:
-        return self._stored.embedder_info
-
-    def clause(self, clause_id: str) -> Clause | None:
-        row = self._row.get(clause_id)
-        return None if row is None else self._stored.clauses[row]
-
-    def search(self, query: str, top_k: int = 10, filters: Filters | None = None,
-               mode: str = "hybrid") -> list[Hit]:
-        return self.search_many([query], top_k, filters, mode)[0]
-
-    def search_many(self, queries: list[str], top_k: int = 10, filters: Filters | None = None,
-                    mode: str = "hybrid") -> list[list[Hit]]:
-        if mode not in MODES:
-            raise UserError(f"未知的检索方式 {mode}（可选：{'、'.join(MODES)}）")
-        documents = self._stored.documents
-        if filters is not None and not filters.empty and not any(filters.accepts(d) for d in documents):
-            return [[] for _ in queries]
-        expression = filter_expression(filters, documents)
-        live = [i for i, q in enumerate(queries) if q and q.strip()]
-        vectors = (self._embedder.embed_queries([expand_query(queries[i]) for i in live])
-                   if mode != "bm25" and live else None)
-        results: list[list[Hit]] = [[] for _ in queries]
-        for n, i in enumerate(live):
-            results[i] = self._search_one(queries[i], None if vectors is None else vectors[n], top_k,
-                                          expression, mode)
-        return results
+    def _restriction(self, filters: Filters | None) -> str:
+        """The Milvus filter expression for `filters` ("" for none)."""
+        return filter_expression(filters, self._stored.documents)
 
     def _search_one(self, query: str, vector: np.ndarray | None, top_k: int, expression: str,
                     mode: str) -> list[Hit]:
