@@ -7,9 +7,10 @@ Sources: the project's set (eval/questions.jsonl), the development set beside th
 (../shared/dev/questions.jsonl, when present), the declined questions of eval/answerability.jsonl,
 and generated inputs with no policy topic (numbers, Latin letters, everyday chatter), all declined.
 
-The threshold is chosen on out-of-fold probabilities (folds grouped by question): the highest at
-which the declined questions are, at least AnswerConfig.decline_precision of them, questions whose
-retrieved clauses hold no answer (generated inputs left out of that count).
+The threshold is chosen on out-of-fold probabilities (folds grouped by question, averaged over
+AnswerConfig.cv_repeats random splits so that one labelled question more or less moves it little):
+the highest at which the declined questions are, at least AnswerConfig.decline_precision of them,
+questions whose retrieved clauses hold no answer (generated inputs left out of that count).
 """
 from __future__ import annotations
 
@@ -169,17 +170,26 @@ def _document_matrix(rows: Sequence[Rows], x: np.ndarray, y: np.ndarray, group: 
     return np.asarray(dx, dtype=float), np.asarray(dy, dtype=int), np.asarray(dgroup, dtype=int)
 
 
-def _out_of_fold(x: np.ndarray, y: np.ndarray, group: np.ndarray, names: tuple[str, ...], folds: np.ndarray,
-                 c: float) -> np.ndarray:
-    """Each row's probability from a model fitted without its question's fold."""
-    predicted = np.zeros(len(y))
-    for fold in range(FOLDS):
-        test = folds[group] == fold
-        if test.all() or not test.any() or len(set(y[~test])) < 2:
-            continue
-        model = _fit(x[~test], y[~test], names, c)
-        predicted[test] = [model.probability(row) for row in x[test]]
-    return predicted
+def fold_splits(questions: int, repeats: int) -> list[np.ndarray]:
+    """`repeats` random assignments of the questions to FOLDS folds (reproducible)."""
+    return [np.random.default_rng(SEED + r).integers(0, FOLDS, size=questions) for r in range(max(1, repeats))]
+
+
+def _out_of_fold(x: np.ndarray, y: np.ndarray, group: np.ndarray, names: tuple[str, ...],
+                 splits: Sequence[np.ndarray], c: float) -> np.ndarray:
+    """Each row's probability from models fitted without its question's fold, averaged over the
+    splits (each split's folds partition the questions)."""
+    total = np.zeros(len(y))
+    for folds in splits:
+        predicted = np.zeros(len(y))
+        for fold in range(FOLDS):
+            test = folds[group] == fold
+            if test.all() or not test.any() or len(set(y[~test])) < 2:
+                continue
+            model = _fit(x[~test], y[~test], names, c)
+            predicted[test] = [model.probability(row) for row in x[test]]
+        total += predicted
+    return total / len(splits)
 
 
 def choose_inclusion_threshold(probability: np.ndarray, label: np.ndarray, precision: float) -> tuple[float, float]:
@@ -215,8 +225,8 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
     sentence_model = _fit(sentence_x, sentence_y, SENTENCE_FEATURES, config.regularisation_c)
     x, y, group = _clause_matrix(rows, sentence_model)
     clause_model = _fit(x, y, CLAUSE_FEATURES, config.regularisation_c)
-    fold_of_question = np.random.default_rng(SEED).integers(0, FOLDS, size=len(rows))
-    out_of_fold = _out_of_fold(x, y, group, CLAUSE_FEATURES, fold_of_question, config.regularisation_c)
+    splits = fold_splits(len(rows), config.cv_repeats)
+    out_of_fold = _out_of_fold(x, y, group, CLAUSE_FEATURES, splits, config.regularisation_c)
     # generated inputs train the model but do not choose the threshold: declining them is trivially
     # right, and they would make any threshold look precise
     questions = sorted(q for q in set(group.tolist()) if rows[q].source != "generated")
@@ -225,7 +235,7 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
     threshold, precision = choose_threshold(question_max, has_answer, config.decline_precision)
     dx, dy, dgroup = _document_matrix(rows, x, y, group, np.asarray([clause_model.probability(r) for r in x]))
     document_model = _fit(dx, dy, DOCUMENT_FEATURES, config.regularisation_c)
-    document_oof = _out_of_fold(dx, dy, dgroup, DOCUMENT_FEATURES, fold_of_question, config.regularisation_c)
+    document_oof = _out_of_fold(dx, dy, dgroup, DOCUMENT_FEATURES, splits, config.regularisation_c)
     document_threshold, document_precision = choose_inclusion_threshold(document_oof, dy, config.document_precision)
     training = {
         "questions": len(rows),
@@ -233,6 +243,7 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
         "clause_rows": int(len(y)),
         "sentence_rows": int(len(sentence_y)),
         "decline_precision_target": config.decline_precision,
+        "cv_repeats": len(splits),
         "decline_precision_out_of_fold": round(precision, 4),
         "document_rows": int(len(dy)),
         "document_precision_target": config.document_precision,

@@ -13,6 +13,7 @@ from index.local_files import (
     EMBEDDER_DIR,
     FORMAT_VERSION,
     StoredIndex,
+    older_format_files,
     parts_intact,
     read_index,
     read_manifest,
@@ -83,6 +84,8 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = False, 
         manifest = read_manifest(target)
     except (IndexMissingError, IndexUnreadableError):  # an explicit ingest rebuilds a damaged index
         manifest = None
+        if not replace:
+            _reread_older_format(target, hashes, report)
     if manifest is not None and not replace:  # adding is the default: keep what is there, as it is
         synced = [Path(p).resolve() for p in paths if Path(p).is_dir()]
         for path, info in manifest.get("files", {}).items():
@@ -90,6 +93,23 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = False, 
             if not any(Path(path).is_relative_to(folder) for folder in synced):
                 hashes.setdefault(path, info["content_hash"])
     return _update(target, hashes, manifest, settings, progress, report, start, loader)
+
+
+def _reread_older_format(target: Path, hashes: dict[str, str], report: IngestReport) -> None:
+    """An index of an older format keeps its files: they are read again from disk (what an index
+    holds of a file changes with the format), the ones no longer there are named."""
+    older = older_format_files(target)
+    if older is None:
+        return
+    version, paths = older
+    gone = []
+    for path in paths:
+        try:
+            hashes.setdefault(path, sources.file_hash(Path(path)))
+        except OSError:
+            gone.append(path)
+    report.notices.append(f"索引格式已更新（{version} → {FORMAT_VERSION}），已从原文件重新建立"
+                          + (f"；这些文件已不在原处，未再收录：{'、'.join(gone)}" if gone else ""))
 
 
 def remove_documents(names: list[str], settings: Settings) -> IngestReport:

@@ -12,6 +12,7 @@ from index.local_files import StoredIndex
 from index.offline_embedder import OfflineEmbedder
 from index.pieces import MAX_PIECE_CHARS, embedding_pieces
 from index.sentences import SentenceIndex
+from index.tokenize import tokenize
 from policyqa.model import Clause, Document
 
 if TYPE_CHECKING:
@@ -53,11 +54,15 @@ def reused_entry(previous: StoredIndex, path: str, with_vectors: bool) -> FileEn
 
 
 def _pieces_of(entry: FileEntry, max_chars: int | None) -> tuple[list[str], list[list[str]] | None]:
-    """An entry's texts to embed and, when each clause is one piece, its jieba tokens to reuse."""
+    """An entry's texts to embed and, when each clause is one piece, its jieba tokens to reuse (the
+    BM25 tokens, plus those of the glossary entries the piece adds)."""
     per_clause = [embedding_pieces(c, max_chars) for c in entry.clauses]
     entry.piece_counts = [len(p) for p in per_clause]
     texts = [t for pieces in per_clause for t in pieces]
-    return texts, (list(entry.tokens or []) if max_chars is None else None)
+    if max_chars is not None or entry.tokens is None:
+        return texts, None
+    return texts, [tokens + [w for note in clause.glossary for w in tokenize(note)]
+                   for tokens, clause in zip(entry.tokens, entry.clauses, strict=True)]
 
 
 def embed_entries(entries: list[FileEntry], embedder: Embedder, progress: bool) -> int:

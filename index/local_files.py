@@ -19,7 +19,7 @@ from policyqa.model import Clause, Document
 if TYPE_CHECKING:
     from index.offline_embedder import OfflineEmbedder
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: clauses carry their glossary entries (searched as sentences, embedded)
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"
@@ -125,6 +125,18 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise IndexUnreadableError(f"索引格式版本 {manifest.get('format_version')} 与本程序（{FORMAT_VERSION}）不符："
                                 f"{folder}。请运行 policyqa ingest --index {folder} 重建")
     return manifest
+
+
+def older_format_files(folder: Path) -> tuple[int | None, list[str]] | None:
+    """(its format version, its file paths) when `folder` holds an index of another format version
+    whose manifest is readable; None otherwise (no index, a current one, or a damaged manifest)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format_version") == FORMAT_VERSION:
+        return None
+    return manifest.get("format_version"), list(manifest.get("files", {}))
 
 
 def read_index(folder: Path, with_tokens: bool = False) -> StoredIndex:

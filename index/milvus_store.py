@@ -307,8 +307,10 @@ class MilvusStore:
 
 
 def file_hashes(manifest: dict[str, Any]) -> dict[str, str]:
-    """doc_id -> the sha256 of its file, as the folder's manifest records them."""
-    return {entry["doc_id"]: entry["content_hash"] for entry in manifest.get("files", {}).values()}
+    """doc_id -> the sha256 of its file, as the folder's manifest records them, with the index
+    format: a new format changes what is indexed of an unchanged file, so it is rewritten."""
+    version = manifest.get("format_version")
+    return {entry["doc_id"]: f"{entry['content_hash']}:v{version}" for entry in manifest.get("files", {}).values()}
 
 
 def _scope(doc: Document) -> dict[str, Any]:

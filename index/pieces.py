@@ -37,13 +37,14 @@ def topic_heading(clause: Clause) -> str:
 
 
 def embedding_pieces(clause: Clause, max_chars: int | None = MAX_PIECE_CHARS) -> list[str]:
-    """Texts to embed for one clause: its heading context plus each piece of its text.
+    """Texts to embed for one clause: its heading context plus each piece of its text, then the
+    glossary entries of the terms it uses (one piece each, led by its lead phrase).
 
-    With no length limit (the offline embedder) the one piece is exactly `bm25_text(clause)`, so
-    its jieba tokens are computed once for both retrievers.
+    With no length limit (the offline embedder) the one piece is `bm25_text(clause)` followed by
+    the glossary entries, so its jieba tokens are mostly those BM25 already computed.
     """
     if max_chars is None:
-        return [bm25_text(clause)]
+        return ["\n".join((bm25_text(clause), *clause.glossary))]
     context = topic_heading(clause)
     prefix = f"{context}\n" if context and context not in clause.text else ""
     title = clause.title if clause.title and clause.title not in clause.text[:len(clause.title) + 8] else ""
@@ -51,10 +52,12 @@ def embedding_pieces(clause: Clause, max_chars: int | None = MAX_PIECE_CHARS) ->
     # Later pieces repeat the lead phrase so each piece still says what the measure is about.
     lead = clause.title or pieces[0][:30]
     return [prefix + (title + "\n" if title else "") + (piece if i == 0 else f"{lead}：{piece}")
-            for i, piece in enumerate(pieces)]
+            for i, piece in enumerate(pieces)] + [f"{lead}\n{entry}"[:max_chars] for entry in clause.glossary]
 
 
 def bm25_text(clause: Clause) -> str:
-    """The text BM25 indexes for a clause: its heading context, title and text."""
+    """The text BM25 indexes for a clause: its heading context, title and text. Not its glossary
+    entries: measured, they cost the development set one first-ranked answer (they are searched as
+    sentences and embedded instead)."""
     parts = [topic_heading(clause), clause.title if clause.title not in clause.text else "", clause.text]
     return "\n".join(p for p in parts if p)

@@ -22,9 +22,10 @@ MIN_SENTENCE_CHARS = 4  # shorter pieces ("2." left by a split) say nothing on t
 
 
 def clause_sentences(clause: Clause) -> list[str]:
-    """The texts indexed for a clause's sentences: its lead phrase, then each sentence."""
+    """The texts indexed for a clause's sentences: its lead phrase, then each sentence, then each
+    glossary entry of a term it uses (found by, never quoted: answers quote `clause.text`)."""
     lead = clause.title or ""
-    pieces = [p.strip() for p in _SENTENCE_END.split(clause.text)]
+    pieces = [p.strip() for p in _SENTENCE_END.split(clause.text)] + list(clause.glossary)
     return [f"{lead} {p}" if lead and lead not in p else p for p in pieces if len(p) >= MIN_SENTENCE_CHARS]
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from ingest.clauses import build_clauses
+from ingest.glossary import attach_glossary
 from ingest.loaders import load_text
 from ingest.metadata import build_document
 from ingest.repair import repair_text
@@ -30,7 +31,7 @@ def document_from_text(path: Path, raw: bytes, text: str) -> tuple[Document, lis
     paragraphs = parse_paragraphs(parts.body, report=report)
     body_text = "\n".join(repair_text(p.text) for p in paragraphs)
     doc = build_document(path, raw, parts, body_text)
-    clauses = build_clauses(doc, paragraphs, report=report)
+    clauses = attach_glossary(build_clauses(doc, paragraphs, report=report))
     if not clauses:
         raise BadFileError(f"{path}：没有找到可用的正文条文（no clauses found）")
     return doc, clauses

@@ -71,6 +71,9 @@ class Clause:
     lead_department: str = ""  # of the clause's area, e.g. "市商务局" from "由市商务局牵头实施"
     kind: str = "measure"  # "measure" | "prose" | "paragraph" | "glossary"
     ordinal: int = 0  # position within the document, from 0
+    # The document's 名词解释 entries for terms this clause uses ("五个零" -> what the five are): text
+    # the clause can be found by, never quoted as its wording.
+    glossary: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The `policyqa clauses --json` object: clause fields plus the document's metadata."""
@@ -86,6 +89,7 @@ class Clause:
             "lead_department": self.lead_department,
             "kind": self.kind,
             "ordinal": self.ordinal,
+            "glossary": list(self.glossary),
         }
         doc = self.doc
         data.update(
@@ -117,6 +121,7 @@ class Clause:
             lead_department=data.get("lead_department", ""),
             kind=data.get("kind", "measure"),
             ordinal=data.get("ordinal", 0),
+            glossary=tuple(data.get("glossary", ())),
         )
 
 

@@ -76,6 +76,13 @@ def test_glossary_definition(corpus_service: AnswerService) -> None:
     assert "零距离" in answer.text and "零缺位" in answer.text
 
 
+def test_a_measure_found_by_its_glossary_entry_is_quoted_in_its_own_words(corpus_service: AnswerService) -> None:
+    answer = _ask(corpus_service, "瑞安2023年“两医两力”提升计划怎么落实？")
+    measure = next(c for c in answer.citations if c.clause.glossary)  # the measure carrying the entry
+    assert measure.quote in measure.clause.text and not any(measure.quote in note for note in measure.clause.glossary)
+    assert all(c.quote in c.clause.text for c in answer.citations)
+
+
 def test_draft_flagged(corpus_service: AnswerService) -> None:
     answer = _ask(corpus_service, "新能源汽车以旧换新最高补贴多少")
     assert answer.citations[0].clause.doc.status == "draft"

@@ -240,3 +240,21 @@ def test_an_index_without_sentence_matching_is_completed_by_the_next_ingest(smal
     report = index.build.ingest_paths([small_corpus], settings)
     assert report.written and (folder / ROWS_FILE).is_file()
     assert not index.build.ingest_paths([small_corpus], settings).written  # and is a no-op after that
+
+
+def test_an_index_of_an_older_format_is_refused_then_rebuilt_from_its_own_files(small_corpus: Path, tmp_path: Path) -> None:
+    from index.local_files import FORMAT_VERSION
+
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus / "ra.txt", small_corpus / "wz.txt"], settings)
+    manifest_file = settings.index_dir / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    manifest["format_version"] = FORMAT_VERSION - 1  # as written by the previous release
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    (small_corpus / "wz.txt").rename(tmp_path / "wz-moved.txt")  # one of its files is gone since
+    with pytest.raises(IndexUnreadableError, match="policyqa ingest"):
+        open_index(settings)
+    report = index.build.ingest_paths([small_corpus / "yq.txt"], settings)  # adding a file rebuilds it
+    assert f"索引格式已更新（{FORMAT_VERSION - 1} → {FORMAT_VERSION}）" in report.summary()
+    assert "wz.txt" in report.summary()  # the file no longer there is named
+    assert {c.doc.doc_id for c in open_index(settings).clauses} == {"ra", "yq"}
