@@ -3,10 +3,13 @@
 - `shipped`: the model in app/answer/data/decision.json (trained on every source);
 - `held out`: a model fitted on the other sources only, scored on this one — what the same method
   gives on questions it was not fitted to (the development set's figure is the honest one);
-- `no synonyms`: the shipped model with the alias table (index/data/synonyms.tsv) switched off.
+- `no synonyms`: the shipped model with the alias table (index/data/synonyms.tsv) switched off;
+- `held_out, threshold t`: the held-out model declining below other thresholds than the one chosen
+  for it, to show what more declines cost in refusals of answerable questions.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from app.answer.decision import load_model
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from policyqa.config import Settings
 
 REPORTED_SOURCES = ("project", "dev")
+DECLINE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)  # shown beside the chosen one (a report grid, not a setting)
 COLUMNS = ("key_fact_accuracy", "citation_recall", "false_refusal_rate", "rejection_accuracy",
            "unsupported_number_rate")
 
@@ -38,7 +42,9 @@ def source_results(settings: Settings) -> dict[str, Any]:
         others = {k: v for k, v in sources.items() if k != name}
         held_out = fit_decision([r for r in rows if r.source != name], data_hash=data_hash(others))
         results[name] = {}
-        for label, model in (("shipped", load_model()), ("held_out", held_out), ("no_synonyms", load_model())):
+        variants = [("shipped", load_model()), ("held_out", held_out), ("no_synonyms", load_model())]
+        variants += [(f"held_out, threshold {t:.1f}", replace(held_out, threshold=t)) for t in DECLINE_THRESHOLDS]
+        for label, model in variants:
             set_synonyms_enabled(label != "no_synonyms")
             try:
                 service = AnswerService(settings, index=index, model=model)
@@ -46,6 +52,7 @@ def source_results(settings: Settings) -> dict[str, Any]:
             finally:
                 set_synonyms_enabled(True)
             scored.pop("per_question")
+            scored["decline_threshold"] = model.threshold
             results[name][label] = scored
     return results
 
@@ -57,11 +64,12 @@ def cell(value: Any) -> str:
 
 def source_table(results: dict[str, Any]) -> str:
     """Markdown: one row per source and model, then per kind for the held-out model."""
-    lines = ["| source | model | " + " | ".join(COLUMNS) + " |", "|---|---|" + "---|" * len(COLUMNS)]
+    lines = ["| source | model | threshold | " + " | ".join(COLUMNS) + " |", "|---|---|---|" + "---|" * len(COLUMNS)]
     for name, by_model in results.items():
         for label, scored in by_model.items():
             overall = scored["overall"]
-            lines.append(f"| {name} | {label} | " + " | ".join(cell(overall[c]) for c in COLUMNS) + " |")
+            lines.append(f"| {name} | {label} | {scored['decline_threshold']:.3f} | "
+                         + " | ".join(cell(overall[c]) for c in COLUMNS) + " |")
     lines += ["", "| source | kind (held-out model) | n | key_fact_accuracy | false_refusal_rate | rejection_accuracy |",
               "|---|---|---|---|---|---|"]
     for name, by_model in results.items():

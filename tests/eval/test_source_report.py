@@ -1,0 +1,34 @@
+"""Answers per question source: the shipped and held-out models, and what other thresholds cost."""
+from __future__ import annotations
+
+import pytest
+
+from eval.questions import DEV_QUESTIONS_FILE
+from eval.source_report import COLUMNS, DECLINE_THRESHOLDS, source_results, source_table
+
+
+def _metrics(value: float, threshold: float) -> dict:
+    overall = dict.fromkeys(COLUMNS, value)
+    return {"overall": overall, "per_kind": {"fact": {"n": 2, "key_fact_accuracy": value, "false_refusal_rate": None,
+                                                       "rejection_accuracy": None}},
+            "decline_threshold": threshold}
+
+
+def test_the_table_has_a_row_per_model_with_its_threshold_then_the_held_out_kinds() -> None:
+    table = source_table({"dev": {"shipped": _metrics(0.5, 0.22), "held_out": _metrics(0.25, 0.254)}})
+    assert "| dev | shipped | 0.220 | 0.500 |" in table and "| dev | held_out | 0.254 | 0.250 |" in table
+    assert "| dev | fact | 2 | 0.250 | – | – |" in table
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEV_QUESTIONS_FILE.exists(), reason="the development set lies beside the project")
+def test_declining_more_refuses_more_answerable_questions(corpus_settings) -> None:
+    results = source_results(corpus_settings)
+    for source in ("project", "dev"):
+        by_model = results[source]
+        sweep = [by_model[f"held_out, threshold {t:.1f}"]["overall"] for t in DECLINE_THRESHOLDS]
+        refusals = [m["false_refusal_rate"] for m in sweep]
+        rejections = [m["rejection_accuracy"] for m in sweep]
+        assert refusals == sorted(refusals) and rejections == sorted(rejections), source
+        assert refusals[-1] > refusals[0], source  # the grid spans a real trade-off
+        assert by_model["held_out"]["decline_threshold"] != by_model["shipped"]["decline_threshold"]
