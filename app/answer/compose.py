@@ -8,7 +8,7 @@ from itertools import pairwise
 
 from app.answer.analysis import QuestionProfile
 from app.answer.config import AnswerConfig
-from app.answer.kinds import Kind, missing_note
+from app.answer.kinds import Kind, missing_note, names_a_kind
 from app.answer.select import Item
 from app.text.spans import Span, is_responsibility
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
@@ -161,14 +161,46 @@ def compose_default(profile: QuestionProfile, groups: list[Group], today: date,
 
 
 def topic_words(profile: QuestionProfile, count: int) -> str:
-    """The nouns of the asking clauses, rarest first, named back in the user's order: "产假"."""
+    """The nouns of the asking clauses, rarest first, named back as the user wrote them: each as the
+    whole word of the question it is part of ("小城" of "小城镇"), neighbours joined into one phrase
+    ("高新技术" + "企业"), in the user's order: "产假", "国家高新技术企业、奖励"."""
     from app.answer.corpus import is_noun
 
     words = [t for t in (*profile.focus_terms, *profile.focus_foreign) if not re.search(r"\d", t.word)]
+    words = [t for t in words if not names_a_kind(t.word)] or words
     words = [t for t in words if is_noun(t.word)] or words
     chosen = sorted(words, key=lambda t: -t.rarity)[:count]
-    kept = [t.word for t in chosen if not any(t.word in o.word and t is not o for o in chosen)]
-    return "、".join(sorted(kept, key=profile.question.find))
+    return "、".join(phrases_of(profile.question, [t.word for t in chosen]))
+
+
+def phrases_of(question: str, words: list[str]) -> list[str]:
+    """The stretches of `question` that hold `words`, widened to whole words of jieba's cut and
+    joined where they touch, in the question's order."""
+    from index.tokenize import segment
+
+    bounds, position = [], 0
+    for token in segment(question):
+        start = question.find(token, position)
+        if start >= 0:
+            bounds.append((start, start + len(token)))
+            position = start + len(token)
+    spans = []
+    for word in words:
+        at = question.find(word)
+        if at < 0:
+            continue
+        end = at + len(word)
+        # widen to the cut's words the term overlaps
+        start = min([s for s, e in bounds if s < end and e > at] or [at])
+        stop = max([e for s, e in bounds if s < end and e > at] or [end])
+        spans.append((start, stop))
+    merged: list[list[int]] = []
+    for start, stop in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], stop)
+        else:
+            merged.append([start, stop])
+    return [question[start:stop] for start, stop in merged]
 
 
 def _years_text(years: list[int]) -> str:

@@ -119,6 +119,12 @@ def asking_match(text: str) -> re.Match[str] | None:
     return _ASK_WORDS.search(text)
 
 
+def names_a_kind(word: str) -> bool:
+    """True when `word` alone is a question form of some kind ("比例", "金额", "条件"): it says how a
+    question asks, not what it asks about."""
+    return any(spec.asks.fullmatch(word) for spec in REGISTRY.values())
+
+
 def asks(text: str) -> bool:
     """True when `text` contains a question form of any kind (a part of a multi-part question)."""
     return bool(_ASK_WORDS.search(text)) or bool(re.search(r"[吗呢？?]$", text))

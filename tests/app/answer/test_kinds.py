@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.answer.kinds import ASKED_UNIT, Kind, asks, detect_kinds, missing_note, states
+from app.answer.kinds import ASKED_UNIT, Kind, asks, detect_kinds, missing_note, names_a_kind, states
 
 
 @pytest.mark.parametrize(("question", "kinds"), [
@@ -40,3 +40,8 @@ def test_missing_note_names_the_kind_never_a_figure() -> None:
     assert missing_note(frozenset({Kind.RATIO})) == "具体比例"
     assert missing_note(frozenset({Kind.AMOUNT})) == "具体金额"
     assert missing_note(frozenset()) == "专门解释"
+
+
+def test_a_word_that_only_says_how_a_question_asks_names_a_kind() -> None:
+    assert names_a_kind("比例") and names_a_kind("金额") and names_a_kind("条件")
+    assert not names_a_kind("保费") and not names_a_kind("比例补助") and not names_a_kind("产假")
