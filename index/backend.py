@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 from index.embedders import Embedder
 from index.filters import Filters
 from policyqa.config import Settings
-from policyqa.errors import IndexMissingError, UserError
+from policyqa.errors import IndexMissingError, IndexUnreadableError, UserError
 from policyqa.model import Clause, Document, Hit
 
 log = logging.getLogger(__name__)
@@ -112,14 +113,23 @@ def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
     """Open the index, first building it from the bundled corpus when there is none.
 
     A damaged index is not rebuilt here (IndexUnreadableError): it may hold the user's own
-    documents, and only an explicit `policyqa ingest` should replace it.
+    documents, and only an explicit `policyqa ingest` should replace it. An index of an older
+    format is rebuilt from exactly its own files when they are all still there (nothing is lost).
     """
+    from index.build import ingest_paths
+
     try:
         return open_index(settings)
     except IndexMissingError:
-        from index.build import ingest_paths
-
         log.info("尚无索引（%s），正在用内置政策文件建立（首次使用约需 10–20 秒）…", settings.index_dir)
         report = ingest_paths([], settings, progress=progress)
-        log.info("%s", report.summary())
-        return open_index(settings)
+    except IndexUnreadableError:
+        from index.local_files import older_format_files
+
+        older = older_format_files(Path(settings.index_dir))
+        if older is None or not older[1] or not all(Path(p).is_file() for p in older[1]):
+            raise
+        log.info("索引是旧格式（%s），正在用它原来的 %d 个文件重新建立…", older[0], len(older[1]))
+        report = ingest_paths([Path(p) for p in older[1]], settings, progress=progress, replace=True)
+    log.info("%s", report.summary())
+    return open_index(settings)

@@ -258,3 +258,25 @@ def test_an_index_of_an_older_format_is_refused_then_rebuilt_from_its_own_files(
     assert f"索引格式已更新（{FORMAT_VERSION - 1} → {FORMAT_VERSION}）" in report.summary()
     assert "wz.txt" in report.summary()  # the file no longer there is named
     assert {c.doc.doc_id for c in open_index(settings).clauses} == {"ra", "yq"}
+
+
+def test_opening_an_older_format_index_rebuilds_it_from_its_files_only_when_all_are_there(
+        small_corpus: Path, tmp_path: Path) -> None:
+    from index.local_files import FORMAT_VERSION
+
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus / "ra.txt", small_corpus / "wz.txt"], settings, replace=True)
+    manifest_file = settings.index_dir / "manifest.json"
+
+    def age() -> None:
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        manifest["format_version"] = FORMAT_VERSION - 1
+        manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+
+    age()
+    opened = ensure_index(settings)  # what `policyqa serve` and `ask` do: same files, new format
+    assert {d.doc_id for d in opened.documents} == {"ra", "wz"}  # not the bundled corpus, not fewer
+    age()
+    (small_corpus / "wz.txt").unlink()  # a file gone: rebuilding would lose it, so only ingest may
+    with pytest.raises(IndexUnreadableError, match="policyqa ingest"):
+        ensure_index(settings)
