@@ -175,19 +175,24 @@ def topic_words(profile: QuestionProfile, count: int) -> str:
 
 def phrases_of(question: str, words: list[str]) -> list[str]:
     """The stretches of `question` that hold `words`, widened to whole words of jieba's cut and
-    joined where they touch, in the question's order."""
+    joined where they touch, in the question's order; then, as they are, words the question does
+    not hold (an alias's policy wording)."""
     from index.tokenize import segment
 
+    lowered = question.lower()  # jieba's cut and the terms are lower-case ("aed" of "AED")
+    if len(lowered) != len(question):
+        lowered = question
     bounds, position = [], 0
     for token in segment(question):
-        start = question.find(token, position)
+        start = lowered.find(token, position)
         if start >= 0:
             bounds.append((start, start + len(token)))
             position = start + len(token)
-    spans = []
+    spans, elsewhere = [], []
     for word in words:
-        at = question.find(word)
+        at = lowered.find(word.lower())
         if at < 0:
+            elsewhere.append(word)
             continue
         end = at + len(word)
         # widen to the cut's words the term overlaps
@@ -200,7 +205,7 @@ def phrases_of(question: str, words: list[str]) -> list[str]:
             merged[-1][1] = max(merged[-1][1], stop)
         else:
             merged.append([start, stop])
-    return [question[start:stop] for start, stop in merged]
+    return [question[start:stop] for start, stop in merged] + elsewhere
 
 
 def _years_text(years: list[int]) -> str:

@@ -11,6 +11,10 @@ def test_topic_words_are_named_whole_and_joined_where_they_touch() -> None:
     assert phrases_of("给公立中小学新进老师准备了多少名额", ["小学"]) == ["中小学"]
 
 
-def test_a_word_not_in_the_question_is_left_out() -> None:
-    assert phrases_of("产假能休多少天", ["产假", "婚假"]) == ["产假"]
+def test_latin_words_are_found_whatever_their_case_and_named_as_written() -> None:
+    assert phrases_of("乐清公共场所计划新增多少台AED？", ["aed", "公共场所"]) == ["公共场所", "AED"]
+
+
+def test_a_word_the_question_does_not_hold_is_named_as_it_is_after_the_others() -> None:
+    assert phrases_of("产假能休多少天", ["生育假", "产假"]) == ["产假", "生育假"]  # an alias's wording
     assert phrases_of("产假能休多少天", []) == []
