@@ -195,10 +195,11 @@ def phrases_of(question: str, words: list[str]) -> list[str]:
             elsewhere.append(word)
             continue
         end = at + len(word)
-        # widen to the cut's words the term overlaps
+        # widen to the cut's words the term overlaps, but never over figures ("nan2023"): a
+        # not-found answer names no number
         start = min([s for s, e in bounds if s < end and e > at] or [at])
         stop = max([e for s, e in bounds if s < end and e > at] or [end])
-        spans.append((start, stop))
+        spans.append((start, stop) if not re.search(r"\d", question[start:stop]) else (at, end))
     merged: list[list[int]] = []
     for start, stop in sorted(spans):
         if merged and start <= merged[-1][1]:

@@ -15,6 +15,10 @@ def test_latin_words_are_found_whatever_their_case_and_named_as_written() -> Non
     assert phrases_of("乐清公共场所计划新增多少台AED？", ["aed", "公共场所"]) == ["公共场所", "AED"]
 
 
+def test_a_word_is_not_widened_over_a_figure() -> None:
+    assert phrases_of("nan2023年", ["nan"]) == ["nan"]
+
+
 def test_a_word_the_question_does_not_hold_is_named_as_it_is_after_the_others() -> None:
     assert phrases_of("产假能休多少天", ["生育假", "产假"]) == ["产假", "生育假"]  # an alias's wording
     assert phrases_of("产假能休多少天", []) == []
