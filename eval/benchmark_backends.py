@@ -24,15 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from eval.answer_metrics import percentile
-from eval.benchmark_retrieval import QUERIES, folder_size, peak_rss_mb, synthetic_corpus
+from eval.benchmark_retrieval import QUERIES, folder_size, peak_rss_mb, synthetic_corpus, write_results
 from eval.decision_training import question_sources
 from eval.questions import Question
 from eval.retrieval_metrics import score_retrieval
 from eval.trec import build_qrels, run_from_rankings
 from index.build import Loader
-from policyqa.config import BUNDLED_CORPUS, PROJECT_ROOT, Settings
+from policyqa.config import BUNDLED_CORPUS, Settings
 
-OUT_DIR = PROJECT_ROOT / "eval" / "bench"
 BACKENDS = ("faiss", "milvus")
 MODES = ("bm25", "dense", "hybrid")
 
@@ -229,10 +228,7 @@ def main(argv: list[str] | None = None) -> int:
                 large[backend].update(_in_subprocess("--serve", str(folder), "--backend", backend,
                                                      "--rounds", str(args.rounds)))
             results["corpora"][f"synthetic-{args.clauses}"] = large
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    (OUT_DIR / "backends.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    (OUT_DIR / "backends.md").write_text(markdown(results), encoding="utf-8")
-    print(markdown(results))
+    print(write_results("backends", results, markdown))
     return 0
 
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,30 @@ def serve_in_subprocess(index_dir: Path, rounds: int) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def write_results(stem: str, results: dict, render: Callable[[dict], str]) -> str:
+    """Write bench/<stem>.json and .md and return the markdown. Corpora this run did not measure
+    (`--skip-large`) are carried over from the previous file, with the date they were measured."""
+    path = OUT_DIR / f"{stem}.json"
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = {}
+    carried = dict(results.get("carried_over", {}))
+    for name, rows in previous.get("corpora", {}).items():
+        if name not in results["corpora"]:
+            results["corpora"][name] = rows
+            carried[name] = previous.get("carried_over", {}).get(name, previous.get("date", "?"))
+    if carried:
+        results["carried_over"] = carried
+    text = render(results)
+    if carried:
+        text += "\nCarried over from earlier runs: " + "; ".join(f"{n} ({d})" for n, d in carried.items()) + ".\n"
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    (OUT_DIR / f"{stem}.md").write_text(text, encoding="utf-8")
+    return text
+
+
 def markdown(results: dict) -> str:
     lines = ["# Retrieval benchmark (offline embedder)", "",
              f"Machine: {results['machine']}; {results['date']}.", "",
@@ -175,10 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             large = work / "large-index"
             results["corpora"][f"synthetic-{args.clauses}"] = build([files], large, loader)
             results["corpora"][f"synthetic-{args.clauses}"].update(serve_in_subprocess(large, args.rounds))
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    (OUT_DIR / "retrieval.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    (OUT_DIR / "retrieval.md").write_text(markdown(results), encoding="utf-8")
-    print(markdown(results))
+    print(write_results("retrieval", results, markdown))
     return 0
 
 
