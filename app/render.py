@@ -38,6 +38,7 @@ def answer_to_json(answer: Answer, today: date | None = None) -> dict[str, Any]:
     return {
         "question": answer.question,
         "found": answer.found,
+        "outcome": answer.outcome,
         "answer": answer.text,
         "citations": [_citation_json(c, today) for c in answer.citations],
         "retrieved": [

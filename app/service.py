@@ -156,7 +156,7 @@ class AnswerService:
         if matches_nothing:
             # the user's own filter matches no document: say so, and what there is
             text = compose_missing_scope(chosen.regions, chosen.years, documents)
-            draft = Draft(False, text, (), (), "missing-scope")
+            draft = Draft(False, text, (), (), "missing_scope")
         else:
             draft = answer(profile, candidates, context)
         base = dict(question=question, retrieved=tuple(hits), notes=notes + filter_notes)
@@ -185,7 +185,7 @@ class AnswerService:
             yield from _pieces(draft.text)
             yield _answer(draft, base, "extractive-fallback", checks, retrieve_ms, answer_started, started)
             return
-        llm_draft = Draft(True, result.text, result.citations, (), "llm")
+        llm_draft = Draft(True, result.text, result.citations, (), draft.outcome)
         yield _answer(llm_draft, base, result.mode, result.checks, retrieve_ms, answer_started, started)
 
     def _retrieve(self, index: SearchIndex, documents: list[Document], query: str, top_k: int,
@@ -233,7 +233,7 @@ def _pieces(text: str) -> Iterator[str]:
 
 def _answer(draft: Draft, base: dict[str, Any], mode: str, checks: dict[str, Any],
             retrieve_ms: float, answer_started: float, started: float) -> Answer:
-    checks = dict(checks, outcome=draft.outcome)
     return Answer(found=draft.found, text=draft.text, citations=draft.citations, mode=mode, checks=checks,
+                  outcome=draft.outcome,
                   timings_ms={"retrieve": retrieve_ms, "answer": _ms(answer_started), "total": _ms(started)},
                   **base)

@@ -25,7 +25,7 @@ from typing import Any
 
 from eval.answer_metrics import percentile
 from eval.benchmark_retrieval import QUERIES, folder_size, peak_rss_mb, synthetic_corpus, write_results
-from eval.decision_training import question_sources
+from eval.decision_training import evaluation_sources
 from eval.questions import Question
 from eval.retrieval_metrics import score_retrieval
 from eval.trec import build_qrels, run_from_rankings
@@ -91,7 +91,7 @@ def serve(index_dir: Path, backend: str, rounds: int, with_recall: bool) -> dict
     if with_recall:
         units = [(c.clause_id, c.doc.doc_id, c.text) for c in opened.clauses]
         result["recall"] = {}
-        for source, questions in question_sources(with_dev=True).items():
+        for source, questions in evaluation_sources().items():
             asked = [q for q in questions if q.answerable and source in ("project", "dev")]
             if asked:
                 rankings = {q.qid: [h.clause.clause_id for h in opened.search(q.question, 10)] for q in asked}
@@ -146,7 +146,7 @@ def llama_index_default(paths: list[Path], rounds: int) -> dict[str, Any]:
             retriever.retrieve(query)
             latencies.append((time.perf_counter() - started) * 1000)
     recall = {}
-    for source, questions in question_sources(with_dev=True).items():
+    for source, questions in evaluation_sources().items():
         asked = [q for q in questions if q.answerable and source in ("project", "dev")]
         if asked:
             rankings = {q.qid: [n.node.node_id for n in retriever.retrieve(q.question)] for q in asked}

@@ -3,9 +3,11 @@
 Labels come from gold spans, never from the question's words:
 - a retrieved clause is positive when it holds a gold span of the question (none for unanswerable ones);
 - a sentence of a positive clause is positive when it holds one of the question's key facts.
-Sources: the project's set (eval/questions.jsonl), the development set beside the project
-(../shared/dev/questions.jsonl, when present), the declined questions of eval/answerability.jsonl,
-and generated inputs with no policy topic (numbers, Latin letters, everyday chatter), all declined.
+Sources: the project's set (eval/questions.jsonl), the training set beside the project
+(../shared/dev/train.jsonl, when present), the declined questions of eval/answerability.jsonl, and
+generated inputs with no policy topic (numbers, Latin letters, everyday chatter), all declined.
+The development set (../shared/dev/questions.jsonl) is never trained on: it chooses settings and
+reports what holds on questions the model never saw.
 
 The threshold is chosen on out-of-fold probabilities (folds grouped by question, averaged over
 AnswerConfig.cv_repeats random splits so that one labelled question more or less moves it little):
@@ -32,17 +34,14 @@ from app.answer.decision import (
     DecisionModel,
     LinearModel,
     Scored,
-    clause_features,
+    candidate_features,
     document_features,
-    document_ranks,
-    margin_of,
     other_documents_best,
-    sentence_probabilities,
 )
 from app.answer.evidence import SENTENCE_FEATURES, Candidate, read_candidates
 from app.answer.pipeline import candidate_pool
 from app.text.inputs import prepare_question
-from eval.questions import DEV_QUESTIONS_FILE, QUESTIONS_FILE, Question, load_questions, match_key
+from eval.questions import DEV_QUESTIONS_FILE, QUESTIONS_FILE, TRAIN_QUESTIONS_FILE, Question, load_questions, match_key
 from policyqa.errors import UserError
 
 if TYPE_CHECKING:
@@ -81,11 +80,19 @@ def generated_questions(count: int = 40, seed: int = SEED) -> list[Question]:
     return made
 
 
-def question_sources(with_dev: bool = True) -> dict[str, list[Question]]:
-    """Every labelled question, by source."""
+def training_sources() -> dict[str, list[Question]]:
+    """The labelled questions the shipped model is fitted on, by source (never the development set)."""
     sources = {"project": load_questions(QUESTIONS_FILE), "declined": declined_questions(),
                "generated": generated_questions()}
-    if with_dev and DEV_QUESTIONS_FILE.exists():
+    if TRAIN_QUESTIONS_FILE.exists():
+        sources["train"] = load_questions(TRAIN_QUESTIONS_FILE)
+    return sources
+
+
+def evaluation_sources() -> dict[str, list[Question]]:
+    """The training sources and, when present, the development set (scored, never fitted on)."""
+    sources = training_sources()
+    if DEV_QUESTIONS_FILE.exists():
         sources["dev"] = load_questions(DEV_QUESTIONS_FILE)
     return sources
 
@@ -146,10 +153,9 @@ def _clause_matrix(rows: Sequence[Rows], sentence_model: LinearModel) -> tuple[n
     for qi, row in enumerate(rows):
         if not row.candidates or row.profile is None:
             continue
-        best, margin = margin_of(row.candidates)
-        for candidate, label, doc_rank in zip(row.candidates, row.clause_labels, document_ranks(row.candidates), strict=True):
-            probs = sentence_probabilities(sentence_model, candidate)
-            x.append(clause_features(row.profile, candidate, best, margin, doc_rank, probs))
+        for (_, features), label in zip(candidate_features(sentence_model, row.profile, row.candidates),
+                                        row.clause_labels, strict=True):
+            x.append(features)
             y.append(label)
             group.append(qi)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=int), np.asarray(group, dtype=int)
@@ -264,13 +270,13 @@ def data_hash(sources: dict[str, list[Question]]) -> str:
     return digest.hexdigest()
 
 
-def train(service: AnswerService, with_dev: bool = True, config: AnswerConfig = DEFAULT_CONFIG) -> DecisionModel:
-    """The model fitted on every available source (the development set too, unless told not to)."""
-    sources = question_sources(with_dev)
+def train(service: AnswerService, config: AnswerConfig = DEFAULT_CONFIG) -> DecisionModel:
+    """The model fitted on every training source."""
+    sources = training_sources()
     return fit_decision(collect(service, sources, config), config, data_hash(sources))
 
 
-def train_bundled(settings: Settings, with_dev: bool = True, out: Path | None = None,
+def train_bundled(settings: Settings, out: Path | None = None,
                   config: AnswerConfig = DEFAULT_CONFIG) -> DecisionModel:
     """`policyqa train-decision`: bring the index at settings.index_dir to exactly the bundled corpus,
     fit on every source, and write the model (the shipped file unless `out` is given)."""
@@ -279,6 +285,6 @@ def train_bundled(settings: Settings, with_dev: bool = True, out: Path | None = 
     from index.build import ingest_paths
 
     ingest_paths([], settings, replace=True)
-    model = train(AnswerService(settings, config=config), with_dev, config)
+    model = train(AnswerService(settings, config=config), config)
     model.save(out or MODEL_FILE)
     return model

@@ -6,7 +6,7 @@ import itertools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from eval.decision_training import question_sources
+from eval.decision_training import evaluation_sources
 from eval.questions import Question
 from eval.retrieval_metrics import score_retrieval
 from eval.source_report import REPORTED_SOURCES, cell
@@ -23,7 +23,7 @@ FUSION_GRID = {"bm25_weight": (0.5, 1.0, 1.5), "rrf_k": (30, 60, 100), "sentence
 
 def _answerable_sets(index: SearchIndex) -> dict[str, tuple[list[Question], Qrels]]:
     """Per reported source present, its answerable questions and their qrels over the index's clauses."""
-    sources = question_sources(with_dev=True)
+    sources = evaluation_sources()
     units = [(c.clause_id, c.doc.doc_id, c.text) for c in index.clauses]
     sets = {}
     for name in REPORTED_SOURCES:

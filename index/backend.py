@@ -43,14 +43,16 @@ class SearchConfig:
     feedback_weight: float = 0.2
     # the third ranking fused by RRF: clauses by their best sentence (index/sentences.py)
     sentence_weight: float = 1.0
+    # the fourth: clauses by the neural model's most similar sentence (index/semantic_store.py)
+    semantic_weight: float = 1.5
     # Rocchio on the dense query (weight of its nearest pieces' mean): measured in policyqa eval,
     # it changes MRR@10 by less than 0.01 on either question set, so it is off
     dense_feedback_weight: float = 0.0
 
     @property
     def fusion_weights(self) -> dict[str, float]:
-        """RRF weight of each ranking: BM25, dense and sentences."""
-        return {**self.weights, "sentences": self.sentence_weight}
+        """RRF weight of each ranking: BM25, dense, sentences and the neural sentence ranking."""
+        return {**self.weights, "sentences": self.sentence_weight, "semantic": self.semantic_weight}
 
 
 class SearchIndex(Protocol):

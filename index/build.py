@@ -23,6 +23,9 @@ from index.offline_embedder import KIND as OFFLINE_KIND
 from index.offline_embedder import OfflineEmbedder
 from index.pieces import bm25_text
 from index.report import IngestReport
+from index.semantic import MODEL_NAME as SEMANTIC_MODEL
+from index.semantic import semantic_embedder, unavailable_reason
+from index.semantic_store import SemanticSentences
 from index.sentences import ROWS_FILE as SENTENCE_ROWS
 from index.sentences import clause_sentences
 from index.tokenize import tokenize
@@ -50,6 +53,13 @@ def _up_to_date(manifest: dict, hashes: dict[str, str], spec: str) -> tuple[bool
     if info.get("kind") == OFFLINE_KIND:
         return True, f"配置的嵌入模型 {spec} 本机不可用，索引沿用离线嵌入。"
     return False, ""
+
+
+def _semantic_current(manifest: dict, settings: Settings) -> bool:
+    """Whether the index's sentence vectors are what this machine would build now (the model
+    present, or absent, alike): an index built without the model gains its vectors once it runs."""
+    wanted = "" if unavailable_reason(settings.semantic_model) else SEMANTIC_MODEL
+    return manifest.get("semantic", {}).get("model", "") == wanted
 
 
 def _previous(target: Path) -> StoredIndex | None:
@@ -156,7 +166,7 @@ def _update_folder(target: Path, hashes: dict[str, str], manifest: dict | None, 
         fresh, notice = _up_to_date(manifest, hashes, settings.embed_model)
         # an index from before sentence matching is brought up to date (its vectors are reused)
         current = SENTENCE_ROWS in manifest.get("parts", {})
-        if fresh and current and parts_intact(target, manifest):
+        if fresh and current and _semantic_current(manifest, settings) and parts_intact(target, manifest):
             report.unchanged = sorted(hashes)
             report.clause_count = manifest["clause_count"]
             report.embedder = f"{manifest['embedder']['kind']}:{manifest['embedder']['model']}"
@@ -212,7 +222,8 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
     if not entries:
         raise UserError("没有可建立索引的文件，现有索引未改动。\n" + "\n".join(report.errors))
     unchanged = not (report.added or report.updated or report.removed)
-    if same_embedder and previous is not None and previous.sentences is not None and unchanged:
+    if (same_embedder and previous is not None and previous.sentences is not None and unchanged
+            and _semantic_current(previous.manifest, settings)):
         report.clause_count = previous.manifest["clause_count"]  # only bad files: nothing to write
         report.embedder = f"{choice.kind}:{choice.model}"
         report.seconds = time.perf_counter() - start
@@ -234,6 +245,8 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
     else:
         embedder = load_embedder(choice)
     report.embedded_pieces = embed_entries(entries, embedder, progress)
+    semantic_model, semantic_notice = semantic_embedder(settings.semantic_model, settings.cache_folder)
+    report.notices += [semantic_notice] if semantic_notice else []
     dim = next((e.vectors.shape[1] for e in entries if e.vectors is not None and len(e.vectors)), None)
     dim = dim or int(embedder.dim)
     report.embedder = f"{choice.kind}:{choice.model}"
@@ -246,11 +259,15 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
         "files": {e.path: {"content_hash": e.content_hash, "doc_id": e.document.doc_id,
                            "clauses": len(e.clauses)} for e in entries},
         "clause_count": report.clause_count,
+        "semantic": {"kind": semantic_model.kind, "model": semantic_model.model, "dim": semantic_model.dim}
+                    if semantic_model else {"unavailable": semantic_notice},
         "piece_count": sum(sum(e.piece_counts or []) for e in entries),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(time.perf_counter() - start, 3),
     }
     stored = assemble(entries, new_manifest, dim)
+    if semantic_model is not None:  # sentences cached by text: only new wording is embedded
+        stored.semantic = SemanticSentences.build(stored.clauses, semantic_model)
     staging = atomic.staging_dir(target, "build")
     try:
         write_index(staging, stored, embedder if isinstance(embedder, OfflineEmbedder) else None)

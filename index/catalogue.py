@@ -6,7 +6,8 @@ user's filter restricts its search (`_restriction`) and the search of one query 
 """
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
@@ -18,6 +19,12 @@ from index.tokenize import expand_query
 from policyqa.errors import IndexMismatchError, UserError
 from policyqa.model import Clause, Document, Hit
 
+if TYPE_CHECKING:
+    from index.semantic import E5Embedder
+
+# Rankings a backend fuses besides its own, per query: name -> (clause rows best first, their scores)
+ExtraRankings = dict[str, tuple[list[int], list[float]]]
+
 Restriction = TypeVar("Restriction")  # a row mask (FAISS backend), a filter expression (Milvus)
 
 
@@ -25,13 +32,23 @@ class CatalogueIndex(Generic[Restriction]):
     """A loaded index: its catalogue, its query embedder, and search over many queries at once."""
 
     def __init__(self, stored: StoredIndex, embedder: Embedder, config: SearchConfig | None = None,
-                 notices: tuple[str, ...] = ()) -> None:
+                 notices: tuple[str, ...] = (), semantic: E5Embedder | None = None) -> None:
         self._stored = stored
         self._embedder = embedder
         self.config = config or SearchConfig()
         self.notices = notices
         self._by_id = {c.clause_id: c for c in stored.clauses}
+        self._row_of = {c.clause_id: row for row, c in enumerate(stored.clauses)}
         self._dim_checked = False
+        # the neural sentence model, when the index holds sentence vectors and the model runs here
+        self._semantic = semantic if stored.semantic is not None else None
+        doc_index = {d.doc_id: i for i, d in enumerate(stored.documents)}
+        self._row_doc = np.asarray([doc_index[c.doc.doc_id] for c in stored.clauses], dtype=np.int64)
+
+    @property
+    def has_semantic(self) -> bool:
+        """Whether hits carry the question's similarity to each sentence (the neural model ran)."""
+        return self._semantic is not None
 
     @property
     def documents(self) -> list[Document]:
@@ -73,11 +90,42 @@ class CatalogueIndex(Generic[Restriction]):
         restriction = self._restriction(filters)
         live = [i for i, q in enumerate(queries) if q and q.strip()]
         vectors = self._query_vectors([queries[i] for i in live]) if mode != "bm25" and live else None
+        similarities = self._sentence_similarities([queries[i] for i in live])
         results: list[list[Hit]] = [[] for _ in queries]
         for n, i in enumerate(live):
             vector = vectors[n] if vectors is not None else None
-            results[i] = self._search_one(queries[i], vector, top_k, restriction, mode)
+            extra: ExtraRankings = {}
+            if similarities is not None and mode == "hybrid" and self.config.semantic_weight:
+                extra["semantic"] = self._semantic_ranking(similarities[n], max(top_k, self.config.candidates), filters)
+            hits = self._search_one(queries[i], vector, top_k, restriction, mode, extra)
+            results[i] = hits if similarities is None else self._with_similarities(hits, similarities[n])
         return results
+
+    def accepted_rows(self, filters: Filters | None) -> np.ndarray | None:
+        """The clause rows `filters` accepts, as a mask (None: all)."""
+        if filters is None or filters.empty:
+            return None
+        accepted = np.asarray([filters.accepts(d) for d in self._stored.documents], dtype=bool)
+        return accepted[self._row_doc]
+
+    def _sentence_similarities(self, queries: list[str]) -> list[np.ndarray] | None:
+        """Per query, its cosine with every sentence of the index (None without the neural model)."""
+        store = self._stored.semantic
+        if self._semantic is None or store is None or not queries:
+            return None
+        vectors = self._semantic.embed_queries(queries)
+        return [store.similarities(v) for v in vectors]
+
+    def _semantic_ranking(self, similarities: np.ndarray, depth: int, filters: Filters | None) -> tuple[list[int], list[float]]:
+        assert self._stored.semantic is not None
+        return self._stored.semantic.ranking(similarities, depth, self.accepted_rows(filters))
+
+    def _with_similarities(self, hits: list[Hit], similarities: np.ndarray) -> list[Hit]:
+        """The hits, each with the question's similarity to its clause's sentences (in text order)."""
+        store = self._stored.semantic
+        assert store is not None
+        return [replace(h, sentence_similarity=store.clause_sentences(similarities, self._row_of[h.clause.clause_id]))
+                for h in hits]
 
     def _query_vectors(self, queries: list[str]) -> np.ndarray:
         vectors = self._embedder.embed_queries([expand_query(q) for q in queries])
@@ -94,5 +142,6 @@ class CatalogueIndex(Generic[Restriction]):
         raise NotImplementedError
 
     def _search_one(self, query: str, vector: np.ndarray | None, top_k: int, restriction: Restriction,
-                    mode: str) -> list[Hit]:
+                    mode: str, extra: ExtraRankings) -> list[Hit]:
+        """The hits of one query: the backend's own rankings and `extra`, fused by index.fusion."""
         raise NotImplementedError

@@ -9,7 +9,7 @@ import numpy as np
 
 from index.backend import SearchConfig
 from index.bm25 import top_k_indices
-from index.catalogue import CatalogueIndex
+from index.catalogue import CatalogueIndex, ExtraRankings
 from index.embedders import resolve_embedder, resolve_local
 from index.feedback import combine, expansion_terms
 from index.filters import Filters
@@ -27,6 +27,7 @@ from policyqa.model import Clause, Hit
 
 if TYPE_CHECKING:
     from index.embedders import Embedder
+    from index.semantic import E5Embedder
 
 
 def _mismatch(info: dict, spec: str, resolved: str, index_dir: Path) -> IndexMismatchError:
@@ -36,6 +37,18 @@ def _mismatch(info: dict, spec: str, resolved: str, index_dir: Path) -> IndexMis
         f"索引由{built}（维度 {info.get('dim')}）构建，而当前配置的嵌入是 {spec}（{resolved}），两者不能混用。"
         f"请重建索引：policyqa ingest --index {index_dir} --embed-model {spec}；"
         f"或沿用现有索引：设置 POLICYQA_EMBED_MODEL={original}")
+
+
+def sentence_model(stored: StoredIndex, settings: Settings) -> tuple[E5Embedder | None, str]:
+    """The neural sentence model for an index that holds sentence vectors, and a notice when it
+    cannot run here (the index then answers without it)."""
+    if stored.semantic is None:
+        return None, ""
+    from index.semantic import announce_once, semantic_embedder
+
+    model, reason = semantic_embedder(settings.semantic_model, settings.cache_folder)
+    announce_once(reason)
+    return model, reason
 
 
 def query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[Embedder, str]:
@@ -61,26 +74,20 @@ class LocalIndex(CatalogueIndex["np.ndarray | None"]):
     """The embedded backend, loaded: FAISS for vectors, bm25s for keywords, sentence BM25, all in one
     folder (index/local_files.py); searched in this process."""
 
-    def __init__(self, stored: StoredIndex, embedder: Embedder, config: SearchConfig | None = None,
-                 notices: tuple[str, ...] = ()) -> None:
-        super().__init__(stored, embedder, config, notices)
-        doc_index = {d.doc_id: i for i, d in enumerate(stored.documents)}
-        self._row_doc = np.asarray([doc_index[c.doc.doc_id] for c in stored.clauses], dtype=np.int64)
-
     @classmethod
     def open(cls, settings: Settings, config: SearchConfig | None = None) -> LocalIndex:
         """Load the index at settings.index_dir, refusing one built with another embedder."""
         folder = Path(settings.index_dir)
         info = read_manifest(folder).get("embedder", {})
         embedder, notice = query_embedder(info, settings, folder)
-        return cls(read_index(folder), embedder, config, (notice,) if notice else ())
+        stored = read_index(folder)
+        semantic, semantic_notice = sentence_model(stored, settings)
+        notices = tuple(n for n in (notice, semantic_notice) if n)
+        return cls(stored, embedder, config, notices, semantic)
 
     def _restriction(self, filters: Filters | None) -> np.ndarray | None:
         """The clause rows `filters` accepts, as a mask (None: all)."""
-        if filters is None or filters.empty:
-            return None
-        accepted = np.asarray([filters.accepts(d) for d in self._stored.documents], dtype=bool)
-        return accepted[self._row_doc]
+        return self.accepted_rows(filters)
 
     def _keyword_scores(self, query_tokens: tuple[str, ...], mask: np.ndarray | None) -> np.ndarray:
         """BM25 scores of every clause, with pseudo-relevance feedback when configured."""
@@ -97,7 +104,7 @@ class LocalIndex(CatalogueIndex["np.ndarray | None"]):
         return combine(first, bm25.weighted_scores(terms, mask), config.feedback_weight)
 
     def _search_one(self, query: str, vector: np.ndarray | None, top_k: int,
-                    mask: np.ndarray | None, mode: str) -> list[Hit]:
+                    mask: np.ndarray | None, mode: str, extra: ExtraRankings) -> list[Hit]:
         depth = max(top_k, self.config.candidates)
         rankings: dict[str, list[int]] = {}
         scores: dict[str, dict[int, float]] = {}
@@ -118,6 +125,8 @@ class LocalIndex(CatalogueIndex["np.ndarray | None"]):
         if mode == "hybrid" and sentences is not None and self.config.sentence_weight:
             rows, values = sentences.search(tokenize_query(query), depth, mask)
             rankings["sentences"], scores["sentences"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist(), strict=True))
+        for name, (ranked, values) in extra.items():
+            rankings[name], scores[name] = ranked, dict(zip(ranked, values, strict=True))
         return ranked_hits(rankings, scores, self._stored.clauses, self._stored.documents, query, mode=mode,
                            top_k=top_k, weights=self.config.fusion_weights, rrf_k=self.config.rrf_k,
                            scope_boost=self.config.scope_boost)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from index.bm25 import Bm25Index
 from index.dense import DenseIndex
+from index.semantic_store import SemanticSentences
 from index.sentences import SentenceIndex
 from policyqa.errors import IndexMissingError, IndexUnreadableError
 from policyqa.model import Clause, Document
@@ -43,6 +44,7 @@ class StoredIndex:
     extra: dict[str, Any] = field(default_factory=dict)
     sentences: SentenceIndex | None = None  # None in an index built before sentence matching
     sentence_tokens: list[list[list[str]]] = field(default_factory=list)
+    semantic: SemanticSentences | None = None  # None when built without the neural sentence model
 
     @property
     def embedder_info(self) -> dict[str, Any]:
@@ -89,6 +91,8 @@ def write_index(folder: Path, stored: StoredIndex, offline_embedder: OfflineEmbe
     if stored.sentences is not None:
         _write_lines(folder / SENTENCE_TOKENS, stored.sentence_tokens)
         stored.sentences.save(folder)
+    if stored.semantic is not None:
+        stored.semantic.save(folder)
     stored.dense.save(folder)
     (folder / BM25_DIR).mkdir()
     stored.bm25.save(folder / BM25_DIR)
@@ -150,6 +154,7 @@ def read_index(folder: Path, with_tokens: bool = False) -> StoredIndex:
         dense = DenseIndex.load(folder)
         bm25 = Bm25Index.load(folder / BM25_DIR)
         sentences = SentenceIndex.load(folder)
+        semantic = SemanticSentences.load(folder, len(clauses))
         sentence_tokens = (_read_lines(folder / SENTENCE_TOKENS)
                            if with_tokens and (folder / SENTENCE_TOKENS).is_file() else [])
     except (OSError, ValueError, KeyError, RuntimeError) as error:
@@ -158,4 +163,4 @@ def read_index(folder: Path, with_tokens: bool = False) -> StoredIndex:
     if len(clauses) != manifest.get("clause_count"):
         raise IndexUnreadableError(f"索引不完整（条款数与清单不符）：{folder}。请运行 policyqa ingest 重建")
     return StoredIndex(manifest, documents, clauses, tokens, dense, bm25, folder,
-                       sentences=sentences, sentence_tokens=sentence_tokens)
+                       sentences=sentences, sentence_tokens=sentence_tokens, semantic=semantic)

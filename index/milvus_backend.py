@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.backend import SearchConfig
-from index.catalogue import CatalogueIndex
+from index.catalogue import CatalogueIndex, ExtraRankings
 from index.embedders import Embedder
 from index.filters import Filters
 from index.fusion import ranked_hits
@@ -37,6 +38,9 @@ from index.milvus_store import CLAUSES, SENTENCES, MilvusStore, SyncReport, file
 from policyqa.config import Settings
 from policyqa.errors import IndexMismatchError
 from policyqa.model import Hit
+
+if TYPE_CHECKING:
+    from index.semantic import E5Embedder
 
 log = logging.getLogger(__name__)
 
@@ -59,15 +63,16 @@ class MilvusIndex(CatalogueIndex[str]):
     """The Milvus backend, loaded: the catalogue from the index folder, every search in Milvus."""
 
     def __init__(self, stored: StoredIndex, embedder: Embedder, store: MilvusStore,
-                 config: SearchConfig | None = None, notices: tuple[str, ...] = ()) -> None:
-        super().__init__(stored, embedder, config, notices)
+                 config: SearchConfig | None = None, notices: tuple[str, ...] = (),
+                 semantic: E5Embedder | None = None) -> None:
+        super().__init__(stored, embedder, config, notices, semantic)
         self._store = store
         self._row = {c.clause_id: row for row, c in enumerate(stored.clauses)}
 
     @classmethod
     def open(cls, settings: Settings, config: SearchConfig | None = None) -> MilvusIndex:
         """Open the catalogue at settings.index_dir and the Milvus it was synchronised to."""
-        from index.local_backend import query_embedder  # the same embedder rules as the FAISS backend
+        from index.local_backend import query_embedder, sentence_model  # the FAISS backend's rules
 
         folder = Path(settings.index_dir)
         info = read_manifest(folder).get("embedder", {})
@@ -78,14 +83,16 @@ class MilvusIndex(CatalogueIndex[str]):
                 or store.client.describe_collection(CLAUSES).get("description") != store.analyzer:
             raise IndexMismatchError(f"Milvus（{store.uri}）与索引文件夹 {folder} 不一致；请运行 "
                                      "POLICYQA_INDEX_BACKEND=milvus policyqa ingest 同步")
-        return cls(stored, embedder, store, config, (notice,) if notice else ())
+        semantic, semantic_notice = sentence_model(stored, settings)
+        notices = tuple(n for n in (notice, semantic_notice) if n)
+        return cls(stored, embedder, store, config, notices, semantic)
 
     def _restriction(self, filters: Filters | None) -> str:
         """The Milvus filter expression for `filters` ("" for none)."""
         return filter_expression(filters, self._stored.documents)
 
     def _search_one(self, query: str, vector: np.ndarray | None, top_k: int, expression: str,
-                    mode: str) -> list[Hit]:
+                    mode: str, extra: ExtraRankings) -> list[Hit]:
         depth = max(top_k, self.config.candidates)
         text = self._store.query_text(query)
         found: dict[str, list[tuple[str, float]]] = {}
@@ -97,6 +104,8 @@ class MilvusIndex(CatalogueIndex[str]):
             found["sentences"] = self._store.keyword(SENTENCES, text, depth, expression)
         rankings = {name: [self._row[c] for c, _ in pairs if c in self._row] for name, pairs in found.items()}
         scores = {name: {self._row[c]: s for c, s in pairs if c in self._row} for name, pairs in found.items()}
+        for name, (ranked, values) in extra.items():  # computed over the catalogue (the sentence vectors)
+            rankings[name], scores[name] = ranked, dict(zip(ranked, values, strict=True))
         return ranked_hits(rankings, scores, self._stored.clauses, self._stored.documents, query, mode=mode,
                            top_k=top_k, weights=self.config.fusion_weights, rrf_k=self.config.rrf_k,
                            scope_boost=self.config.scope_boost)

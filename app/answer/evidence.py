@@ -23,7 +23,9 @@ SENTENCE_FEATURES = (
     "responsibility_line",  # the "(责任单位:…)" line
     "first_sentence",
     "length",  # characters / 200, at most 1
+    "semantic",  # the neural model's cosine of the question with the sentence (NaN: model absent)
 )
+MISSING = float("nan")  # a feature the running machine cannot compute: read as the training mean
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def bigram_coverage(bigrams: frozenset[str], text: str) -> float:
 
 
 def sentence_features(profile: QuestionProfile, terms: tuple[Term, ...], bigrams: frozenset[str],
-                      lead: str, norm: str, raw: str, position: int) -> tuple[float, ...]:
+                      lead: str, norm: str, raw: str, position: int, similarity: float = MISSING) -> tuple[float, ...]:
     """The SENTENCE_FEATURES of one normalised sentence (`raw` is its text as written)."""
     return (
         coverage(terms, lead + norm),
@@ -76,6 +78,7 @@ def sentence_features(profile: QuestionProfile, terms: tuple[Term, ...], bigrams
         float(is_responsibility(raw)),
         float(position == 0),
         min(len(norm) / 200.0, 1.0),
+        similarity,
     )
 
 
@@ -87,10 +90,13 @@ def read_candidate(profile: QuestionProfile, hit: Hit, rank: int) -> Candidate |
         return None
     bigrams = profile.bigrams
     lead = normalise(clause.title) + "\n"
+    # the index's similarities follow the same split; any other length means they are not for these
+    similarity = hit.sentence_similarity if len(hit.sentence_similarity) == len(spans) else (MISSING,) * len(spans)
     sentences = []
     for position, span in enumerate(spans):
         norm = normalise(span.text)
-        features = sentence_features(profile, profile.focus_terms, bigrams, lead, norm, span.text, position)
+        features = sentence_features(profile, profile.focus_terms, bigrams, lead, norm, span.text, position,
+                                     similarity[position])
         sentences.append(SentenceEvidence(span, norm, features))
     context = judged_text(clause)
     return Candidate(hit, rank, context, coverage(profile.focus_terms, context), tuple(sentences))

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 from app.answer.analysis import QuestionProfile
 from app.answer.compose import (
@@ -24,6 +23,7 @@ from app.answer.compose import (
     compose_not_found,
     compose_unknown_place,
     group_by_document,
+    not_stated_sentence,
 )
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, Scored, score_candidates
@@ -33,11 +33,7 @@ from app.answer.select import Item, choose_clauses, choose_sentences
 from app.answer.validity import answer_validity, asks_document_validity, documents_asked
 from app.text.spans import normalise
 from index.scope import named_years
-from policyqa.model import Citation, Clause, Document, Hit
-
-# Why an answer is what it is: stated from clauses, quoted without the asked figure, declined by the
-# decision, declined by a fact rule, the document's validity statement, or the LLM's answer.
-Outcome = Literal["answered", "unstated", "declined", "unknown-place", "missing-scope", "validity", "llm"]
+from policyqa.model import Citation, Clause, Document, Hit, Outcome
 
 
 @dataclass(frozen=True)
@@ -85,7 +81,7 @@ def _missing_year(profile: QuestionProfile, documents: tuple[Document, ...], poo
     return not any(f"{y}年" in normalise(h.clause.text) for h in named for y in profile.years)
 
 
-def _not_found(profile: QuestionProfile, ctx: AnswerContext, outcome: Outcome = "declined", **words: str) -> Draft:
+def _not_found(profile: QuestionProfile, ctx: AnswerContext, outcome: Outcome = "not_found", **words: str) -> Draft:
     return Draft(False, compose_not_found(profile, list(ctx.searched), ctx.config, **words), (), (), outcome)
 
 
@@ -112,10 +108,10 @@ def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Dra
         return _validity_answer(profile, hits, ctx)
     if profile.unknown_places:
         return Draft(False, compose_unknown_place(profile.unknown_places, list(ctx.documents)), (), (),
-                     "unknown-place")
+                     "unknown_place")
     if _missing_year(profile, ctx.documents, candidate_pool(profile, hits, ctx.config)):
         return Draft(False, compose_missing_scope(profile.regions, profile.years, list(ctx.documents)), (), (),
-                     "missing-scope")
+                     "missing_scope")
     chosen = decide(profile, hits, ctx)
     if not chosen:
         return _not_found(profile, ctx)
@@ -130,5 +126,7 @@ def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Dra
     text, citations = compose(profile, groups, ctx.today, ctx.config)
     cited_ids = {c.clause.clause_id for c in citations}
     cited = tuple(item for g in groups for item in g.items if item.clause.clause_id in cited_ids)
-    outcome: Outcome = "answered" if any(item.stated for item in cited) else "unstated"
-    return Draft(True, text, tuple(citations), cited, outcome)
+    if profile.asks_figure and not any(item.stated for item in cited):
+        # the topic is there, the asked figure is not: say so first, quote the related clause, no figure
+        return Draft(False, f"{not_stated_sentence(profile)}\n{text}", tuple(citations), cited, "not_stated")
+    return Draft(True, text, tuple(citations), cited, "answered")

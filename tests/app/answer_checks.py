@@ -16,7 +16,10 @@ def assert_grounded(answer: Answer) -> None:
         assert f"[{citation.n}]" in answer.text
     sources = [text for c in answer.citations for text in clause_sources(c.clause)]
     assert numbers.unsupported(answer.text, sources) == [], answer.text
-    if not answer.found:  # says so plainly and states no figures
+    if answer.outcome == "not_stated":  # the related clause quoted, without any figure of it
+        assert not answer.found and answer.citations, answer.text
+        assert not any(re.search(r"\d", c.quote) for c in answer.citations), answer.text
+    elif not answer.found:  # says so plainly and states no figures
         assert not answer.citations and not re.search(r"\d", answer.text), answer.text
 
 

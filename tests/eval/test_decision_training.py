@@ -10,10 +10,11 @@ from eval.decision_training import (
     choose_inclusion_threshold,
     choose_threshold,
     data_hash,
+    evaluation_sources,
     generated_questions,
-    question_sources,
+    training_sources,
 )
-from eval.questions import DEV_QUESTIONS_FILE
+from eval.questions import DEV_QUESTIONS_FILE, TRAIN_QUESTIONS_FILE
 
 
 def test_decline_threshold_is_the_highest_with_the_stated_precision() -> None:
@@ -39,10 +40,23 @@ def test_generated_inputs_are_the_same_every_run_and_never_answerable() -> None:
 
 
 def test_sources_and_their_hash() -> None:
-    sources = question_sources(with_dev=False)
-    assert set(sources) == {"project", "declined", "generated"}
+    sources = training_sources()
+    assert {"project", "declined", "generated"} <= set(sources)
     assert all(not q.answerable for q in sources["declined"]) and len(sources["declined"]) >= 20
-    assert data_hash(sources) == data_hash(question_sources(with_dev=False))
+    assert data_hash(sources) == data_hash(training_sources())
+
+
+@pytest.mark.skipif(not DEV_QUESTIONS_FILE.exists() or not TRAIN_QUESTIONS_FILE.exists(),
+                    reason="the shared question sets lie beside the project")
+def test_the_development_set_is_scored_but_never_trained_on() -> None:
+    training, evaluated = training_sources(), evaluation_sources()
+    assert "train" in training and len(training["train"]) >= 250
+    assert "dev" not in training and "dev" in evaluated
+    trained = {q.question for qs in training.values() for q in qs}
+    assert not trained & {q.question for q in evaluated["dev"]}
+    # the shared sets' kinds are read: a not-stated question is unanswerable, with its topic's clause
+    not_stated = [q for q in training["train"] if q.kind == "not-stated"]
+    assert not_stated and all(not q.answerable and q.figure_absent for q in not_stated)
 
 
 @pytest.mark.slow

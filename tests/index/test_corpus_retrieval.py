@@ -25,7 +25,7 @@ def test_export_credit_insurance_finds_ruian_and_wenzhou_measures(corpus_index: 
     hits = corpus_index.search("外贸企业出口信用保险补助比例是多少", top_k=5)
     assert RUIAN_2023 in _keys(hits) and WENZHOU_44 in _keys(hits)
     ruian = next(h for h in hits if _keys([h])[0] == RUIAN_2023)
-    assert "60%" in ruian.clause.text and set(ruian.ranks) == {"bm25", "dense", "sentences"}
+    assert "60%" in ruian.clause.text and set(ruian.ranks) >= {"bm25", "dense", "sentences"}
 
 
 def test_wenzhou_2024_question_ranks_wenzhou_first_without_hiding_others(corpus_index: SearchIndex):

@@ -10,7 +10,7 @@ PINNED = {
     "focus_min_words": 2, "candidates": 5, "scoped_candidates": 2, "relative_probability": 0.5, "max_citations": 4, "max_per_document": 2,
     "sentence_relative": 0.6, "max_sentences": 3, "max_quote_chars": 160, "min_quote_chars": 30, "validity_topic_rarity": 0.55,
     "max_other_documents": 2, "hotline_max_chars": 90, "hotline_fragment_chars": 60, "not_found_topic_words": 3,
-    "decline_precision": 0.8, "document_precision": 0.75, "regularisation_c": 1.0, "cv_repeats": 5,
+    "decline_precision": 0.75, "document_precision": 0.75, "regularisation_c": 1.0, "cv_repeats": 5,
     "llm_word_share": 0.5, "llm_temperature": 0.0,
 }
 
@@ -24,11 +24,12 @@ def test_the_shipped_threshold_is_the_one_chosen_for_the_stated_decline_precisio
     assert model.training["decline_precision_target"] == DEFAULT_CONFIG.decline_precision
     assert model.training["decline_precision_out_of_fold"] >= DEFAULT_CONFIG.decline_precision
     assert set(model.training["sources"]) >= {"project", "declined", "generated"}
+    assert "dev" not in model.training["sources"]  # the development set chooses settings, never trains
 
 
 # The shipped model, byte for byte: rebuilding it (`policyqa train-decision`) changes answers, so the
 # README's evaluation tables and eval/expected.yaml must be re-measured with it, and this pin updated.
-MODEL_SHA256 = "1b3cf2f885097a0a8f6e50da996a15d5bd2d7fb8d53321753898f5d57baab411"
+MODEL_SHA256 = "68c3df4f56e163356c7324f864b2f133f941e13059efdb8411563fc77be0a573"
 
 
 def test_the_shipped_model_is_the_measured_one() -> None:
@@ -42,9 +43,9 @@ def test_the_shipped_model_is_the_measured_one() -> None:
 def test_questions_next_to_the_threshold_fall_on_their_sides(corpus_service) -> None:
     """The project questions whose best clause scores just above and just below the threshold: moving
     the threshold or changing a feature moves one of them across."""
-    answered = ["温州企业自己可以推荐卓越工程师吗？一年几个？", "乐清今年建多少个老年食堂？"]
-    declined = ["瑞安2025年方案八个领域市级财政支持总额是多少亿元？", "乐清农机购置补贴每台补多少钱？"]
+    answered = ["瑞安2025年吸引外资大项目的牵头单位是哪个？"]
+    declined = ["乐清农机购置补贴每台补多少钱？", "乐清企业投保出口信用保险，保费按多少比例补助？"]
     for question in answered:
-        assert corpus_service.ask(question).checks["outcome"] in ("answered", "unstated"), question
+        assert corpus_service.ask(question).outcome in ("answered", "not_stated"), question
     for question in declined:
-        assert corpus_service.ask(question).checks["outcome"] == "declined", question
+        assert corpus_service.ask(question).outcome == "not_found", question

@@ -55,8 +55,8 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("feature", "direction"), [
-    ("best_sentence_coverage", 1), ("scope_match", 1), ("document_reciprocal_rank", 1),
-    ("figure_unstated", -1), ("missing_share", -1), ("scope_mismatch", -1),
+    ("clause_coverage", 1), ("semantic_best", 1), ("scope_match", 1), ("document_reciprocal_rank", 1),
+    ("figure_unstated", -1), ("scope_mismatch", -1),
 ])
 def test_learned_weights_point_the_sensible_way(feature: str, direction: int) -> None:
     clause = load_model().clause

