@@ -120,12 +120,30 @@ def mode_badge_html(answer: Answer) -> str:
     return f'<div class="pqa-mode pqa-mode-{css}">{label}</div>'
 
 
+# How each outcome is labelled above the answer (answered needs no label: the citations say it)
+OUTCOME_BADGES = {
+    "not_stated": ("文件未写明所问数字 · 以下为相关条款", "unstated"),
+    "not_found": ("现有文件未找到依据", "notfound"),
+    "unknown_place": ("未收录该地区的文件", "notfound"),
+    "missing_scope": ("未收录该地区或年份的文件", "notfound"),
+}
+
+
+def outcome_badge_html(answer: Answer) -> str:
+    """A label saying the answer is not stated, not found or out of scope; "" for answered ones."""
+    if answer.outcome not in OUTCOME_BADGES:
+        return ""
+    label, css = OUTCOME_BADGES[answer.outcome]
+    return f'<div class="pqa-outcome pqa-outcome-{css}">{label}</div>'
+
+
 def answer_html(answer: Answer, today: date, *, resolved_from: str = "") -> str:
     """The whole assistant message: (follow-up reading), answer, notes, then one card per citation."""
     parts = ['<div class="pqa-answer">']
     if resolved_from:
         parts.append(f'<div class="pqa-resolved">按上文理解为：{escape_text(answer.question)}</div>')
     parts.append(mode_badge_html(answer))
+    parts.append(outcome_badge_html(answer))
     css = "pqa-text-found" if answer.found else "pqa-text-notfound"
     parts.append(f'<div class="{css}">{answer_text_html(answer.text)}</div>')
     parts.extend(f'<div class="pqa-note">{escape_text(note)}</div>' for note in answer.notes)

@@ -19,6 +19,9 @@ body, gradio-app, .gradio-container {
 .pqa-answer { line-height: 1.75; font-size: 15px; }
 .pqa-resolved { font-size: 12px; color: var(--pqa-muted); margin-bottom: 4px; }
 .pqa-text-notfound { color: #7a3b00; }
+.pqa-outcome { display: inline-block; font-size: 0.85em; padding: 1px 8px; border-radius: 4px; margin-bottom: 4px; }
+.pqa-outcome-unstated { background: #fff4d6; color: #7a5200; }
+.pqa-outcome-notfound { background: #f3e6dc; color: #7a3b00; }
 .pqa-streaming { color: #333; }
 .pqa-ref { display: inline-block; min-width: 16px; padding: 0 4px; margin: 0 1px; border-radius: 8px;
   background: var(--pqa-blue) !important; color: #fff !important; font-size: 11px !important; line-height: 16px !important; height: 16px; text-align: center; vertical-align: 4px !important; }

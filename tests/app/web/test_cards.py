@@ -104,3 +104,14 @@ def test_sidebar_document_list_escapes_titles() -> None:
     odd = replace(WENZHOU, title="<b>温州</b>政策")
     listing = web_cards.documents_list_html([RUIAN, odd], TODAY)
     assert listing.count("<li>") == 2 and "<b>" not in listing and "已过期" in listing
+
+
+def test_the_outcome_is_labelled_unless_answered() -> None:
+    from dataclasses import replace
+
+    answer = Answer(question="q", found=False, text="现有政策文件提到了相关内容，但文件未写明具体金额")
+    labels = {outcome: re.findall(r'class="pqa-outcome pqa-outcome-\w+">([^<]+)<',
+                                  web_cards.answer_html(replace(answer, outcome=outcome), TODAY))
+              for outcome in ("answered", "not_stated", "not_found", "unknown_place")}
+    assert labels["answered"] == []
+    assert "未写明" in labels["not_stated"][0] and "未找到" in labels["not_found"][0] and labels["unknown_place"]
