@@ -112,12 +112,17 @@ MODE_BADGES = {
 }
 
 
+def _badge(badges: dict[str, tuple[str, str]], key: str, family: str) -> str:
+    """The labelled badge `badges` holds for `key` ("" when none), styled as pqa-{family}-{css}."""
+    if key not in badges:
+        return ""
+    label, css = badges[key]
+    return f'<div class="pqa-{family} pqa-{family}-{css}">{label}</div>'
+
+
 def mode_badge_html(answer: Answer) -> str:
     """A label for answers written by the LLM (checked, repaired) or replaced by the extract; "" otherwise."""
-    if answer.mode not in MODE_BADGES:
-        return ""
-    label, css = MODE_BADGES[answer.mode]
-    return f'<div class="pqa-mode pqa-mode-{css}">{label}</div>'
+    return _badge(MODE_BADGES, answer.mode, "mode")
 
 
 # How each outcome is labelled above the answer (answered needs no label: the citations say it)
@@ -131,10 +136,7 @@ OUTCOME_BADGES = {
 
 def outcome_badge_html(answer: Answer) -> str:
     """A label saying the answer is not stated, not found or out of scope; "" for answered ones."""
-    if answer.outcome not in OUTCOME_BADGES:
-        return ""
-    label, css = OUTCOME_BADGES[answer.outcome]
-    return f'<div class="pqa-outcome pqa-outcome-{css}">{label}</div>'
+    return _badge(OUTCOME_BADGES, answer.outcome, "outcome")
 
 
 def answer_html(answer: Answer, today: date, *, resolved_from: str = "") -> str:
