@@ -152,7 +152,7 @@ class AnswerService:
         profile = analyze(query, documents, self._corpus_stats(index), self._config.focus_min_words)
         context = AnswerContext(documents=tuple(documents), searched=tuple(accepted or documents),
                                 model=self._decision_model(), validity=self._validity_clauses(index), today=today,
-                                style=style, config=self._config)
+                                style=style, config=self._config, mentioned=self._corpus_stats(index).mentions)
         if matches_nothing:
             # the user's own filter matches no document: say so, and what there is
             text = compose_missing_scope(chosen.regions, chosen.years, documents)

@@ -16,6 +16,7 @@ import logging
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -138,11 +139,15 @@ class E5Embedder:
     model = MODEL_NAME
     dim = DIM
 
-    def __init__(self, cache: EmbeddingCache | None = None, batch_size: int = 32) -> None:
+    def __init__(self, cache: EmbeddingCache | None = None, batch_size: int = 32, recent_queries: int = 1024) -> None:
         self._cache = cache or EmbeddingCache(None)
         self._batch_size = batch_size
         self._engine: Any = None
         self._lock = threading.Lock()
+        # questions are kept in memory only (never written to disk): a repeated question, or an
+        # evaluation grid searching the same questions many times, is embedded once
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_limit = recent_queries
 
     @property
     def name(self) -> str:
@@ -163,7 +168,7 @@ class E5Embedder:
         if not texts:
             return out
         keys = [EmbeddingCache.key(role, t) for t in texts]
-        cached = self._cache.get(list(dict.fromkeys(keys)))
+        cached = self._recall(keys) if role == "query" else self._cache.get(list(dict.fromkeys(keys)))
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in cached))
         fresh: dict[str, np.ndarray] = {}
         for start in range(0, len(todo), self._batch_size):
@@ -173,11 +178,24 @@ class E5Embedder:
                 vectors = engine.query(batch) if role == "query" else engine.passage(batch)
             vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
             fresh.update({EmbeddingCache.key(role, t): v for t, v in zip(batch, vectors, strict=True)})
-        self._cache.put(fresh)
+        if role == "query":
+            self._remember(fresh)
+        else:
+            self._cache.put(fresh)
         found = {**cached, **fresh}
         for i, key in enumerate(keys):
             out[i] = found[key]
         return out
+
+    def _recall(self, keys: list[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            return {k: self._recent[k] for k in keys if k in self._recent}
+
+    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
+        with self._lock:
+            self._recent.update(vectors)
+            while len(self._recent) > self._recent_limit:
+                self._recent.popitem(last=False)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._embed(texts, "query")

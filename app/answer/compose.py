@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -10,7 +11,7 @@ from app.answer.analysis import QuestionProfile
 from app.answer.config import AnswerConfig
 from app.answer.kinds import Kind, missing_note, names_a_kind
 from app.answer.select import Item
-from app.text.spans import Span, is_responsibility
+from app.text.spans import Span, is_responsibility, normalise
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
 from policyqa.numerals import chinese_year
 from policyqa.status import CHECK_LATEST, DRAFT_CAVEAT, STANDING_LABELS, Standing
@@ -171,13 +172,18 @@ def topic_words(profile: QuestionProfile, count: int) -> str:
     """The nouns of the asking clauses, rarest first, named back as the user wrote them: each as the
     whole word of the question it is part of ("小城" of "小城镇"), neighbours joined into one phrase
     ("高新技术" + "企业"), in the user's order: "产假", "国家高新技术企业、奖励"."""
+    return "、".join(topic_phrases(profile, count))
+
+
+def topic_phrases(profile: QuestionProfile, count: int) -> list[str]:
+    """The phrases `topic_words` names, one by one."""
     from app.answer.corpus import is_noun
 
     words = [t for t in (*profile.focus_terms, *profile.focus_foreign) if not re.search(r"\d", t.word)]
     words = [t for t in words if not names_a_kind(t.word)] or words
     words = [t for t in words if is_noun(t.word)] or words
     chosen = sorted(words, key=lambda t: -t.rarity)[:count]
-    return "、".join(phrases_of(profile.question, [t.word for t in chosen]))
+    return phrases_of(profile.question, [t.word for t in chosen])
 
 
 def phrases_of(question: str, words: list[str]) -> list[str]:
@@ -247,9 +253,19 @@ def compose_missing_scope(regions: tuple[str, ...], years: tuple[int, ...], docu
 
 
 def compose_not_found(profile: QuestionProfile, documents: list[Document], config: AnswerConfig,
-                      scope: str = "", elsewhere: str = "", topic: str = "") -> str:
-    """A plain "not found" naming what was asked for (`topic`, else the question's words) and what was searched."""
-    topic = topic or topic_words(profile, config.not_found_topic_words)
+                      scope: str = "", elsewhere: str = "", topic: str = "",
+                      mentioned: Callable[[str], bool] | None = None) -> str:
+    """A plain "not found" naming what was asked for (`topic`, else the question's words) and what was
+    searched. A phrase the documents do contain (`mentioned`) is never said to be absent: the
+    answer says they mention it but nothing found answers the question."""
+    phrases = [topic] if topic else topic_phrases(profile, config.not_found_topic_words)
+    present = [p for p in phrases if mentioned is not None and mentioned(normalise(p))]
+    if present and not scope:
+        absent = [p for p in phrases if p not in present]
+        also = f"，也没有关于“{'、'.join(absent)}”的内容" if absent else ""
+        return (f"现有政策文件提到了“{'、'.join(present)}”，但没有找到能回答这个问题的规定{also}"
+                f"（{searched_note(documents)}）。建议换一种说法再问，或咨询相关主管部门。")
+    topic = "、".join(phrases)
     if not topic:
         return ("未能从问题中识别出具体的政策事项。请用中文写明想了解的政策内容，"
                 "例如“外贸企业出口信用保险补助比例是多少”。")

@@ -12,7 +12,7 @@ Stages, called in order by `answer`, each a pure function of the previous stage'
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -59,13 +59,24 @@ class AnswerContext:
     today: date
     style: str = "default"  # "default" | "hotline"
     config: AnswerConfig = DEFAULT_CONFIG
+    # whether some indexed clause contains a (normalised) phrase: a not-found answer never calls a
+    # topic absent that the documents mention
+    mentioned: Callable[[str], bool] | None = None
 
 
 def candidate_pool(profile: QuestionProfile, hits: list[Hit], config: AnswerConfig) -> list[Hit]:
-    """The top retrieved clauses, plus a few more of the region/year the question names."""
+    """The top retrieved clauses, plus a few more of the region/year the question names; with no
+    place or year named, also the best clause of each document not yet among them (several
+    documents may answer the same question, each for its own region and year)."""
     pool = list(hits[:config.candidates])
     if profile.names_scope:
         pool += [h for h in hits[config.candidates:] if profile.in_scope(h.clause.doc)][:config.scoped_candidates]
+        return pool
+    seen = {h.clause.doc.doc_id for h in pool}
+    for hit in hits[config.candidates:config.document_candidates]:
+        if hit.clause.doc.doc_id not in seen:
+            seen.add(hit.clause.doc.doc_id)
+            pool.append(hit)
     return pool
 
 
@@ -82,7 +93,8 @@ def _missing_year(profile: QuestionProfile, documents: tuple[Document, ...], poo
 
 
 def _not_found(profile: QuestionProfile, ctx: AnswerContext, outcome: Outcome = "not_found", **words: str) -> Draft:
-    return Draft(False, compose_not_found(profile, list(ctx.searched), ctx.config, **words), (), (), outcome)
+    text = compose_not_found(profile, list(ctx.searched), ctx.config, mentioned=ctx.mentioned, **words)
+    return Draft(False, text, (), (), outcome)
 
 
 def _validity_answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Draft:

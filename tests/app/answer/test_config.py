@@ -7,10 +7,10 @@ from app.answer.config import DEFAULT_CONFIG
 from app.answer.decision import load_model
 
 PINNED = {
-    "focus_min_words": 2, "candidates": 5, "scoped_candidates": 2, "relative_probability": 0.5, "max_citations": 4, "max_per_document": 2,
+    "focus_min_words": 2, "candidates": 5, "scoped_candidates": 2, "document_candidates": 10, "relative_probability": 0.5, "max_citations": 4, "max_per_document": 2,
     "sentence_relative": 0.6, "max_sentences": 3, "max_quote_chars": 160, "min_quote_chars": 30, "validity_topic_rarity": 0.55,
     "max_other_documents": 2, "hotline_max_chars": 90, "hotline_fragment_chars": 60, "not_found_topic_words": 3,
-    "decline_precision": 0.75, "document_precision": 0.75, "regularisation_c": 1.0, "cv_repeats": 5,
+    "decline_precision": 0.75, "document_precision": 0.6, "regularisation_c": 1.0, "cv_repeats": 5,
     "llm_word_share": 0.5, "llm_temperature": 0.0,
 }
 
@@ -29,7 +29,7 @@ def test_the_shipped_threshold_is_the_one_chosen_for_the_stated_decline_precisio
 
 # The shipped model, byte for byte: rebuilding it (`policyqa train-decision`) changes answers, so the
 # README's evaluation tables and eval/expected.yaml must be re-measured with it, and this pin updated.
-MODEL_SHA256 = "68c3df4f56e163356c7324f864b2f133f941e13059efdb8411563fc77be0a573"
+MODEL_SHA256 = "4953f51be932d714942e4dc97273728d4f986a28ac3c2f6ce9e5faf23e91c300"
 
 
 def test_the_shipped_model_is_the_measured_one() -> None:

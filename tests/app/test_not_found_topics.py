@@ -1,0 +1,44 @@
+"""A not-found answer never says a topic is absent when its words stand in the documents.
+
+Property test over the corpus's own terms: questions built from words the clauses hold, in the
+shapes users ask. Whatever the decision, a "未找到关于“X”" answer may only name an X no clause holds.
+"""
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.answer.corpus import is_noun
+from app.text.spans import normalise
+from index.tokenize import tokenize
+
+_ABSENT = re.compile(r"未找到关于“([^”]+)”|也没有关于“([^”]+)”")
+SHAPES = ("{}的补贴标准是多少？", "{}能拿多少钱", "听说有{}，具体比例多少？", "{}什么时候开始申报", "{}归哪个部门管")
+
+
+def test_a_topic_the_documents_mention_is_never_called_absent(corpus_service) -> None:
+    clauses = corpus_service._search_index().clauses  # noqa: SLF001 - the loaded index's own text
+    corpus_text = "\n".join(normalise(" ".join((*c.path, c.title, c.text))) for c in clauses)
+    nouns = sorted({w for c in clauses for w in tokenize(c.text)
+                    if len(w) >= 2 and not re.search(r"\d", w) and is_noun(w)})
+    assert len(nouns) > 200
+
+    @settings(max_examples=80, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.sampled_from(nouns), st.sampled_from(SHAPES))
+    def check(word: str, shape: str) -> None:
+        answer = corpus_service.ask(shape.format(word))
+        for match in _ABSENT.finditer(answer.text):
+            for phrase in (p for group in match.groups() if group for p in group.split("、")):
+                assert normalise(phrase) not in corpus_text, (shape.format(word), answer.text)
+
+    check()
+
+
+def test_a_mentioned_topic_is_named_as_mentioned(corpus_service) -> None:
+    # "最低工资" stands in two documents, which give no figure for it
+    answer = corpus_service.ask("最低工资标准是多少")
+    assert answer.outcome in ("not_stated", "not_found") and not answer.found
+    assert "未找到关于“最低工资" not in answer.text
