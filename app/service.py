@@ -19,6 +19,7 @@ from app.answer.pipeline import AnswerContext, Draft, answer
 from app.text.inputs import prepare_question
 from policyqa.config import Settings
 from policyqa.model import Answer, Clause, Document, Hit, Style
+from policyqa.numerals import check_year
 
 if TYPE_CHECKING:  # imported when first needed: `policyqa ask` starts without loading the index code
     from app.answer.corpus import CorpusStats
@@ -137,6 +138,7 @@ class AnswerService:
                    today: date | None = None, retrieval_mode: Mode = "hybrid") -> Iterator[str | Answer]:
         """Text pieces as they are ready, then the final Answer (whose text is authoritative)."""
         started = time.perf_counter()
+        check_year(year)  # the web's /ask and eval call here too, not only the command line
         query, notes = prepare_question(question)
         today = today or date.today()
         top_k = max(1, top_k)

@@ -14,6 +14,7 @@ from app.text.inputs import without_surrogates
 from policyqa.config import Settings
 from policyqa.errors import UserError
 from policyqa.model import as_style
+from policyqa.numerals import check_year
 
 
 def _echo(text: str) -> None:
@@ -29,17 +30,49 @@ def _not_standard(constant: str) -> Any:
     raise ValueError(f"{constant} 不是标准 JSON 的值")
 
 
+def _finite(number: str) -> float:
+    value = float(number)
+    if value in (float("inf"), float("-inf")):  # 1e400: would be echoed back as non-standard JSON
+        raise ValueError(f"数 {number[:20]} 超出范围")
+    return value
+
+
+def batch_lines(data: bytes, name: str) -> list[str | UserError]:
+    """The lines of a batch file, each decoded on its own when the whole file is not one text: a
+    line of bad bytes becomes its own error, never the whole batch's."""
+    from ingest.load_txt import decode_text
+
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 needs the whole file; else line by line
+        try:
+            return list(data.decode("utf-8-sig").replace("\r\n", "\n").split("\n"))
+        except UnicodeDecodeError:
+            pass
+    try:
+        # JSON lines end at "\n" only: U+2028, U+2029 and U+0085 may stand raw inside a JSON string
+        return list(decode_text(data, name).replace("\r\n", "\n").split("\n"))
+    except UserError:
+        lines: list[str | UserError] = []
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            try:
+                lines.append(raw.rstrip(b"\r").decode("utf-8"))
+            except UnicodeDecodeError as error:
+                lines.append(UserError(f"第{number}行不是 UTF-8 文本（第 {error.start + 1} 个字节无法解码）"))
+        return lines
+
+
 def _batch_item(line: str, number: int) -> tuple[Any, str | UserError]:
     """(id, question) of one input line, or (id, the error) when it is not usable.
 
     The id is the line's own "id" when it has one, else the line number.
     """
     try:
-        item = json.loads(line, parse_constant=_not_standard)
+        item = json.loads(line, parse_constant=_not_standard, parse_float=_finite)
     except json.JSONDecodeError as error:
         return number, UserError(f"第{number}行不是合法的 JSON：{error.msg}")
-    except ValueError as error:  # NaN / Infinity: would be echoed back as non-standard JSON
+    except ValueError as error:  # NaN / Infinity / 1e400: would be echoed back as non-standard JSON
         return number, UserError(f"第{number}行不是合法的 JSON：{error}")
+    except RecursionError:
+        return number, UserError(f"第{number}行的 JSON 嵌套过深")
     if not isinstance(item, dict):
         return number, UserError(f"第{number}行应为对象，如 {{\"id\": 1, \"question\": \"…\"}}")
     question = item.get("question")
@@ -48,19 +81,31 @@ def _batch_item(line: str, number: int) -> tuple[Any, str | UserError]:
     return item.get("id", number), question
 
 
-def _run_batch(service: AnswerService, batch: Path, as_json: bool, options: dict[str, Any]) -> None:
-    """One answer per non-blank input line, in order; a bad line gives an error object, not a crash."""
-    from ingest.load_txt import decode_text
-
+def read_batch(batch: Path, max_mb: int) -> bytes:
+    """The bytes of a batch file: a regular file (after links) of at most `max_mb` MB, else UserError."""
     try:
-        text = decode_text(batch.read_bytes(), str(batch))  # UTF-8, UTF-16, GB18030 … as documents
+        if not batch.exists():
+            raise UserError(f"问题文件 {batch} 不存在。")
+        if not batch.resolve().is_file():
+            raise UserError(f"问题文件 {batch} 不是普通文件（设备、管道或文件夹不能作为问题文件）。")
+        if batch.stat().st_size > max_mb * 1024 * 1024:
+            raise UserError(f"问题文件 {batch} 超过 {max_mb} MB（POLICYQA_MAX_FILE_MB），请拆分后再问。")
+        return batch.read_bytes()
     except OSError as error:
         raise UserError(f"无法读取问题文件 {batch}：{error}") from None
-    # JSON lines end at "\n" only: U+2028, U+2029 and U+0085 may stand raw inside a JSON string
-    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
-        if not line.strip():
+
+
+def _run_batch(service: AnswerService, batch: Path, as_json: bool, options: dict[str, Any], max_mb: int) -> None:
+    """One answer per non-blank input line, in order; a bad line gives an error object, not a crash."""
+    for number, line in enumerate(batch_lines(read_batch(batch, max_mb), str(batch)), start=1):
+        item_id: Any
+        question: str | UserError
+        if isinstance(line, UserError):
+            item_id, question = number, line
+        elif not line.strip():
             continue
-        item_id, question = _batch_item(line, number)
+        else:
+            item_id, question = _batch_item(line, number)
         try:
             if isinstance(question, UserError):
                 raise question
@@ -75,7 +120,10 @@ def _run_batch(service: AnswerService, batch: Path, as_json: bool, options: dict
             shown = ({"id": item_id, "error": message, "found": False} if as_json
                      else f"## {item_id}\n错误：{message}\n")
         if isinstance(shown, dict):
-            _print_json(shown)
+            try:
+                _print_json(shown)
+            except (ValueError, TypeError, RecursionError):  # an id JSON cannot write back
+                _print_json({"id": number, "error": f"第{number}行的 id 无法原样输出", "found": False})
         else:
             _echo(shown)
 
@@ -89,10 +137,11 @@ def run_ask(settings: Settings, *, question: str | None, as_json: bool, top_k: i
         raise UserError("问题和 --batch 只能二选一。")
     if top_k is not None and top_k < 1:
         raise UserError("--top-k 必须是正整数。")
+    check_year(year)
     service = AnswerService(settings, progress=sys.stderr.isatty())
     options: dict[str, Any] = dict(top_k=top_k or 10, region=region, year=year, style=as_style(style))
     if batch is not None:
-        _run_batch(service, batch, as_json, options)
+        _run_batch(service, batch, as_json, options, settings.max_file_mb)
         return
     assert question is not None
     answer = service.ask(question, **options)

@@ -5,6 +5,8 @@ and answers that name years without digits (`二〇二三年`).
 """
 from __future__ import annotations
 
+from policyqa.errors import UserError
+
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100}
@@ -48,3 +50,13 @@ def cn_to_number(text: str) -> float | None:
 def chinese_year(year: int) -> str:
     """2023 -> "二〇二三" (answers that state no figures name years in words)."""
     return "".join(_YEAR_DIGITS[int(d)] for d in str(year))
+
+
+YEAR_RANGE = (1949, 2100)  # a policy year the product can speak of; anything else is a typo
+
+
+def check_year(year: int | None) -> None:
+    """UserError for a year filter outside YEAR_RANGE (None and 0 mean no year)."""
+    if year and not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        shown = str(year) if len(str(year)) <= 12 else f"{str(year)[:12]}…"
+        raise UserError(f"年份 {shown} 不在 {YEAR_RANGE[0]}–{YEAR_RANGE[1]} 之间，请写四位年份，如 2024。")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cli.main import main
@@ -135,3 +136,53 @@ def test_messages_reach_stderr_as_plain_lines_and_verbose_adds_their_source(tmp_
     root.handlers[:], root.level = saved[0], saved[1]  # pytest's own capture handlers back
     for name, level in saved[2].items():
         logging.getLogger(name).setLevel(level)
+
+
+def _batch(settings: Settings, path: Path):
+    return CliRunner().invoke(main, ["ask", "--batch", str(path), "--json", "--index", str(settings.index_dir)])
+
+
+def test_one_bad_line_never_costs_the_batch(corpus_settings: Settings, tmp_path: Path) -> None:
+    good = json.dumps({"id": "ok", "question": "温州工业用地容积率一般不低于多少"}, ensure_ascii=False).encode()
+    lines = [
+        b'{"id": 1e400, "question": "x"}',  # a number JSON cannot write back (inf)
+        b"[" * 1000 + b"]" * 1000,  # nested 1,000 deep
+        b'{"id": 3, "question": "\x00"}',  # a raw NUL byte
+        b'{"id": 4, "question": "\xff\xfe\xfa"}',  # bytes that are no UTF-8
+        '{"id": 5, "question": "出口\u0085信用保险补助比例是多少"}'.encode(),  # a raw U+0085
+        good,
+    ]
+    path = tmp_path / "q.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    result = _batch(corpus_settings, path)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.split("\n") if line.strip()]  # U+0085 stands raw inside
+    assert [r["id"] for r in rows] == [1, 2, 3, 4, 5, "ok"]
+    assert all("error" in r for r in rows[:4]) and "嵌套过深" in rows[1]["error"] and "UTF-8" in rows[3]["error"]
+    assert rows[5]["found"]
+
+
+def test_a_device_or_an_oversized_file_is_refused_as_a_batch(corpus_settings: Settings, tmp_path: Path) -> None:
+    link = tmp_path / "zero.jsonl"
+    link.symlink_to("/dev/zero")
+    for path in (Path("/dev/zero"), link, tmp_path):
+        result = _batch(corpus_settings, path)
+        assert result.exit_code != 0 and "不是普通文件" in result.output, path
+    assert "不存在" in _batch(corpus_settings, tmp_path / "missing.jsonl").output
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b" " * (1024 * 1024 + 1))
+    result = CliRunner().invoke(main, ["ask", "--batch", str(big), "--json", "--index", str(corpus_settings.index_dir)],
+                                env={"POLICYQA_MAX_FILE_MB": "1"})
+    assert result.exit_code != 0 and "超过 1 MB" in result.output
+
+
+def test_a_year_outside_any_policy_s_is_a_clear_error(corpus_settings: Settings) -> None:
+    from app.service import AnswerService
+    from policyqa.errors import UserError
+
+    for year in ("-5", "99999", "1" + "0" * 300):
+        result = _run(corpus_settings, "外贸企业出口信用保险补助比例是多少", "--year", year)
+        assert result.exit_code != 0 and "年份" in result.output and "Traceback" not in result.output, year
+        assert len(result.output) < 200
+    with pytest.raises(UserError, match="年份"):
+        AnswerService(corpus_settings).ask("外贸企业出口信用保险补助比例是多少", year=-5)
