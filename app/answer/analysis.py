@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from app.answer.corpus import CorpusStats, general_rarity, place_names
+from app.answer.corpus import CorpusStats, general_rarity, is_quantity, place_names
 from app.answer.kinds import ASKED_UNIT, Kind, asking_match, asks, asks_figure, detect_kinds
 from app.text.spans import normalise
 from index.filters import region_stem
@@ -62,6 +62,8 @@ class QuestionProfile:
     regions: tuple[str, ...]  # indexed regions the question names
     years: tuple[int, ...]  # years the question names (indexed or not)
     unknown_places: tuple[str, ...]  # places named that no indexed document mentions
+    # the question is quantities and nothing else ("150万元", "40%以上"): it names no policy matter
+    quantities_only: bool = False
 
     @property
     def asks_figure(self) -> bool:
@@ -263,4 +265,13 @@ def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus
         regions=tuple(scope.regions),
         years=named_years(text, with_nian=True),
         unknown_places=_unknown_places(text, corpus, tuple(scope.regions)),
+        quantities_only=_quantities_only(text),
     )
+
+
+def _quantities_only(text: str) -> bool:
+    """True when every word of `text` but function words is a number or a measure of one."""
+    from index.tokenize import segment, stop_words
+
+    words = [w for w in segment(text) if w.strip() and w not in stop_words()]
+    return bool(words) and all(is_quantity(w) for w in words)

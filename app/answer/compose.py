@@ -258,7 +258,7 @@ def compose_not_found(profile: QuestionProfile, documents: list[Document], confi
     """A plain "not found" naming what was asked for (`topic`, else the question's words) and what was
     searched. A phrase the documents do contain (`mentioned`) is never said to be absent: the
     answer says they mention it but nothing found answers the question."""
-    phrases = [topic] if topic else topic_phrases(profile, config.not_found_topic_words)
+    phrases = [] if profile.quantities_only else [topic] if topic else topic_phrases(profile, config.not_found_topic_words)
     present = [p for p in phrases if mentioned is not None and mentioned(normalise(p))]
     if present and not scope:
         absent = [p for p in phrases if p not in present]

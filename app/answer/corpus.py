@@ -67,25 +67,36 @@ def general_rarity(word: str) -> float:
 
 
 @lru_cache(maxsize=1)
-def _tagged_words() -> tuple[frozenset[str], frozenset[str]]:
-    """(place names, other nouns) by the part-of-speech tags of jieba's dictionary."""
+def _tagged_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(place names, other nouns, quantity words) by the part-of-speech tags of jieba's dictionary."""
     import os
 
     import jieba
 
     places: set[str] = set()
     nouns: set[str] = set()
+    quantities: set[str] = set()
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     with open(path, encoding="utf-8") as lines:
         for line in lines:
             parts = line.split()
-            if len(parts) != 3 or len(parts[0]) < 2:
+            if len(parts) != 3:
+                continue
+            if parts[2] in ("m", "mq", "q", "f"):  # numerals, measure words, "以上"/"以下"
+                quantities.add(parts[0])
+            if len(parts[0]) < 2:
                 continue
             if parts[2] == "ns":
                 places.add(parts[0])
             elif parts[2] in ("n", "nz", "nt", "vn", "eng"):
                 nouns.add(parts[0])
-    return frozenset(places), frozenset(nouns)
+    return frozenset(places), frozenset(nouns), frozenset(quantities)
+
+
+def is_quantity(word: str) -> bool:
+    """True for a number or punctuation, or a word jieba's dictionary tags as a numeral, measure word
+    or "以上/以下" ("150", "万元", "公里", "个", "以上"): words that name no policy matter."""
+    return word in _tagged_words()[2] or not any(ch.isalpha() for ch in word)
 
 
 def place_names() -> frozenset[str]:

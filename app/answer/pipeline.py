@@ -118,6 +118,8 @@ def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Dra
     """The extractive answer for `profile` from the retrieved `hits`."""
     if asks_document_validity(profile, ctx.config.validity_topic_rarity):
         return _validity_answer(profile, hits, ctx)
+    if profile.quantities_only:  # "150万元": a figure with no matter to look it up by
+        return _not_found(profile, ctx)
     if profile.unknown_places:
         return Draft(False, compose_unknown_place(profile.unknown_places, list(ctx.documents)), (), (),
                      "unknown_place")

@@ -42,3 +42,19 @@ def test_a_mentioned_topic_is_named_as_mentioned(corpus_service) -> None:
     answer = corpus_service.ask("最低工资标准是多少")
     assert answer.outcome in ("not_stated", "not_found") and not answer.found
     assert "未找到关于“最低工资" not in answer.text
+
+
+def test_a_quantity_with_nothing_else_is_declined_without_figures(corpus_service) -> None:
+    units = ("万元", "亿元", "元", "公里", "%", "%以上", "个", "家", "万千瓦", "亩", "元/辆", "万人次")
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.integers(min_value=1, max_value=99999), st.sampled_from(units), st.sampled_from(("", "？", "以下", "左右")))
+    def check(number: int, unit: str, tail: str) -> None:
+        answer = corpus_service.ask(f"{number}{unit}{tail}")
+        assert answer.outcome == "not_found" and not answer.citations, answer.text
+        assert not re.search(r"\d", answer.text.replace("二〇", "")), answer.text
+
+    check()
+    # a quantity beside a matter is a question like any other
+    assert corpus_service.ask("出口信用保险补助60%还是80%？").found
