@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,11 @@ class OfflineEmbedder:
                                      sublinear_tf=True, dtype=np.float32)
         matrix = vectorizer.fit_transform(sample)
         n_components = max(1, min(dim, matrix.shape[0], matrix.shape[1] - 1))
-        svd = TruncatedSVD(n_components=n_components, random_state=seed).fit(matrix)
+        with warnings.catch_warnings():
+            # one tiny document has no variance to explain: sklearn's ratio divides by zero and warns;
+            # the components are still right, and the ratio is never used
+            warnings.filterwarnings("ignore", "invalid value encountered in divide", RuntimeWarning)
+            svd = TruncatedSVD(n_components=n_components, random_state=seed).fit(matrix)
         vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
         return cls(vocabulary, vectorizer.idf_, svd.components_)
 

@@ -22,6 +22,24 @@ _NOISE = re.compile(r"^[\W_]+$")
 _lock = threading.Lock()
 
 
+def _cache_folder() -> str | None:
+    """Where jieba keeps its parsed dictionary: the project's cache folder when it can be written
+    (else jieba's own temp default; never a "Dump cache file failed" traceback for the user)."""
+    import os
+    import tempfile
+
+    from policyqa.config import load_settings
+
+    for folder in (load_settings().cache_folder, Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK | os.X_OK):
+            return str(folder)
+    return None
+
+
 @lru_cache(maxsize=1)
 def _tokenizer() -> Any:  # a jieba.Tokenizer
     import jieba
@@ -29,6 +47,7 @@ def _tokenizer() -> Any:  # a jieba.Tokenizer
     jieba.setLogLevel(logging.WARNING)
     with _lock:
         tokenizer = jieba.Tokenizer()
+        tokenizer.tmp_dir = _cache_folder()
         tokenizer.initialize()
         tokenizer.load_userdict(str(USER_DICT))
     return tokenizer

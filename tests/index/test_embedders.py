@@ -99,3 +99,16 @@ def test_bge_query_instruction_by_name_or_folder(tmp_path: Path):
     assert default_query_instruction(str(folder), folder) == BGE_ZH_INSTRUCTION
     assert default_query_instruction(str(get_model_path()), get_model_path()) == ""
     assert default_query_instruction("BAAI/bge-small-en-v1.5") == ""
+
+
+def test_fitting_on_one_tiny_text_warns_nobody() -> None:
+    import warnings
+
+    from index.offline_embedder import OfflineEmbedder
+    from index.tokenize import tokenize
+
+    tokenize("出口")  # jieba loads first: its own import warning is not the fit's
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        embedder = OfflineEmbedder.fit(["出口信用保险"])
+    assert embedder.embed_passages(["出口信用保险"]).shape[0] == 1

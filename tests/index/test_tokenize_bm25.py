@@ -49,3 +49,24 @@ def test_mask_excludes_rows_and_unknown_words_score_nothing(tmp_path):
 def test_top_k_indices_breaks_ties_by_row():
     assert top_k_indices(np.array([0.0, 2.0, 1.0, 2.0]), 2).tolist() == [1, 3]
     assert top_k_indices(np.array([0.0, 0.0]), 2).tolist() == []
+
+
+def test_jieba_keeps_its_dictionary_cache_in_the_project_cache_folder(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    code = "from index.tokenize import tokenize; print(tokenize('出口信用保险'))"
+    env = {**os.environ, "POLICYQA_CACHE_DIR": str(cache), "TMPDIR": str(tmp_path / "no-such-tmp")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "出口" in done.stdout, done.stderr
+    assert (cache / "jieba.cache").is_file()
+    assert "Traceback" not in done.stderr and "Dump cache file failed" not in done.stderr
+    # an unwritable cache folder: jieba falls back quietly, the user sees no traceback
+    locked = tmp_path / "locked"
+    locked.write_text("a file where the folder should be")
+    env["POLICYQA_CACHE_DIR"] = str(locked / "sub")
+    env["TMPDIR"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
