@@ -7,10 +7,18 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import logging
 import os
 import shutil
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from policyqa.errors import UserError
+
+log = logging.getLogger(__name__)
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -74,3 +82,37 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def lock_path(target: Path) -> Path:
+    """The lock file of the index at `target`: a sibling, since the folder itself is swapped."""
+    return target.parent / f".{target.name}.lock"
+
+
+@contextmanager
+def writer_lock(target: Path, wait_s: float = 600.0, poll_s: float = 0.2) -> Iterator[None]:
+    """Hold the index's writer lock (an exclusive lock on its lock file, released by the system if
+    the process dies): two writers never read the same old index and overwrite each other's
+    documents. A second writer says it waits, then waits up to `wait_s` seconds."""
+    import fcntl
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path(target), "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("另一个导入或移除正在写入索引 %s，等待它完成…", target)
+            deadline = time.monotonic() + wait_s
+            while True:
+                time.sleep(poll_s)
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise UserError(f"索引 {target} 正被另一个导入占用超过 {int(wait_s)} 秒，未做任何改动；"
+                                        "请等它完成后再试。") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

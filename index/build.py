@@ -80,6 +80,12 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = False, 
     """
     start = time.perf_counter()
     target = Path(settings.index_dir)
+    with atomic.writer_lock(target):  # the index is read and written by one writer at a time
+        return _ingest_locked(paths, settings, progress, loader, replace, target, start)
+
+
+def _ingest_locked(paths: list[Path], settings: Settings, progress: bool, loader: Loader | None, replace: bool,
+                   target: Path, start: float) -> IngestReport:
     atomic.recover(target)
     report = IngestReport(index_dir=target)
     files, expand_errors = sources.expand_paths(paths)
@@ -126,6 +132,11 @@ def remove_documents(names: list[str], settings: Settings) -> IngestReport:
     """Remove the documents named by doc id or file path from the index; the rest stay as they are."""
     start = time.perf_counter()
     target = Path(settings.index_dir)
+    with atomic.writer_lock(target):
+        return _remove_locked(names, settings, target, start)
+
+
+def _remove_locked(names: list[str], settings: Settings, target: Path, start: float) -> IngestReport:
     atomic.recover(target)
     manifest = read_manifest(target)
     files = manifest.get("files", {})
