@@ -231,3 +231,17 @@ def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check
     except UserError as error:
         _fail(error)
     sys.exit(code)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """The `policyqa` console script: the command group, with its usage errors in Chinese."""
+    from cli.usage import usage_message
+
+    try:
+        main.main(args=argv, prog_name="policyqa", standalone_mode=False)
+    except click.UsageError as error:
+        click.echo(usage_message(error), err=True)
+        sys.exit(2)
+    except click.Abort:
+        click.echo("已中止。", err=True)
+        sys.exit(1)
