@@ -104,10 +104,16 @@ def _ingest_locked(paths: list[Path], settings: Settings, progress: bool, loader
             _reread_older_format(target, hashes, report)
     if manifest is not None and not replace:  # adding is the default: keep what is there, as it is
         synced = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+        named = {digest: path for path, digest in hashes.items()}
         for path, info in manifest.get("files", {}).items():
             # a folder named again is taken as it is now: its files that are gone are removed
-            if not any(Path(path).is_relative_to(folder) for folder in synced):
-                hashes.setdefault(path, info["content_hash"])
+            if any(Path(path).is_relative_to(folder) for folder in synced):
+                continue
+            moved_to = named.get(info["content_hash"])
+            if moved_to is not None and moved_to != path and not Path(path).exists():
+                report.notices.append(f"{path} 已移到 {moved_to}，索引随之更新")  # the same file, moved
+                continue
+            hashes.setdefault(path, info["content_hash"])
     return _update(target, hashes, manifest, settings, progress, report, start, loader)
 
 

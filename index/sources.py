@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from ingest.loaders import SUPPORTED_SUFFIXES, not_a_regular_file
@@ -9,6 +10,31 @@ from ingest.names import readable_name
 from policyqa.config import BUNDLED_CORPUS
 from policyqa.errors import BadFileError
 from policyqa.model import Clause, Document
+
+
+def folder_files(folder: Path) -> tuple[list[Path], list[BadFileError]]:
+    """The supported regular files under `folder` (hidden ones left out, links to folders not
+    followed), and a sentence for each entry skipped: a pipe, a device, a link loop or a broken
+    link named like a document, and each sub-folder that cannot be read."""
+    found: list[Path] = []
+    errors: list[BadFileError] = []
+
+    def unreadable(error: OSError) -> None:
+        name = readable_name(str(error.filename or folder))
+        errors.append(BadFileError(f"{name}：文件夹无法读取（{error.strerror or error}）"))
+
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = Path(root) / name
+            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            problem = not_a_regular_file(path)
+            if problem:
+                errors.append(BadFileError(f"{readable_name(str(path))}：{problem}，已跳过"))
+            else:
+                found.append(path)
+    return found, errors
 
 
 def expand_paths(paths: list[Path]) -> tuple[list[Path], list[BadFileError]]:
@@ -19,9 +45,9 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[BadFileError]]:
     for given in paths or [BUNDLED_CORPUS]:
         path = Path(given).expanduser()
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in suffixes and not not_a_regular_file(p)
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            if not found:
+            found, skipped = folder_files(path)
+            errors.extend(skipped)
+            if not found and not skipped:
                 errors.append(BadFileError(f"{path}：文件夹里没有可读取的文件（支持 {'、'.join(suffixes)}）"))
             files.extend(found)
         elif not (problem := not_a_regular_file(path)):

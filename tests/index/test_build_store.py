@@ -280,3 +280,23 @@ def test_opening_an_older_format_index_rebuilds_it_from_its_files_only_when_all_
     (small_corpus / "wz.txt").unlink()  # a file gone: rebuilding would lose it, so only ingest may
     with pytest.raises(IndexUnreadableError, match="policyqa ingest"):
         ensure_index(settings)
+
+
+def test_a_folder_moved_and_ingested_again_is_the_same_documents_without_errors(tmp_path, corpus_files) -> None:
+    import shutil
+
+    from index.build import ingest_paths
+    from policyqa.config import Settings
+
+    settings = Settings(index_dir=tmp_path / "index", embed_model="offline", semantic_model="off")
+    first = tmp_path / "A"
+    first.mkdir()
+    shutil.copy(corpus_files[-1], first)
+    ingest_paths([first], settings)
+    moved = tmp_path / "B"
+    first.rename(moved)
+    report = ingest_paths([moved], settings)
+    assert not report.errors, report.errors
+    assert any("已移到" in n for n in report.notices)
+    manifest = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert [Path(p).parent for p in manifest["files"]] == [moved.resolve()]

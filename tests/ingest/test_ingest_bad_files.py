@@ -152,3 +152,34 @@ def test_the_unsupported_type_message_lists_every_type_that_is_read(tmp_path):
     with pytest.raises(BadFileError) as raised:
         load_clauses(odd)
     assert all(suffix in str(raised.value) for suffix in SUPPORTED_SUFFIXES) and ".md" in SUPPORTED_SUFFIXES
+
+
+def test_a_folder_names_each_entry_it_skips_and_each_folder_it_cannot_read(tmp_path: Path, monkeypatch) -> None:
+    from index.sources import expand_paths
+
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    good = folder / "good.txt"
+    good.write_text("关于支持机器人产业发展的若干政策\n1. 对新引进企业给予奖励。\n", encoding="utf-8")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    (folder / "gone.txt").symlink_to(folder / "nowhere.txt")
+    (folder / "locked").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path):  # root reads any folder: the refusal a non-root user gets is made here
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    files, errors = expand_paths([folder])
+    assert files == [good.resolve()]
+    said = "\n".join(str(e) for e in errors)
+    for name, reason in (("pipe.txt", "命名管道"), ("zero.txt", "设备文件"), ("loop.txt", "循环"),
+                         ("gone.txt", "不存在"), ("locked", "文件夹无法读取")):
+        assert any(name in str(e) and reason in str(e) for e in errors), (name, said)
+    # a folder that cannot be read at all is said to be unreadable, not empty
+    files, errors = expand_paths([folder / "locked"])
+    assert not files and "无法读取" in str(errors[0]) and "没有可读取的文件" not in str(errors[0])
