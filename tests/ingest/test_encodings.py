@@ -50,3 +50,26 @@ def test_a_big5_document_answers_a_simplified_question_quoting_its_own_text(tmp_
     answer = AnswerService(settings).ask("外贸企业出口信用保险补助比例是多少")
     assert answer.found and "60%" in answer.text
     assert answer.citations[0].quote in answer.citations[0].clause.text and "補助" in answer.citations[0].quote
+
+
+def test_utf16_without_a_byte_order_mark_and_a_few_bad_utf8_bytes_are_read() -> None:
+    from ingest.load_txt import decode_text
+
+    text = "瑞安市人民政府关于印发政策的通知\n1. 对企业给予补助50万元。\n"
+    for codec in ("utf-16-le", "utf-16-be"):
+        assert decode_text(text.encode(codec), "x.txt") == text
+    damaged = bytearray(text.encode("utf-8"))
+    damaged[3] = 0xFF  # a couple of bad bytes in a short file: damage, not another encoding
+    damaged[30] = 0xFE
+    repaired = decode_text(bytes(damaged), "x.txt")
+    assert "\ufffd" in repaired and "补助50万元" in repaired
+
+
+def test_a_file_that_is_no_text_says_what_was_tried_and_how_to_convert() -> None:
+    from ingest.load_txt import decode_text
+    from policyqa.errors import BadFileError
+
+    with pytest.raises(BadFileError) as refused:
+        decode_text(bytes(range(256)) * 8, "x.txt")
+    assert "UTF-16" in str(refused.value) and "GB18030" in str(refused.value) and "UTF-8" in str(refused.value)
+    assert "另存为" in str(refused.value)
