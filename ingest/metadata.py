@@ -17,6 +17,8 @@ _DOC_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,10}[〔\[（(【]\d{4}[〕\]）)�
 _ISSUER_HEADER = re.compile(r"^(.{2,30}?(?:人民政府|办公室|办公厅|委员会|政府|厅|局|委))文件$")
 _ORG = re.compile(r"^(.{2,30}?(?:人民政府|办公室|办公厅|委员会|厅|局|委))$")
 _DATED_LINE = re.compile(r"^(.{0,30}?)(\d{4})年(\d{1,2})月(\d{1,2})日$")
+# a line ending in a date is the date of issue, unless it says from or until when the policy holds
+_NOT_ISSUE_DATE = re.compile(r"有效|施行|实施|执行|生效|至|到|起|截止")
 _REGIONS = (re.compile(r"^(.{1,6}?(?:自治州|自治县|新区|省|市|县|区))"), re.compile(r"^(.{1,6}?(?:州|盟|旗))"))
 _NOTICE_TITLE = re.compile(r"关于印发[《“\"]?(.+?)[》”\"]?的通知$")
 _DRAFT = re.compile(r"征求意见稿|草案|讨论稿|送审稿")
@@ -27,8 +29,11 @@ _VALID_UNTIL_YEAR_END = re.compile(r"有效期(?:至|到)(\d{4})年(?:底|末|12
 # anchor first and widened to the nearest ，。； after, so the time is linear in the text (a pattern
 # with an unbounded "[^，。；]*" before the anchor is quadratic on text without those marks).
 _VALIDITY_ANCHOR = re.compile(r"实施有效|施行有效|有效期(?:至|到|为|自)|自\d{4}年\d{1,2}月\d{1,2}日起(?:施行|实施)")
-_PHRASE_BREAKS = "，。；"
+_PHRASE_BREAKS = "，。；\n"
+_SENTENCE_BREAKS = "。；\n"
+_DATE_AT = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}年(?:底|末)")
 _TITLE_YEAR = re.compile(r"(\d{4})年")
+_EFFECTIVE_FROM = re.compile(r"自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|实施|执行|生效)")
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ def _front_facts(lines: list[str]) -> _Facts:
             doc_number = match.group(1)
         elif not issuer and (match := _ISSUER_HEADER.match(compact)):
             issuer = match.group(1)
-        elif not issued and (match := _DATED_LINE.match(compact)):
+        elif not issued and (match := _DATED_LINE.match(compact)) and not _NOT_ISSUE_DATE.search(match.group(1)):
             issued = _iso(*match.group(2, 3, 4))
             org = match.group(1) or (re.sub(r"\s+", "", lines[i - 1]) if i > 0 else "")
             if not issuer and _ORG.match(org):
@@ -69,14 +74,27 @@ def _front_facts(lines: list[str]) -> _Facts:
     return _Facts(doc_number=doc_number, issuer=issuer, date=issued)
 
 
+def _next_break(text: str, at: int, marks: str) -> int:
+    ends = [i for i in (text.find(mark, at) for mark in marks) if i >= 0]
+    return min(ends) if ends else len(text)
+
+
 def _validity_phrase(text: str) -> str:
-    """The piece of sentence (between ，。；) holding the first validity statement, or ""."""
+    """The piece of sentence (between ，。； or line ends) holding the first validity statement,
+    widened over a second statement of the same sentence ("自2024年6月1日起施行，有效期至…"), or ""."""
     anchor = _VALIDITY_ANCHOR.search(text)
     if anchor is None:
         return ""
     start = max(text.rfind(mark, 0, anchor.start()) for mark in _PHRASE_BREAKS) + 1
-    ends = [i for i in (text.find(mark, anchor.end()) for mark in _PHRASE_BREAKS) if i >= 0]
-    return text[start:min(ends) if ends else len(text)].strip()
+    end = _next_break(text, anchor.end(), _PHRASE_BREAKS)
+    sentence_end = _next_break(text, anchor.end(), _SENTENCE_BREAKS)
+    last = anchor
+    if (second := _VALIDITY_ANCHOR.search(text, end, sentence_end)) is not None:
+        end, last = _next_break(text, second.end(), _PHRASE_BREAKS), second
+    # "有效期至2099年12月31日" ends with its date, whatever follows (a line glued on by repair)
+    if (until := _DATE_AT.match(text, last.end(), end)) is not None:
+        end = until.end()
+    return text[start:end].strip()
 
 
 def _validity(body_text: str) -> tuple[str, str]:
@@ -108,14 +126,17 @@ def _region(issuer: str, title: str) -> str:
     return ""
 
 
-def _year(issued: str, doc_number: str, valid_until: str, title: str) -> int | None:
-    """The year the document is of: its date of issue, else its 文号 or title; the end of its
-    validity only when nothing else says (a policy valid to 2099 is not of 2099)."""
+def _year(issued: str, doc_number: str, valid_until: str, title: str, body_text: str = "") -> int | None:
+    """The year the document is of: its date of issue, else its 文号 or title, else the date it
+    takes effect ("自2024年6月1日起施行"); the end of its validity only when nothing else says (a
+    policy valid to 2099 is not of 2099)."""
     if issued:
         return int(issued[:4])
     if match := re.search(r"[〔\[（(【](\d{4})", doc_number):
         return int(match.group(1))
     if match := _TITLE_YEAR.search(title):
+        return int(match.group(1))
+    if match := _EFFECTIVE_FROM.search(body_text):
         return int(match.group(1))
     return int(valid_until[:4]) if valid_until else None
 
@@ -133,7 +154,7 @@ def build_document(path: Path, raw: bytes, parts: DocumentParts, body_text: str)
         doc_number=facts.doc_number,
         issuer=facts.issuer,
         region=_region(facts.issuer, title),
-        year=_year(facts.date, facts.doc_number, valid_until, title),
+        year=_year(facts.date, facts.doc_number, valid_until, title, body_text),
         date=facts.date,
         status=status,
         validity=validity,

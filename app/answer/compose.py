@@ -55,7 +55,8 @@ def validity_period(doc: Document) -> str:
     if not doc.valid_until:
         return ""
     end = date.fromisoformat(doc.valid_until)
-    return f"{end.year}年" if (end.month, end.day) == (12, 31) else f"至{end.year}年{end.month}月{end.day}日"
+    whole_year = (end.month, end.day) == (12, 31) and doc.year in (None, end.year)  # not "2099年" for 2024-2099
+    return f"{end.year}年" if whole_year else f"至{end.year}年{end.month}月{end.day}日"
 
 
 def region_year(doc: Document) -> str:

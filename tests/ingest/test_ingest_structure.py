@@ -72,3 +72,15 @@ def test_number_that_does_not_continue_the_numbering_is_text():
     clauses = _clauses("1.第一项。内容。\n2.第二项。达到\n5.0以上标准的，给予奖励。\n3.第三项。内容。")
     assert [c.number for c in clauses] == ["1", "2", "3"]
     assert "达到5.0以上标准的" in clauses[1].text
+
+
+def test_an_undated_policy_is_of_the_year_it_takes_effect_and_its_validity_ends_at_the_line(tmp_path) -> None:
+    from ingest.pipeline import load_document
+
+    path = tmp_path / "digital.txt"
+    path.write_text("关于支持数字经济发展的若干政策\n一、支持企业上云\n1. 对企业上云给予补助，最高10万元。\n"
+                    "2. 支持数据要素市场建设。\n本政策自2024年6月1日起施行，有效期至2099年12月31日\n附件：申报指南\n",
+                    encoding="utf-8")
+    doc, _ = load_document(path)
+    assert doc.year == 2024 and doc.date == "" and doc.valid_until == "2099-12-31"
+    assert doc.validity == "本政策自2024年6月1日起施行，有效期至2099年12月31日"

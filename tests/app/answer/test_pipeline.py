@@ -95,3 +95,17 @@ def test_a_not_stated_note_never_stands_beside_a_stated_figure(corpus_service: A
         for line in answer.text.splitlines():
             if "未写明" in line:
                 assert not states_figure(re.sub(r"（[^（）]*\d{4}年[^（）]*）", "", line)), line
+
+
+def test_a_user_policy_valid_for_years_is_answered_with_its_own_statement(tmp_path) -> None:
+    from index.build import ingest_paths
+    from policyqa.config import Settings
+
+    path = tmp_path / "digital.txt"
+    path.write_text("关于支持数字经济发展的若干政策\n一、支持企业上云\n1. 对企业上云给予补助，最高10万元。\n"
+                    "2. 支持数据要素市场建设。\n本政策自2024年6月1日起施行，有效期至2099年12月31日\n", encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "index", embed_model="offline", semantic_model="off")
+    ingest_paths([path], settings)
+    answer = AnswerService(settings).ask("数字经济政策有效期到什么时候？", today=TODAY)
+    assert answer.outcome == "validity" and "有效期至2099年12月31日" in answer.text
+    assert "有效期为2099年" not in answer.text and "二〇九九" not in answer.text
