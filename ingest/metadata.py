@@ -10,12 +10,10 @@ from pathlib import Path
 
 from ingest.names import readable_name
 from ingest.repair import repair_text
-from ingest.sections import DocumentParts, join_title
+from ingest.sections import DOC_NUMBER, ORG_LINE, DocumentParts, join_title
 from policyqa.model import STATUS_DRAFT, STATUS_ISSUED, Document
 
-_DOC_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,10}[〔\[（(【]\d{4}[〕\]）)】]\d{1,5}号)$")
 _ISSUER_HEADER = re.compile(r"^(.{2,30}?(?:人民政府|办公室|办公厅|委员会|政府|厅|局|委))文件$")
-_ORG = re.compile(r"^(.{2,30}?(?:人民政府|办公室|办公厅|委员会|厅|局|委))$")
 _DATED_LINE = re.compile(r"^(.{0,30}?)(\d{4})年(\d{1,2})月(\d{1,2})日$")
 # a line ending in a date is the date of issue, unless it says from or until when the policy holds
 _NOT_ISSUE_DATE = re.compile(r"有效|施行|实施|执行|生效|至|到|起|截止")
@@ -62,14 +60,14 @@ def _front_facts(lines: list[str]) -> _Facts:
     doc_number = issuer = issued = ""
     for i, line in enumerate(lines):
         compact = re.sub(r"\s+", "", line)
-        if not doc_number and (match := _DOC_NUMBER.match(compact)):
+        if not doc_number and (match := DOC_NUMBER.match(compact)):
             doc_number = match.group(1)
         elif not issuer and (match := _ISSUER_HEADER.match(compact)):
             issuer = match.group(1)
         elif not issued and (match := _DATED_LINE.match(compact)) and not _NOT_ISSUE_DATE.search(match.group(1)):
             issued = _iso(*match.group(2, 3, 4))
             org = match.group(1) or (re.sub(r"\s+", "", lines[i - 1]) if i > 0 else "")
-            if not issuer and _ORG.match(org):
+            if not issuer and ORG_LINE.match(org):
                 issuer = org
     return _Facts(doc_number=doc_number, issuer=issuer, date=issued)
 

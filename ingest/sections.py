@@ -18,6 +18,11 @@ _BACK_MATTER = re.compile(r"^抄\s*送\s*[:：]?")
 _TITLE_ENDINGS = ("通知", "方案", "政策", "报告", "意见", "办法", "规定", "细则", "规划", "纲要",
                   "决定", "公告", "措施", "条例", "稿）", "稿)", "版）", "版)")
 _RUNNING_HEADER_MIN_REPEATS = 3
+# A notice's parts: its 文号 line, its signature (an organisation on a line of its own) and date
+DOC_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,10}[〔\[（(【]\d{4}[〕\]）)】]\d{1,5}号)$")
+ORG_LINE = re.compile(r"^(.{2,30}?(?:人民政府|办公室|办公厅|委员会|厅|局|委))$")
+_DATE_LINE = re.compile(r"^[（(]?\d{4}年\d{1,2}月\d{1,2}日[)）]?$")
+_NOTICE_SEARCH_LINES = 15  # a notice's signature comes within its first lines
 
 
 @dataclass
@@ -89,21 +94,36 @@ def _title_lines(body: list[str]) -> int:
 
 
 def join_title(lines: list[str]) -> str:
-    """The title from its block: lines joined while a line does not end like a title."""
+    """The title from its block: lines joined while a line does not end like a title (a 文号 or
+    date line below the title is not part of it)."""
     parts: list[str] = []
     for line in lines:
         compact = re.sub(r"\s+", "", line) if re.search(r"[\u4e00-\u9fff]", line) else line
+        if parts and (DOC_NUMBER.match(compact) or _DATE_LINE.match(compact)):
+            break
         parts.append(compact)
         if compact.endswith(_TITLE_ENDINGS):
             break
     return "".join(parts)
 
 
+def _notice_end(body: list[str]) -> int:
+    """In a notice that carries its policy (通知标题 / 文号 / 主送 / 正文 / 落款 / 日期 / 政策标题 / …),
+    the index of the line after the notice's date; 0 when the body is not laid out so."""
+    for i in range(1, min(len(body) - 1, _NOTICE_SEARCH_LINES)):
+        signed = ORG_LINE.match(body[i - 1].replace(" ", "")) and _DATE_LINE.match(body[i].replace(" ", ""))
+        if signed and _is_title_line(body[i + 1]) and not find_marker(body[i + 1]):
+            return i + 1
+    return 0
+
+
 def split_parts(text: str) -> DocumentParts:
-    """Cut a document's text into front matter, title block, body and back matter."""
+    """Cut a document's text into front matter, title block, body and back matter. A notice that
+    carries its policy is front matter up to its signature and date; the policy's title follows."""
     lines = clean_lines(text)
     start = _body_start(lines)
     end = _back_start(lines, start)
+    start += _notice_end(lines[start:end])
     body = lines[start:end]
     n_title = _title_lines(body)
     return DocumentParts(front=lines[:start], title=body[:n_title], body=body[n_title:], back=lines[end:])

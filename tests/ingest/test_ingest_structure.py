@@ -84,3 +84,42 @@ def test_an_undated_policy_is_of_the_year_it_takes_effect_and_its_validity_ends_
     doc, _ = load_document(path)
     assert doc.year == 2024 and doc.date == "" and doc.valid_until == "2099-12-31"
     assert doc.validity == "本政策自2024年6月1日起施行，有效期至2099年12月31日"
+
+
+NOTICE = """台州市人民政府关于印发台州市促进民营经济高质量发展若干措施的通知
+台政发〔2024〕5号
+各县（市、区）人民政府，市政府直属各单位：
+《台州市促进民营经济高质量发展若干措施》已经市政府同意，现印发给你们，请认真贯彻执行。
+台州市人民政府
+2024年3月15日
+台州市促进民营经济高质量发展若干措施
+为进一步激发民营经济发展活力，制定以下措施。
+一、加大财政支持
+1. 对首次认定的国家级专精特新“小巨人”企业给予一次性奖励50万元。
+2. 对新上规模以上工业企业给予奖励10万元。
+二、优化融资服务
+3. 对企业贷款贴息，贴息比例不超过50%。
+本措施自2024年4月1日起施行，有效期至2026年12月31日。
+"""
+
+
+def test_a_notice_carrying_its_policy_keeps_the_policy_s_structure(tmp_path) -> None:
+    from ingest.pipeline import load_document
+
+    path = tmp_path / "notice.txt"
+    path.write_text(NOTICE, encoding="utf-8")
+    doc, clauses = load_document(path)
+    assert doc.title == "台州市促进民营经济高质量发展若干措施" and doc.doc_number == "台政发〔2024〕5号"
+    assert doc.issuer == "台州市人民政府" and doc.date == "2024-03-15" and doc.valid_until == "2026-12-31"
+    assert [c.number for c in clauses if c.number] == ["1", "2", "3"]
+    assert clauses[1].path == ("一、加大财政支持",)
+    glued = [c.text for c in clauses if "台州市人民政府" in c.text or "2024年3月15日" in c.text]
+    assert not glued, glued  # the signature and date are the notice's, not a clause's
+
+
+def test_a_title_line_stops_before_the_document_number_line() -> None:
+    from ingest.sections import join_title
+
+    assert join_title(["关于加快推进数字化改革工作的实施意见（试行）", "温政发〔2024〕3号"]) == \
+        "关于加快推进数字化改革工作的实施意见（试行）"
+    assert join_title(["关于加快推进数字化改革", "工作的实施意见"]) == "关于加快推进数字化改革工作的实施意见"
