@@ -182,7 +182,11 @@ def parse_auth(spec: str) -> list[tuple[str, str]] | None:
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
-    """How the chat is served: only its own files, no telemetry, no extra endpoints."""
+    """How the chat is served: only its own files, no uploads, no telemetry, no extra endpoints."""
+    from starlette.middleware import Middleware
+
+    from app.web.guard import RefuseUploads
+
     return {
         "auth": parse_auth(settings.auth),
         "auth_message": "政策问答：请登录",
@@ -190,7 +194,8 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         # No /file= route to anything on disk: the page needs no file, and GRADIO_ALLOWED_PATHS
         # in the environment must not open one.
         "blocked_paths": ["/", str(PROJECT_ROOT), str(Path(settings.index_dir).resolve())],
-        "max_file_size": "1mb",
+        "max_file_size": "1kb",  # the upload routes are closed (app.web.guard); a cap besides
+        "app_kwargs": {"middleware": [Middleware(RefuseUploads)]},
         "footer_links": ["api"],
         "enable_monitoring": False,
         "run_history": False,

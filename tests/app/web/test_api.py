@@ -93,3 +93,17 @@ def test_an_empty_question_is_a_clear_error_without_a_traceback_in_the_log(
     with pytest.raises(Exception, match="问题不能为空"):
         client.predict("", "", 0, "default", api_name="/ask")
     assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("route", ["gradio_api/upload", "upload", "gradio_api/upload_progress"])
+def test_the_upload_routes_are_closed_and_tell_no_path(app_url: str, route: str) -> None:
+    boundary = "pqa-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n"
+            f"Content-Type: text/plain\r\n\r\n{'x' * 900}\r\n--{boundary}--\r\n").encode()
+    request = urllib.request.Request(app_url + route, data=body, method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    answer = refused.value.read().decode()
+    assert refused.value.code == 404 and "/tmp" not in answer and "gradio" not in answer.lower()
