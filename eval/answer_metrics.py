@@ -102,6 +102,20 @@ def citation_recall(cited_texts: Sequence[str], question: Question) -> float:
     return fmean(any(match_key(ref.span) in text for text in keyed) for ref in question.refs)
 
 
+_NOTE = "（文件未写明"
+
+
+def contradicts_its_note(text: str) -> bool:
+    """True when a line says its quote does not state the figure ("（文件未写明具体金额）") while the
+    quoted text beside it holds one (the document header's year and 文号 left out)."""
+    for line in text.splitlines():
+        if _NOTE in line:
+            quoted = re.sub(r"\[\d+\]", "", line.split("：", 1)[-1].split(_NOTE, 1)[0])
+            if re.search(r"\d", quoted):
+                return True
+    return False
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (linear interpolation); 0.0 for no values."""
     return float(np.percentile(np.asarray(values, dtype=float), q)) if values else 0.0
@@ -129,6 +143,8 @@ def score_group(pairs: Sequence[tuple[Question, AnswerRecord]]) -> dict[str, flo
         "citation_precision": _mean(precisions),
         "citation_recall": _mean([citation_recall(a.cited_texts, q) for q, a in answerable]),
         "unsupported_number_rate": _mean([float(flag) for flag in unsupported]),
+        # a "文件未写明…" note beside a quote that states a figure: the answer contradicts itself
+        "contradicting_note_rate": _mean([float(contradicts_its_note(a.text)) for _, a in pairs]),
         "rejection_accuracy": _mean([float(correctly_declined(q, a)) for q, a in unanswerable]),
         "false_refusal_rate": _mean([float(not a.found) for _, a in answerable]),
         "latency_p50_ms": percentile(latencies, 50),

@@ -121,3 +121,24 @@ def test_a_span_cut_by_a_chunk_boundary_credits_the_chunk_holding_its_larger_par
     units = [("k1", "d1", "……企业投保的，给予保费"), ("k2", "d1", "60%的补助，单个企业不超过150万元"),
              ("k3", "d1", "别的内容")]
     assert build_qrels([Q1], units) == {"q1": {"k2": 1}}
+
+
+def test_a_note_that_contradicts_its_quote_is_caught() -> None:
+    from eval.answer_metrics import contradicts_its_note
+
+    assert contradicts_its_note("瑞安市（2023年，瑞政发[2023]9号）：出口退税平均办理时间压缩至4个工作日以内[1]（文件未写明具体时间）")
+    assert not contradicts_its_note("瑞安市（2023年，瑞政发[2023]9号）：上级有补助规定的按上级要求执行[1]（文件未写明具体金额）"
+                                    "（该政策有效期为2023年，请以最新文件为准）")
+    assert not contradicts_its_note("温州市（2024年，温政办〔2024〕11号）：保费给予不低于70%的补助[1]")
+
+
+def test_the_project_s_own_questions_never_contradict_their_notes(corpus_settings) -> None:
+    from app.service import AnswerService
+    from eval.answer_metrics import contradicts_its_note
+
+    corpus_service = AnswerService(corpus_settings)
+    for question in ("在瑞安办出口退税现在要等多久？", "温州企业买短期出口信用保险，保费补多少？", "乐清厂房想加层，容积率最高能放到多少？"):
+        answer = corpus_service.ask(question)
+        assert not contradicts_its_note(answer.text), answer.text
+        if answer.outcome == "not_stated":  # then no figure of the clause is quoted beside the note
+            assert not any(ch.isdigit() for c in answer.citations for ch in c.quote), answer.text
