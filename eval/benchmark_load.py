@@ -1,12 +1,13 @@
-"""Load on the chat's /ask endpoint: concurrent gradio_client clients on 127.0.0.1, bounded in time.
+"""Load on the chat server: concurrent clients on 127.0.0.1, bounded in time.
 
 python -m eval.benchmark_load [--index DIR] [--clients 32] [--questions 10] [--concurrency N]
 -> eval/bench/load.json. Builds an index of the bundled corpus in a temporary folder unless --index
-names one. The server runs as its own `policyqa serve` process; the clients run here, once as
-threads of gradio_client and once as asyncio tasks making plain HTTP calls on one event loop (a
-light client: gradio_client's own CPU use is large, and on a 2-core machine it competes with the
-server). Reports errors, per-request latency p50/p95 and the CPU seconds of each side (target: 0
-errors, p95 <= 1 s on 2 cores, measured with the light client).
+names one. The server runs as its own `policyqa serve` process; the clients run here, three ways:
+threads of gradio_client on the chat's /ask; asyncio tasks on one event loop making Gradio's two-step
+HTTP calls to /ask (a light client: gradio_client's own CPU use is large, and on a 2-core machine it
+competes with the server); and asyncio tasks posting to the plain JSON route /api/answer. Reports
+errors, per-request latency p50/p95 and the CPU seconds of each side (target: 0 errors, p95 <= 1 s
+on 2 cores, measured with a light client).
 """
 from __future__ import annotations
 
@@ -33,9 +34,14 @@ QUESTIONS = ["外贸企业出口信用保险补助比例是多少", "温州工�
 TIME_LIMIT_S = 300.0  # the whole run stops asking after this
 
 
-async def _asyncio_run(url: str, clients: int, count: int, deadline: float) -> tuple[list[float], list[str]]:
-    """`clients` asyncio tasks on one loop, each asking `count` questions in turn through Gradio's
-    two-step HTTP API (POST the call, read its event stream): the light load generator."""
+CLIENTS = ("gradio_client", "asyncio http", "asyncio json")  # "asyncio http": Gradio's two-step /ask
+
+
+async def _asyncio_run(url: str, clients: int, count: int, deadline: float,
+                       json_route: bool) -> tuple[list[float], list[str]]:
+    """`clients` asyncio tasks on one loop, each asking `count` questions in turn: through Gradio's
+    two-step HTTP API (POST the call, read its event stream), or (`json_route`) one POST to
+    /api/answer. The light load generator."""
     import asyncio
 
     import httpx
@@ -52,10 +58,15 @@ async def _asyncio_run(url: str, clients: int, count: int, deadline: float) -> t
                 question = QUESTIONS[(offset + i) % len(QUESTIONS)]
                 started = time.perf_counter()
                 try:
-                    posted = await client.post("gradio_api/call/ask", json={"data": [question, "", 0, "default"]})
-                    stream = (await client.get(f"gradio_api/call/ask/{posted.json()['event_id']}")).text
-                    if "event: complete" not in stream:
-                        raise RuntimeError(stream[:200])
+                    if json_route:
+                        reply = await client.post("api/answer", json={"question": question})
+                        if reply.status_code != 200 or "citations" not in reply.json():
+                            raise RuntimeError(reply.text[:200])
+                    else:
+                        posted = await client.post("gradio_api/call/ask", json={"data": [question, "", 0, "default"]})
+                        stream = (await client.get(f"gradio_api/call/ask/{posted.json()['event_id']}")).text
+                        if "event: complete" not in stream:
+                            raise RuntimeError(stream[:200])
                 except Exception as error:  # noqa: BLE001 - every failure is counted, not raised
                     errors.append(f"{type(error).__name__}: {error}")
                     continue
@@ -110,9 +121,10 @@ def _wait_ready(url: str, server: subprocess.Popen, timeout_s: float = 60.0) -> 
     raise RuntimeError("the chat server did not come up")
 
 
-def run(index_dir: Path, clients: int, questions: int, concurrency: int | None, light: bool = False) -> dict:
+def run(index_dir: Path, clients: int, questions: int, concurrency: int | None, client: str = CLIENTS[0]) -> dict:
     """Start `policyqa serve` on a free loopback port in its own process (as in production), drive it
-    with `clients` threads of gradio_client or (`light`) asyncio tasks, and measure each request."""
+    with `clients` threads of gradio_client or asyncio tasks (`client`, one of CLIENTS), and
+    measure each request."""
     port = free_port()
     env = dict(os.environ, POLICYQA_EMBED_MODEL="offline", POLICYQA_FEEDBACK_FILE=str(index_dir / "feedback.jsonl"))
     if concurrency:
@@ -132,10 +144,11 @@ def run(index_dir: Path, clients: int, questions: int, concurrency: int | None, 
             deadline = time.monotonic() + TIME_LIMIT_S
             started = time.perf_counter()
             cpu_before = time.process_time()
-            if light:
+            if client != "gradio_client":
                 import asyncio
 
-                latencies, errors = asyncio.run(_asyncio_run(url, clients, questions, deadline))
+                latencies, errors = asyncio.run(_asyncio_run(url, clients, questions, deadline,
+                                                             json_route=client == "asyncio json"))
             else:
                 threads = [threading.Thread(target=_client_run, args=(url, questions, n, deadline, latencies, errors, lock))
                            for n in range(clients)]
@@ -161,7 +174,7 @@ def run(index_dir: Path, clients: int, questions: int, concurrency: int | None, 
         # where the 2 cores went: the server process, and these client threads (gradio_client)
         "server_cpu_s": round(server_cpu, 2),
         "client_cpu_s": round(client_cpu, 2),
-        "client": "asyncio http" if light else "gradio_client",
+        "client": client,
         "targets": {"errors": 0, "p95_s": 1.0},
     }
 
@@ -180,9 +193,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             index_dir = Path(folder) / "index"
             ingest_paths([], load_settings({}).with_overrides(index_dir=index_dir, embed_model="offline"))
-            results = [run(index_dir, args.clients, args.questions, args.concurrency, light) for light in (False, True)]
+            results = [run(index_dir, args.clients, args.questions, args.concurrency, client) for client in CLIENTS]
     else:
-        results = [run(args.index, args.clients, args.questions, args.concurrency, light) for light in (False, True)]
+        results = [run(args.index, args.clients, args.questions, args.concurrency, client) for client in CLIENTS]
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, ensure_ascii=False, indent=2))

@@ -38,6 +38,10 @@ class KindSpec:
 _NUMBER = r"\d+(?:\.\d+)?"
 _MONEY = rf"{_NUMBER}\s*(?:万亿|亿|万|千)?\s*(?:元|美元)"
 _PERCENT = rf"{_NUMBER}\s*%|百分之|{_NUMBER}\s*成"
+# A subsidy given as a share of the cost ("保费给予不低于70%的补助"): it answers "补多少" as a sum does.
+_SUBSIDY_SHARE = rf"(?:{_PERCENT})的?(?:补助|补贴|奖励|资助|贴息)|(?:补助|补贴|奖励|资助)(?:比例)?(?:为|按|达)?(?:{_PERCENT})"
+# A date or a span of time: "2024年底", "4个工作日", "三个月内".
+_DURATION = r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:个)?(?:工作日|自然日|小时|天|日内|周|个月|月内|年内)"
 
 REGISTRY: dict[Kind, KindSpec] = {
     spec.kind: spec
@@ -55,14 +59,14 @@ REGISTRY: dict[Kind, KindSpec] = {
                  re.compile(r"比例|百分之|百分比|多少%|几成|比率|占比|增长.{0,4}(?:多少|目标)|增幅|增速|覆盖率"),
                  re.compile(_PERCENT), "具体比例", True),
         KindSpec(Kind.AMOUNT,
-                 re.compile(r"多少钱|多少万|多少元|金额|额度|补多少|奖多少|补贴多少|补助多少|奖励多少|最高.{0,4}多少|封顶"),
-                 re.compile(_MONEY), "具体金额", True),
+                 re.compile(r"多少钱|多少万|多少元|金额|额度|补多少|奖多少|补贴多少|补助多少|奖励多少|封顶"),
+                 re.compile(rf"{_MONEY}|{_SUBSIDY_SHARE}"), "具体金额", True),
         KindSpec(Kind.CONDITION,
                  re.compile(r"条件|什么样的|资格|门槛|能不能|可不可以|能否|是否可以|算不算|有没有资格|怎么申请|如何申请"),
                  re.compile(r"符合|条件|对.{1,30}的|达到|认定|优先|纳入"), "具体条件", False),
         KindSpec(Kind.TIME,
                  re.compile(r"什么时候|何时|哪一年|哪年|第几年|几月|多久"),
-                 re.compile(r"\d{4}\s*年|年底|年内|第.{1,3}(?:个)?年"), "具体时间", False),
+                 re.compile(rf"\d{{4}}\s*年|年底|年内|第.{{1,3}}(?:个)?年|{_DURATION}"), "具体时间", False),
         KindSpec(Kind.FIGURE,
                  re.compile(r"多少|几[个家项所条名人台座次批类户套亩万千百]|几\b|目标|规模"),
                  re.compile(_NUMBER), "具体数字", True),

@@ -181,21 +181,25 @@ def parse_auth(spec: str) -> list[tuple[str, str]] | None:
     return pairs or None
 
 
-def launch_options(settings: Settings) -> dict[str, Any]:
-    """How the chat is served: only its own files, no uploads, no telemetry, no extra endpoints."""
+def launch_options(settings: Settings, service: AnsweringService) -> dict[str, Any]:
+    """How the chat is served: only its own files, no uploads, no telemetry; besides the page and its
+    `/ask`, one plain JSON route for programs (app/web/json_api.py)."""
     from starlette.middleware import Middleware
 
     from app.web.guard import RefuseUploads
+    from app.web.json_api import answer_route
 
+    users = parse_auth(settings.auth)
     return {
-        "auth": parse_auth(settings.auth),
+        "auth": users,
         "auth_message": "政策问答：请登录",
         "allowed_paths": [],
         # No /file= route to anything on disk: the page needs no file, and GRADIO_ALLOWED_PATHS
         # in the environment must not open one.
         "blocked_paths": ["/", str(PROJECT_ROOT), str(Path(settings.index_dir).resolve())],
         "max_file_size": "1kb",  # the upload routes are closed (app.web.guard); a cap besides
-        "app_kwargs": {"middleware": [Middleware(RefuseUploads)]},
+        "app_kwargs": {"middleware": [Middleware(RefuseUploads)],
+                       "routes": [answer_route(service, users, settings.chat_concurrency)]},
         "footer_links": ["api"],
         "enable_monitoring": False,
         "run_history": False,
@@ -222,4 +226,4 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     demo = build_demo(service, feedback_file=feedback_path(settings), startup_notices=notices)
     demo.queue(default_concurrency_limit=settings.chat_concurrency)  # AnswerService is safe to share
     log.info("政策问答已启动：http://%s:%s  （反馈写入 %s）", host, port, feedback_path(settings))
-    demo.launch(server_name=host, server_port=port, **launch_options(settings))
+    demo.launch(server_name=host, server_port=port, **launch_options(settings, service))

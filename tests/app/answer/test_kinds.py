@@ -13,6 +13,9 @@ from app.answer.kinds import ASKED_UNIT, Kind, asks, detect_kinds, missing_note,
     ("2023年财政预算安排多少资金", {Kind.BUDGET}),
     ("新建几个基地", {Kind.FIGURE}),
     ("乐永青高速什么时候开工", {Kind.TIME}),
+    # "最高…多少" is not money by itself: a plot ratio is asked the same way
+    ("容积率最高能放到多少", {Kind.FIGURE}),
+    ("保费补多少", {Kind.AMOUNT}),
 ])
 def test_detect_kinds(question: str, kinds: set[Kind]) -> None:
     assert detect_kinds(question) == kinds
@@ -29,6 +32,21 @@ def test_states_needs_the_asked_unit_for_full_credit() -> None:
     assert states(figure, "", "没有数字的句子") == 0.0
     assert states(frozenset({Kind.RATIO}), "", "给予保费60%的补助") == 1.0
     assert states(frozenset(), "", "60%") == 0.0
+
+
+def test_a_span_of_time_states_how_long() -> None:
+    time = frozenset({Kind.TIME})
+    assert states(time, "", "将出口退税平均办理时间压缩在4个工作日以内") == 1.0
+    assert states(time, "", "三个月内完成审核") == 1.0
+    assert states(time, "", "加快办理出口退税") == 0.0
+
+
+def test_a_share_of_the_cost_states_how_much_is_subsidised() -> None:
+    amount = frozenset({Kind.AMOUNT})
+    assert states(amount, "", "对企业短期出口信用保险保费给予不低于70%的补助经费") == 1.0
+    assert states(amount, "", "单个企业补贴不超过150万元") == 1.0
+    # a percentage that is not a share subsidised is no sum
+    assert states(amount, "", "市级人才计划支持比例达80%以上") == 0.0
 
 
 def test_asked_unit_and_asking_clauses() -> None:

@@ -42,10 +42,11 @@ def running_app(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFact
     _require_chromium()
     feedback_file = tmp_path_factory.mktemp("browser-feedback") / "feedback.jsonl"
     settings = corpus_settings.with_overrides(feedback_file=feedback_file)
-    demo = build_demo(AnswerService(settings), feedback_file=feedback_file)
+    service = AnswerService(settings)
+    demo = build_demo(service, feedback_file=feedback_file)
     port = _free_port()
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
-                **launch_options(settings))
+                **launch_options(settings, service))
     yield f"http://127.0.0.1:{port}/", feedback_file
     demo.close()
 
