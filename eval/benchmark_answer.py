@@ -63,21 +63,27 @@ def warm_timings(settings: Settings, rounds: int) -> dict[str, float]:
             "p95_ms": round(percentile(timings, 95), 2), "max_ms": round(max(timings), 2)}
 
 
-def cold_timings(index_dir: Path, runs: int = 3) -> dict[str, object]:
-    """Wall time of whole `policyqa ask` processes against an existing index."""
+def cold_timings(index_dir: Path, runs: int = 5) -> dict[str, object]:
+    """Wall time of whole `policyqa ask` processes against an existing index, each run next to a
+    process that only loads jieba's dictionary (`import jieba; jieba.initialize()`): the same
+    machine at the same moment, for scale."""
     env = dict(os.environ, POLICYQA_INDEX_DIR=str(index_dir), POLICYQA_EMBED_MODEL="offline",
                HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     for name in ("POLICYQA_LLM_BASE_URL", "POLICYQA_LLM_MODEL"):
         env.pop(name, None)
-    command = [sys.executable, "-c", "from cli.main import main; main()", "ask", COLD_QUESTION]
-    seconds = []
+    ask = [sys.executable, "-c", "from cli.main import main; main()", "ask", COLD_QUESTION]
+    jieba_only = [sys.executable, "-c", "import jieba; jieba.initialize()"]
+    subprocess.run(ask, env=env, capture_output=True, check=False)  # the dictionary cache, once
+    seconds: dict[str, list[float]] = {"ask": [], "jieba": []}
     for _ in range(runs):
-        started = time.perf_counter()
-        result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=PROJECT_ROOT, check=False)
-        seconds.append(round(time.perf_counter() - started, 3))
-        if result.returncode != 0 or "[1]" not in result.stdout:
-            raise RuntimeError(f"policyqa ask failed: {result.stderr[-500:]}")
-    return {"runs_s": seconds, "median_s": statistics.median(seconds), "max_s": max(seconds)}
+        for name, command in (("ask", ask), ("jieba", jieba_only)):
+            started = time.perf_counter()
+            result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=PROJECT_ROOT, check=False)
+            seconds[name].append(round(time.perf_counter() - started, 3))
+            if result.returncode != 0 or (name == "ask" and "[1]" not in result.stdout):
+                raise RuntimeError(f"{name} failed: {result.stderr[-500:]}")
+    return {"runs_s": seconds["ask"], "median_s": statistics.median(seconds["ask"]), "max_s": max(seconds["ask"]),
+            "jieba_initialize_runs_s": seconds["jieba"], "jieba_initialize_median_s": statistics.median(seconds["jieba"])}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             "embedder": "offline",
             "warm": warm_timings(settings, args.rounds),
             "cold_process": cold_timings(index_dir),
-            "targets": {"warm_p95_ms": 50, "cold_process_s": 3},
+            "targets": {"warm_p95_ms": 50, "cold_process_s": 1.0},
         }
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

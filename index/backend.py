@@ -118,11 +118,11 @@ def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
     documents, and only an explicit `policyqa ingest` should replace it. An index of an older
     format is rebuilt from exactly its own files when they are all still there (nothing is lost).
     """
-    from index.build import ingest_paths
-
     try:
         return open_index(settings)
     except IndexMissingError:
+        from index.build import ingest_paths  # here: a cold `ask` on an existing index never needs it
+
         log.info("尚无索引（%s），正在用内置政策文件建立（首次使用约需 10–20 秒）…", settings.index_dir)
         report = ingest_paths([], settings, progress=progress)
     except IndexUnreadableError:
@@ -132,6 +132,8 @@ def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
         if older is None or not older[1] or not all(Path(p).is_file() for p in older[1]):
             raise
         log.info("索引是旧格式（%s），正在用它原来的 %d 个文件重新建立…", older[0], len(older[1]))
+        from index.build import ingest_paths
+
         report = ingest_paths([Path(p) for p in older[1]], settings, progress=progress, replace=True)
     log.info("%s", report.summary())
     return open_index(settings)

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -75,6 +73,9 @@ def probe_hub(endpoint: str, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
     if remembered and time.monotonic() - remembered[0] < PROBE_MEMORY_S:
         return remembered[1]
     outcome: list[bool] = []
+
+    import urllib.error  # here, not at the top: urllib.request costs a cold `ask` ~30 ms it never uses
+    import urllib.request
 
     def attempt() -> None:
         try:

@@ -10,7 +10,10 @@ import re
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from index.dictionary import Dictionary
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA_DIR / "userdict.txt"
@@ -22,9 +25,9 @@ _NOISE = re.compile(r"^[\W_]+$")
 _lock = threading.Lock()
 
 
-def _cache_folder() -> str | None:
-    """Where jieba keeps its parsed dictionary: the project's cache folder when it can be written
-    (else jieba's own temp default; never a "Dump cache file failed" traceback for the user)."""
+def _cache_folder() -> Path | None:
+    """Where the parsed dictionary is kept: the project's cache folder when it can be written (else
+    the temp folder; else nowhere, and it is built in memory)."""
     import os
     import tempfile
 
@@ -36,20 +39,29 @@ def _cache_folder() -> str | None:
         except OSError:
             continue
         if os.access(folder, os.W_OK | os.X_OK):
-            return str(folder)
+            return folder
     return None
 
 
 @lru_cache(maxsize=1)
-def _tokenizer() -> Any:  # a jieba.Tokenizer
-    import jieba
+def dictionary() -> Dictionary:
+    """jieba's dictionary with the policy terms, and its part-of-speech word sets (once per process)."""
+    from index.dictionary import load
 
+    return load(USER_DICT, _cache_folder())
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:  # a jieba.Tokenizer
+    from index.dictionary import import_jieba
+
+    jieba = import_jieba()
     jieba.setLogLevel(logging.WARNING)
+    words = dictionary()
     with _lock:
         tokenizer = jieba.Tokenizer()
-        tokenizer.tmp_dir = _cache_folder()
-        tokenizer.initialize()
-        tokenizer.load_userdict(str(USER_DICT))
+        # jieba's own initialize() would unmarshal its cache again: hand it the parsed dictionary
+        tokenizer.FREQ, tokenizer.total, tokenizer.initialized = words.frequencies, words.total, True
     return tokenizer
 
 

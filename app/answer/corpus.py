@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 
 from app.text.spans import normalise
 from policyqa.model import Clause
@@ -66,44 +65,23 @@ def general_rarity(word: str) -> float:
     return min(1.0, max(0.0, -math.log(frequency / dictionary_total()) / math.log(dictionary_total())))
 
 
-@lru_cache(maxsize=1)
-def _tagged_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(place names, other nouns, quantity words) by the part-of-speech tags of jieba's dictionary."""
-    import os
-
-    import jieba
-
-    places: set[str] = set()
-    nouns: set[str] = set()
-    quantities: set[str] = set()
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            parts = line.split()
-            if len(parts) != 3:
-                continue
-            if parts[2] in ("m", "mq", "q", "f"):  # numerals, measure words, "以上"/"以下"
-                quantities.add(parts[0])
-            if len(parts[0]) < 2:
-                continue
-            if parts[2] == "ns":
-                places.add(parts[0])
-            elif parts[2] in ("n", "nz", "nt", "vn", "eng"):
-                nouns.add(parts[0])
-    return frozenset(places), frozenset(nouns), frozenset(quantities)
-
-
 def is_quantity(word: str) -> bool:
     """True for a number or punctuation, or a word jieba's dictionary tags as a numeral, measure word
     or "以上/以下" ("150", "万元", "公里", "个", "以上"): words that name no policy matter."""
-    return word in _tagged_words()[2] or not any(ch.isalpha() for ch in word)
+    from index.tokenize import dictionary
+
+    return word in dictionary().quantities or not any(ch.isalpha() for ch in word)
 
 
 def place_names() -> frozenset[str]:
     """Words jieba's dictionary tags as place names (ns): "台州", "北京", "苍南"."""
-    return _tagged_words()[0]
+    from index.tokenize import dictionary
+
+    return dictionary().places
 
 
 def is_noun(word: str) -> bool:
     """True for a word jieba's dictionary tags as a common noun (or a verbal noun, a term)."""
-    return word in _tagged_words()[1]
+    from index.tokenize import dictionary
+
+    return word in dictionary().nouns

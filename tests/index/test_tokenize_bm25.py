@@ -51,7 +51,7 @@ def test_top_k_indices_breaks_ties_by_row():
     assert top_k_indices(np.array([0.0, 0.0]), 2).tolist() == []
 
 
-def test_jieba_keeps_its_dictionary_cache_in_the_project_cache_folder(tmp_path) -> None:
+def test_the_parsed_dictionary_is_kept_in_the_project_cache_folder(tmp_path) -> None:
     import os
     import subprocess
     import sys
@@ -61,12 +61,57 @@ def test_jieba_keeps_its_dictionary_cache_in_the_project_cache_folder(tmp_path) 
     env = {**os.environ, "POLICYQA_CACHE_DIR": str(cache), "TMPDIR": str(tmp_path / "no-such-tmp")}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "出口" in done.stdout, done.stderr
-    assert (cache / "jieba.cache").is_file()
+    assert len(list(cache.glob("dictionary-*.pickle"))) == 1
     assert "Traceback" not in done.stderr and "Dump cache file failed" not in done.stderr
-    # an unwritable cache folder: jieba falls back quietly, the user sees no traceback
+    # an unwritable cache folder: the dictionary is built elsewhere, the user sees no traceback
     locked = tmp_path / "locked"
     locked.write_text("a file where the folder should be")
     env["POLICYQA_CACHE_DIR"] = str(locked / "sub")
     env["TMPDIR"] = str(tmp_path)
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_the_cached_dictionary_is_jiebas_own_with_the_policy_terms(tmp_path) -> None:
+    import jieba
+
+    from index.dictionary import load
+    from index.tokenize import USER_DICT
+
+    cached = load(USER_DICT, tmp_path)  # built and written
+    again = load(USER_DICT, tmp_path)  # read back
+    reference = jieba.Tokenizer()
+    reference.tmp_dir = str(tmp_path)
+    reference.initialize()
+    reference.load_userdict(str(USER_DICT))
+    assert again.frequencies == reference.FREQ == cached.frequencies
+    assert again.total == reference.total
+    assert "北京" in again.places and "政策" in again.nouns and "公里" in again.quantities
+
+
+def test_a_changed_user_dictionary_or_a_broken_cache_file_rebuilds_it(tmp_path) -> None:
+    from index.dictionary import load
+
+    terms = tmp_path / "terms.txt"
+    terms.write_text("甲乙丙丁戊 10 n\n", encoding="utf-8")
+    assert load(terms, tmp_path).frequencies["甲乙丙丁戊"] == 10
+    terms.write_text("甲乙丙丁戊 20 n\n", encoding="utf-8")
+    assert load(terms, tmp_path).frequencies["甲乙丙丁戊"] == 20
+    assert len(list(tmp_path.glob("dictionary-*.pickle"))) == 1  # the stale one removed
+    next(tmp_path.glob("dictionary-*.pickle")).write_bytes(b"not a pickle")
+    assert load(terms, tmp_path).frequencies["甲乙丙丁戊"] == 20
+
+
+def test_tokenising_loads_neither_pkg_resources_nor_jiebas_marshal_cache(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, warnings; warnings.simplefilter('error')\n"
+            "from index.tokenize import tokenize; tokenize('出口信用保险')\n"
+            "print('pkg_resources' in sys.modules)")
+    env = {**os.environ, "POLICYQA_CACHE_DIR": str(tmp_path)}
+    for _ in range(2):  # building the cache, then reading it
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and done.stdout.strip() == "False", done.stderr
+    assert not (tmp_path / "jieba.cache").exists()
