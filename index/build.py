@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from index import atomic, sources
+from index.dense import choose_layout
 from index.embedders import EmbedderChoice, load_embedder, resolve_embedder, resolve_local
 from index.entries import FileEntry, assemble, embed_entries, reused_entry
 from index.local_files import (
@@ -268,6 +269,8 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
     dim = dim or int(embedder.dim)
     report.embedder = f"{choice.kind}:{choice.model}"
     report.clause_count = sum(len(e.clauses) for e in entries)
+    piece_count = sum(sum(e.piece_counts or []) for e in entries)
+    layout = choose_layout(piece_count, settings.exact_search_below)
     new_manifest = {
         "format_version": FORMAT_VERSION,
         "embedder": {"kind": choice.kind, "model": choice.model, "dim": dim,
@@ -278,11 +281,12 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
         "clause_count": report.clause_count,
         "semantic": {"kind": semantic_model.kind, "model": semantic_model.model, "dim": semantic_model.dim}
                     if semantic_model else {"unavailable": semantic_notice},
-        "piece_count": sum(sum(e.piece_counts or []) for e in entries),
+        "piece_count": piece_count,
+        "dense_index": layout.to_json(),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(time.perf_counter() - start, 3),
     }
-    stored = assemble(entries, new_manifest, dim)
+    stored = assemble(entries, new_manifest, dim, layout)
     if semantic_model is not None:  # sentences cached by text: only new wording is embedded
         stored.semantic = SemanticSentences.build(stored.clauses, semantic_model)
     staging = atomic.staging_dir(target, "build")

@@ -1,10 +1,15 @@
 """The dense index: FAISS inner product over unit vectors of clause pieces, max score per clause.
 
 FAISS is used directly: llama-index's FaissVectorStore can neither delete nor filter, and every
-build here writes a fresh index anyway (see build.py), so a flat IP index is all that is needed.
+build here writes a fresh index anyway (see build.py). Below `exact_search_below` pieces the search
+is exact (a flat index: at 200k pieces a query costs a few ms); above it an HNSW graph answers in
+milliseconds at any size, at a recall measured by eval/benchmark_retrieval.py against exact search.
+A filter that leaves few pieces is searched exactly over just those pieces, where a graph walk
+would miss them.
 """
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +17,26 @@ import numpy as np
 
 INDEX_FILE = "faiss.index"
 PIECES_FILE = "piece_rows.npy"
+EXACT_SEARCH_BELOW = 200_000  # pieces; POLICYQA_EXACT_SEARCH_BELOW overrides it
+FILTERED_EXACT_BELOW = 20_000  # pieces a filter leaves that are compared one by one (a few ms)
+
+
+@dataclass(frozen=True)
+class DenseLayout:
+    """How the dense index is searched: exactly ("flat") or through an HNSW graph ("hnsw")."""
+
+    kind: str = "flat"
+    m: int = 32  # graph neighbours per node
+    ef_construction: int = 80
+    ef_search: int = 128  # candidates kept while searching: recall against speed
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self) if self.kind == "hnsw" else {"kind": self.kind}
+
+
+def choose_layout(pieces: int, exact_below: int = EXACT_SEARCH_BELOW) -> DenseLayout:
+    """Exact search below `exact_below` pieces, HNSW from there on."""
+    return DenseLayout("hnsw") if pieces >= exact_below else DenseLayout("flat")
 
 
 class DenseIndex:
@@ -22,14 +47,31 @@ class DenseIndex:
         self.piece_rows = piece_rows.astype(np.int64)
 
     @classmethod
-    def build(cls, vectors: np.ndarray, piece_rows: np.ndarray, dim: int) -> DenseIndex:
-        """A flat inner-product index over unit vectors."""
+    def build(cls, vectors: np.ndarray, piece_rows: np.ndarray, dim: int,
+              layout: DenseLayout | None = None) -> DenseIndex:
+        """An inner-product index over unit vectors, flat or HNSW as `layout` says (flat by default)."""
         import faiss
 
-        index = faiss.IndexFlatIP(dim)
+        layout = layout or DenseLayout()
+        index: Any
+        if layout.kind == "hnsw":
+            index = faiss.IndexHNSWFlat(dim, layout.m, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = layout.ef_construction
+            index.hnsw.efSearch = layout.ef_search  # written with the index
+        else:
+            index = faiss.IndexFlatIP(dim)
         if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return cls(index, piece_rows)
+
+    @property
+    def layout(self) -> DenseLayout:
+        """The layout this index was built with (read back from the FAISS index itself)."""
+        hnsw = getattr(self._index, "hnsw", None)
+        if hnsw is None:
+            return DenseLayout("flat")
+        return DenseLayout("hnsw", m=int(hnsw.nb_neighbors(1)), ef_construction=int(hnsw.efConstruction),
+                           ef_search=int(hnsw.efSearch))
 
     @property
     def dim(self) -> int:
@@ -50,15 +92,36 @@ class DenseIndex:
         """(scores, piece numbers) of the `fetch` nearest pieces the mask allows."""
         import faiss
 
+        query = query_vector.reshape(1, -1).astype(np.float32)
+        hnsw = getattr(self._index, "hnsw", None)
+        if hnsw is not None and piece_mask is not None:
+            allowed = np.flatnonzero(piece_mask)
+            if len(allowed) <= max(FILTERED_EXACT_BELOW, fetch):
+                return self._exact_among(query[0], allowed, fetch)
         params = None
         bits = None
         if piece_mask is not None:
             bits = np.packbits(piece_mask.astype(np.uint8), bitorder="little")
             # `bits` must outlive the search: the selector holds a raw pointer into it.
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(bits.size, faiss.swig_ptr(bits)))  # type: ignore[call-arg]
-        scores, pieces = self._index.search(query_vector.reshape(1, -1).astype(np.float32), fetch, params=params)
+            selector = faiss.IDSelectorBitmap(bits.size, faiss.swig_ptr(bits))
+            params = (faiss.SearchParametersHNSW(sel=selector, efSearch=max(int(hnsw.efSearch), fetch))  # type: ignore[attr-defined]
+                      if hnsw is not None else faiss.SearchParameters(sel=selector))  # type: ignore[call-arg]
+        elif hnsw is not None and fetch > hnsw.efSearch:
+            params = faiss.SearchParametersHNSW(efSearch=fetch)  # type: ignore[attr-defined]
+        scores, pieces = self._index.search(query, fetch, params=params)
         del bits
         return scores[0], pieces[0]
+
+    def _exact_among(self, query: np.ndarray, allowed: np.ndarray, fetch: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, piece numbers) of the `fetch` best of the `allowed` pieces, by exact inner product,
+        padded with -1 like a FAISS result."""
+        scores = np.full(fetch, -np.inf, dtype=np.float32)
+        pieces = np.full(fetch, -1, dtype=np.int64)
+        if len(allowed):
+            similarity = self._index.reconstruct_batch(allowed.astype(np.int64)) @ query
+            best = np.argsort(-similarity, kind="stable")[:fetch]
+            scores[:len(best)], pieces[:len(best)] = similarity[best], allowed[best]
+        return scores, pieces
 
     def feedback_vector(self, query_vector: np.ndarray, count: int, weight: float,
                         piece_mask: np.ndarray | None = None) -> np.ndarray:

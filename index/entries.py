@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.bm25 import Bm25Index
-from index.dense import DenseIndex
+from index.dense import DenseIndex, DenseLayout
 from index.local_files import StoredIndex
 from index.offline_embedder import OfflineEmbedder
 from index.pieces import MAX_PIECE_CHARS, embedding_pieces
@@ -97,8 +97,9 @@ def embed_entries(entries: list[FileEntry], embedder: Embedder, progress: bool) 
     return len(texts)
 
 
-def assemble(entries: list[FileEntry], manifest: dict, dim: int) -> StoredIndex:
-    """Concatenate entries into one StoredIndex (rows in file order)."""
+def assemble(entries: list[FileEntry], manifest: dict, dim: int, layout: DenseLayout | None = None) -> StoredIndex:
+    """Concatenate entries into one StoredIndex (rows in file order); the dense index laid out as
+    `layout` says (exact search by default)."""
     clauses = [c for e in entries for c in e.clauses]
     tokens = [t for e in entries for t in (e.tokens or [])]
     piece_rows = np.repeat(np.arange(len(clauses)), [n for e in entries for n in (e.piece_counts or [])])
@@ -107,6 +108,6 @@ def assemble(entries: list[FileEntry], manifest: dict, dim: int) -> StoredIndex:
                else np.zeros((0, dim), dtype=np.float32))
     documents = list({e.document.doc_id: e.document for e in entries}.values())
     sentence_tokens = [s for e in entries for s in (e.sentence_tokens or [])]
-    return StoredIndex(manifest, documents, clauses, tokens, DenseIndex.build(vectors, piece_rows, dim),
+    return StoredIndex(manifest, documents, clauses, tokens, DenseIndex.build(vectors, piece_rows, dim, layout),
                        Bm25Index.build(tokens), sentences=SentenceIndex.build(sentence_tokens),
                        sentence_tokens=sentence_tokens)

@@ -52,6 +52,8 @@ class Settings:
     # embeddings cached by text (a re-ingest, the tests and CI never embed one sentence twice), jieba's
     # dictionary cache; "" -> the user cache folder (~/.cache/policyqa)
     cache_dir: Path | None = None
+    # pieces from which the dense index is an HNSW graph instead of exact search (index/dense.py)
+    exact_search_below: int = 200_000
 
     @property
     def cache_folder(self) -> Path:
@@ -92,6 +94,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         chat_concurrency=_positive_int(env.get("POLICYQA_CHAT_CONCURRENCY"), 4),
         semantic_model=(env.get("POLICYQA_SEMANTIC_MODEL") or "e5").strip().lower(),
         cache_dir=Path(env["POLICYQA_CACHE_DIR"]) if env.get("POLICYQA_CACHE_DIR") else None,
+        exact_search_below=_positive_int(env.get("POLICYQA_EXACT_SEARCH_BELOW"), 200_000),
     )
 
 

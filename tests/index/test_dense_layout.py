@@ -1,0 +1,68 @@
+"""The dense index searches exactly while small and through an HNSW graph once large."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.dense import DenseIndex, DenseLayout, choose_layout
+from policyqa.config import Settings
+
+
+def _unit_vectors(count: int, dim: int, seed: int) -> np.ndarray:
+    vectors = np.random.default_rng(seed).standard_normal((count, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_the_layout_is_chosen_by_size() -> None:
+    assert choose_layout(199_999, 200_000).kind == "flat"
+    assert choose_layout(200_000, 200_000).kind == "hnsw"
+    assert choose_layout(10, 5).to_json() == {"kind": "hnsw", "m": 32, "ef_construction": 80, "ef_search": 128}
+    assert choose_layout(10, 50).to_json() == {"kind": "flat"}
+
+
+def test_hnsw_finds_what_exact_search_finds(tmp_path: Path) -> None:
+    vectors = _unit_vectors(4000, 48, seed=1)
+    rows = np.arange(len(vectors))
+    exact = DenseIndex.build(vectors, rows, 48)
+    graph = DenseIndex.build(vectors, rows, 48, DenseLayout("hnsw"))
+    graph.save(tmp_path)
+    graph = DenseIndex.load(tmp_path)
+    assert graph.layout == DenseLayout("hnsw") and exact.layout.kind == "flat"
+    recall = []
+    for query in _unit_vectors(50, 48, seed=2):
+        truth = set(exact.search(query, 10)[0].tolist())
+        recall.append(len(truth & set(graph.search(query, 10)[0].tolist())) / 10)
+    assert np.mean(recall) >= 0.95
+
+
+def test_a_narrow_filter_on_a_graph_is_searched_exactly_among_what_it_allows() -> None:
+    vectors = _unit_vectors(3000, 32, seed=3)
+    rows = np.arange(len(vectors))
+    exact = DenseIndex.build(vectors, rows, 32)
+    graph = DenseIndex.build(vectors, rows, 32, DenseLayout("hnsw", m=4, ef_construction=8, ef_search=8))
+    mask = np.zeros(len(vectors), dtype=bool)
+    mask[::97] = True  # 31 pieces: a graph walk would pass most of them by
+    query = _unit_vectors(1, 32, seed=4)[0]
+    found, scores = graph.search(query, 10, mask)
+    expected, expected_scores = exact.search(query, 10, mask)
+    assert found.tolist() == expected.tolist() and np.allclose(scores, expected_scores, atol=1e-5)
+    assert all(mask[found])
+
+
+@pytest.mark.parametrize(("exact_below", "kind"), [(200_000, "flat"), (100, "hnsw")])
+def test_ingest_records_the_layout_and_answers_the_same(corpus_files: list[Path], tmp_path: Path,
+                                                       exact_below: int, kind: str) -> None:
+    from app.service import AnswerService
+    from index.build import ingest_paths
+
+    settings = Settings(index_dir=tmp_path / "index", embed_model="offline", semantic_model="off",
+                        exact_search_below=exact_below, cache_dir=tmp_path / "cache")
+    ingest_paths(corpus_files, settings, progress=False)
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["dense_index"]["kind"] == kind
+    answer = AnswerService(settings).ask("外贸企业出口信用保险补助比例是多少")
+    assert answer.found and "60%" in answer.text
+    assert DenseIndex.load(tmp_path / "index").layout.kind == kind
