@@ -15,7 +15,7 @@ from app.answer.kinds import ASKED_UNIT, Kind, asking_match, asks, asks_figure, 
 from app.text.spans import normalise
 from index.filters import region_stem
 from index.scope import named_years
-from policyqa.model import Document
+from policyqa.model import Clause, Document
 
 _PART_ENDS = re.compile(r"[？?；;。!！]")
 _CLAUSE_ENDS = re.compile(r"[，,。！!？?；;：:]")
@@ -77,6 +77,17 @@ class QuestionProfile:
     def in_scope(self, doc: Document) -> bool:
         """True when `doc` is of the region and the year the question names (each if named)."""
         return (not self.regions or doc.region in self.regions) and (not self.years or doc.year in self.years)
+
+    def covers(self, clause: Clause) -> bool:
+        """True when `clause` speaks for the region and year the question names: its document is of
+        them, or it stands under a heading that names the year in a document of the region (the
+        next year's report: "一、2022年主要工作回顾")."""
+        if self.in_scope(clause.doc):
+            return True
+        if self.regions and clause.doc.region not in self.regions:
+            return False
+        headings = "".join(clause.path)
+        return any(f"{year}年" in headings for year in self.years)
 
     # Derived once per question: the later stages read these for every sentence of every candidate.
     @cached_property

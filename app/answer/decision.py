@@ -183,7 +183,7 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
         _share(profile.items, lead_and_sentence),
         _share(profile.items, candidate.context),
         sum(t.idf == 0 for t in profile.items) / len(profile.items) if profile.items else 0.0,
-        float(profile.names_scope and profile.in_scope(doc)),
+        float(profile.names_scope and profile.covers(candidate.hit.clause)),
         float(bool(profile.regions) and doc.region not in profile.regions),
         float(not profile.terms),
         similarity,

@@ -70,7 +70,7 @@ def candidate_pool(profile: QuestionProfile, hits: list[Hit], config: AnswerConf
     documents may answer the same question, each for its own region and year)."""
     pool = list(hits[:config.candidates])
     if profile.names_scope:
-        pool += [h for h in hits[config.candidates:] if profile.in_scope(h.clause.doc)][:config.scoped_candidates]
+        pool += [h for h in hits[config.candidates:] if profile.covers(h.clause)][:config.scoped_candidates]
         return pool
     seen = {h.clause.doc.doc_id for h in pool}
     for hit in hits[config.candidates:config.document_candidates]:
@@ -82,14 +82,15 @@ def candidate_pool(profile: QuestionProfile, hits: list[Hit], config: AnswerConf
 
 def _missing_year(profile: QuestionProfile, documents: tuple[Document, ...], pool: list[Hit]) -> bool:
     """The question names years, and no document of its region is of any of them, nor does a top
-    clause mention them (then the year is a date inside a measure: "2024年开工")."""
+    clause mention them in its text (a date inside a measure: "2024年开工") or its headings (a
+    review of that year in the next year's report)."""
     if not profile.years:
         return False
     docs = [d for d in documents if not profile.regions or d.region in profile.regions]
     if any(d.year in profile.years for d in docs):
         return False
     named = [h for h in pool if not profile.regions or h.clause.doc.region in profile.regions]
-    return not any(f"{y}年" in normalise(h.clause.text) for h in named for y in profile.years)
+    return not any(f"{y}年" in normalise(h.clause.text + "".join(h.clause.path)) for h in named for y in profile.years)
 
 
 def _not_found(profile: QuestionProfile, ctx: AnswerContext, outcome: Outcome = "not_found", **words: str) -> Draft:
@@ -129,7 +130,7 @@ def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Dra
     chosen = decide(profile, hits, ctx)
     if not chosen:
         return _not_found(profile, ctx)
-    if profile.names_scope and not any(profile.in_scope(s.candidate.hit.clause.doc) for s in chosen):
+    if profile.names_scope and not any(profile.covers(s.candidate.hit.clause) for s in chosen):
         # the region/year asked about says nothing: other places' figures are not its answer
         others = "、".join(dict.fromkeys(s.candidate.hit.clause.doc.region for s in chosen))
         scope = "、".join(profile.regions) + "、".join(f"{y}年" for y in profile.years)

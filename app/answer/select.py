@@ -46,7 +46,7 @@ def choose_clauses(scored: list[Scored], profile: QuestionProfile, threshold: fl
     passing += sorted((s for s in scored if s.probability < threshold and s.document_probability >= document_threshold),
                       key=lambda s: -s.document_probability)
     if profile.names_scope:
-        passing.sort(key=lambda s: not profile.in_scope(s.candidate.hit.clause.doc))  # stable: order kept within
+        passing.sort(key=lambda s: not profile.covers(s.candidate.hit.clause))  # stable: order kept within
     floor = config.relative_probability * passing[0].probability
     chosen: list[Scored] = []
     per_doc: dict[str, int] = {}

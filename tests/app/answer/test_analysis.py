@@ -53,3 +53,17 @@ def test_a_place_no_document_mentions_is_unknown(profile_of) -> None:
 def test_an_asking_clause_that_points_back_takes_the_clause_before_it() -> None:
     assert focus_text("听说能进温州的编制池,他这种情况能进吗", 2) == "听说能进温州的编制池，他这种情况能进吗"
     assert focus_text("我在乐清上班,今年新增残疾人就业岗位多少个", 2) == "今年新增残疾人就业岗位多少个"
+
+
+def test_a_review_of_the_asked_year_in_the_next_years_report_covers_it(profile_of) -> None:
+    from policyqa.model import Clause, Document
+
+    report = Document(doc_id="r", title="政府工作报告", region="瑞安市", year=2023)
+    review = Clause("r:1", report, ("一、2022年主要工作回顾",), "", "回顾", "新增养老床位100张")
+    plan = Clause("r:2", report, ("二、2023年主要目标任务",), "", "目标", "新增养老床位200张")
+    elsewhere = Clause("w:1", Document(doc_id="w", title="报告", region="温州市", year=2023),
+                       ("一、2022年主要工作回顾",), "", "回顾", "新增养老床位300张")
+    asked = profile_of("瑞安2022年新增多少养老床位")
+    assert asked.years == (2022,)
+    assert asked.covers(review) and not asked.covers(plan) and not asked.covers(elsewhere)
+    assert profile_of("瑞安2023年新增多少养老床位").covers(plan)
