@@ -30,7 +30,7 @@ class AnswerConfig:
     max_per_document: int = 2
     # selection: a further sentence of a cited clause joins when its sentence probability is at
     # least this share of the best sentence's and it states the asked fact
-    sentence_relative: float = 0.6
+    sentence_relative: float = 0.4
     max_sentences: int = 3
     max_quote_chars: int = 160  # a longer sentence is narrowed to its best comma segments
     min_quote_chars: int = 30  # a shorter best sentence stating no asked fact is a lead-in: the next one joins

@@ -144,7 +144,7 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
         if len(picked) >= config.max_sentences:
             break
         if (i not in picked and probs[i] >= config.sentence_relative * probs[best]
-                and sentences[i].feature("states") >= 1.0 and sentences[i].feature("own_coverage") > 0):
+                and sentences[i].feature("states") >= 0.6):
             picked.append(i)
     for i in list(picked):
         if CONTINUATION.match(sentences[i].span.text) and i > 0 and i - 1 not in picked:

@@ -8,7 +8,7 @@ from app.answer.decision import load_model
 
 PINNED = {
     "focus_min_words": 2, "candidates": 5, "scoped_candidates": 2, "document_candidates": 10, "relative_probability": 0.5, "max_citations": 4, "max_per_document": 2,
-    "sentence_relative": 0.6, "max_sentences": 3, "max_quote_chars": 160, "min_quote_chars": 30, "validity_topic_rarity": 0.55,
+    "sentence_relative": 0.4, "max_sentences": 3, "max_quote_chars": 160, "min_quote_chars": 30, "validity_topic_rarity": 0.55,
     "max_other_documents": 2, "hotline_max_chars": 90, "hotline_fragment_chars": 60, "not_found_topic_words": 3,
     "decline_precision": 0.75, "document_precision": 0.6, "regularisation_c": 1.0, "cv_repeats": 5,
     "llm_word_share": 0.5, "llm_temperature": 0.0,

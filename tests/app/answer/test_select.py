@@ -79,3 +79,15 @@ def test_a_short_lead_in_is_quoted_with_the_details_after_it(profile_of) -> None
     profile = profile_of("人才新政")
     item = choose_sentences(_scored(profile, clause, 0.9, [0.9, 0.2, 0.1]), profile, DEFAULT_CONFIG)
     assert [s.text for s in item.spans] == ["优化人才新政。", "新引育高技能人才4500人、顶尖人才5名。"]
+
+
+def test_a_sentence_stating_the_asked_kind_joins_at_a_share_of_the_best(profile_of) -> None:
+    clause = Clause("c", RUIAN_2023, (), "", "光伏", "推进光伏建设。加快能源项目投资10亿元。新增装机22万千瓦。另行安排其他事项。")
+    profile = profile_of("光伏总共要多装多少")
+    joined = choose_sentences(_scored(profile, clause, 0.9, [0.1, 0.9, 0.45, 0.1]), profile, DEFAULT_CONFIG)
+    assert "22万千瓦" in joined.quote and "10亿元" in joined.quote
+    # below the share, or stating no figure, a sentence stays out
+    alone = choose_sentences(_scored(profile, clause, 0.9, [0.1, 0.9, 0.3, 0.1]), profile, DEFAULT_CONFIG)
+    assert "22万千瓦" not in alone.quote
+    assert "另行安排" not in choose_sentences(_scored(profile, clause, 0.9, [0.1, 0.9, 0.1, 0.8]), profile,
+                                           DEFAULT_CONFIG).quote
