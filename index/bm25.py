@@ -104,7 +104,8 @@ class Bm25Index:
 
     @classmethod
     def load(cls, folder: Path) -> Bm25Index:
-        """Read an index written by `save`."""
+        """Read an index written by `save`, its score matrix memory-mapped: a query reads only the
+        columns of its tokens, and a large index is not copied into every serving process."""
         import bm25s
 
-        return cls(bm25s.BM25.load(str(folder), allow_pickle=False, load_corpus=False))
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False, load_corpus=False, mmap=True))

@@ -115,3 +115,11 @@ def test_tokenising_loads_neither_pkg_resources_nor_jiebas_marshal_cache(tmp_pat
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0 and done.stdout.strip() == "False", done.stderr
     assert not (tmp_path / "jieba.cache").exists()
+
+
+def test_a_loaded_index_reads_its_score_matrix_from_disk(tmp_path) -> None:
+    index = Bm25Index.build([tokenize("出口信用保险补助"), tokenize("专精特新企业奖励")])
+    index.save(tmp_path)
+    loaded = Bm25Index.load(tmp_path)
+    assert isinstance(loaded._retriever.scores["data"], np.memmap)  # noqa: SLF001 - what mmap means
+    assert loaded.search(tokenize_query("专精特新"), 2)[0].tolist() == [1]
