@@ -28,9 +28,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings = corpus_settings.with_overrides(feedback_file=tmp_path_factory.mktemp("fb") / "feedback.jsonl")
+def _launched(settings: Settings) -> Iterator[str]:
+    """The chat as `policyqa serve` launches it, on a free port; its URL until the module ends."""
     service = AnswerService(settings)
     demo = build_demo(service)
     port = free_port()
@@ -38,6 +37,11 @@ def app_url(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
                 **launch_options(settings, service))
     yield f"http://127.0.0.1:{port}/"
     demo.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _launched(corpus_settings.with_overrides(feedback_file=tmp_path_factory.mktemp("fb") / "feedback.jsonl"))
 
 
 @pytest.mark.slow
@@ -168,14 +172,7 @@ def test_the_json_route_refuses_a_body_larger_than_a_question(app_url: str) -> N
 
 @pytest.fixture(scope="module")
 def login_url(corpus_settings: Settings) -> Iterator[str]:
-    settings = corpus_settings.with_overrides(auth="ann:pw1")
-    service = AnswerService(settings)
-    demo = build_demo(service)
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
-                **launch_options(settings, service))
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    yield from _launched(corpus_settings.with_overrides(auth="ann:pw1"))
 
 
 @pytest.mark.slow
