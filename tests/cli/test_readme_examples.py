@@ -27,7 +27,7 @@ def readme_examples() -> list[list[str]]:
 def test_the_readme_has_examples() -> None:
     examples = readme_examples()
     assert len(examples) >= 4
-    assert ["我们厂去国外参展能补多少", "--style", "hotline"] in examples
+    assert any(args[1:] == ["--style", "hotline"] for args in examples)
 
 
 @pytest.mark.parametrize("args", readme_examples(), ids=lambda a: a[0])
