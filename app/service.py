@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from app.answer.analysis import QuestionProfile, analyze
-from app.answer.compose import compose_missing_scope
+from app.answer.compose import compose_missing_scope, document_notes
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, load_model
 from app.answer.pipeline import AnswerContext, Draft, answer
@@ -187,7 +187,13 @@ class AnswerService:
             yield from _pieces(draft.text)
             yield _answer(draft, base, "extractive-fallback", checks, retrieve_ms, answer_started, started)
             return
-        llm_draft = Draft(True, result.text, result.citations, (), draft.outcome)
+        # the same draft and expiry flags as the offline answer, from the same code
+        flags = document_notes([c.clause.doc for c in result.citations], today, short=style == "hotline")
+        flags = ("\n" if flags and style == "default" else "") + flags
+        if flags:
+            yield flags
+        text = result.text + flags
+        llm_draft = Draft(True, text, result.citations, (), draft.outcome)
         yield _answer(llm_draft, base, result.mode, result.checks, retrieve_ms, answer_started, started)
 
     def _retrieve(self, index: SearchIndex, documents: list[Document], query: str, top_k: int,

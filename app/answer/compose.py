@@ -73,6 +73,13 @@ def status_note(doc: Document, today: date, short: bool = False) -> str:
     return ""
 
 
+def document_notes(docs: list[Document], today: date, short: bool = False) -> str:
+    """The status flag of each cited document that needs one, named ("瑞安市2025年（该文件为征求
+    意见稿……）"): what an answer written by a model carries, as the extractive one does."""
+    flagged = [(d, status_note(d, today, short)) for d in dict.fromkeys(docs)]
+    return "".join(f"{region_year(d) if d.region else short_name(d)}{note}" for d, note in flagged if note)
+
+
 def doc_header(doc: Document) -> str:
     """"瑞安市（2023年，瑞政发[2023]9号）": region, year and 文号 (or the title when it has none)."""
     details = [f"{doc.year}年"] if doc.year else []

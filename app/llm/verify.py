@@ -5,12 +5,17 @@ it), or the tail of the answer. Units are checked as they complete, so a stream 
 that has passed. Each sentence of a unit is held against the clauses the unit cites:
 
 - its markers name supplied clauses (others are removed);
-- every figure (an amount of money or a percentage) is stated, as the same kind of quantity, in
-  one *sentence* of a cited clause, and the words the answer puts beside the figure that the
-  clause uses occur in that sentence; where the sentence pairs items with figures
-  ("国家级、省级……分别最高奖励500万元、250万元"), the answer names the figure's own item;
+- every figure (an amount of money, a percentage, or a quantity with its unit: 7000亩) is stated,
+  as the same kind of quantity in the same unit, in one *sentence* of a cited clause; the words the
+  answer puts beside the figure that the clause uses occur in that sentence, and not only beside
+  another figure of it ("垦造耕地7000亩，建设高标准农田2万亩"); where the sentence pairs items with
+  figures ("国家级、省级……分别最高奖励500万元、250万元"), the answer names the figure's own item, in
+  its own pairing too; a bound it puts on the figure (不超过/最高 against 不低于/至少) is the clause's;
 - other numbers occur in a cited clause or its document's metadata (year, 文号, dates);
-- a sentence without figures uses the words of a cited clause rather than another supplied one.
+- a negation (不给予, 没有) and a place name occur in a cited clause: a negation added or a figure
+  moved to another region is a different statement;
+- a sentence without figures uses the words of a cited clause rather than another supplied one;
+  once something is cited, a sentence saying nothing was found is left out (it contradicts it).
 
 A failing sentence is replaced by the verbatim clause sentence that states all its figures (cited
 as that clause) when there is one, and dropped otherwise. Pure functions.
@@ -22,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from app.answer.corpus import place_names
 from app.text import numbers
 from app.text.spans import normalise, split_sentences
 from index.tokenize import segment
@@ -43,6 +49,15 @@ FIGURE_KINDS = ("money", "percent")
 _REPLACED = "\x01"  # tags a kept piece that is a clause sentence standing in for the model's
 MAX_ITEM_CHARS = 8  # the last item of a 、 list is cut at the shared ending ("瑞安市级…" -> "瑞安市级") this soon
 MIN_WORD = 2  # shorter jieba words (的, 对, 元) say nothing about what a figure belongs to
+# A bound written before a figure (within a few characters) or right after it.
+_UPPER_BEFORE = re.compile(r"(?:不超过|不高于|不多于|最高|最多|上限|封顶)[^，,；;。]{0,6}$")
+_LOWER_BEFORE = re.compile(r"(?:不低于|不少于|至少|最低|最少|起码)[^，,；;。]{0,6}$")
+_UPPER_AFTER = re.compile(r"^\s*(?:以下|以内|之内|封顶)")
+_LOWER_AFTER = re.compile(r"^\s*(?:以上|起)")
+# "不给予", "不予", "没有": a negation the cited clause must share; the bound words are not negations
+_NEGATION = re.compile(r"不(?!超过|高于|多于|低于|少于|足|同|断|仅|限)[\u4e00-\u9fff]|没有|并未")
+# what a model says when it found nothing; beside a cited answer it contradicts it
+_NOT_FOUND = re.compile(r"未(?:能)?(?:找到|检索到|查到|涉及|提及)|没有(?:找到|查到|相关)|无相关")
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,8 @@ class SourceSentence:
     text: str
     figures: tuple[numbers.Mention, ...]
     items: tuple[str, ...] = ()  # items[i] names figures[i] when the sentence pairs them ("分别")
+    bounds: tuple[str, ...] = ()  # bounds[i]: "upper", "lower" or "" for figures[i]
+    segments: tuple[str, ...] = ()  # segments[i]: the comma segment holding figures[i] (normalised)
 
     @cached_property
     def norm(self) -> str:
@@ -102,7 +119,7 @@ class UnitCheck:
     cited: tuple[int, ...]
     removed_markers: tuple[int, ...] = ()
     dropped: tuple[str, ...] = ()  # sentences removed: a figure or word no cited clause supports
-    unsupported: tuple[str, ...] = ()  # the figures (as written) that made a sentence fail
+    unsupported: tuple[str, ...] = ()  # the figures, negations or places (as written) that made a sentence fail
     replaced: tuple[str, ...] = ()  # sentences exchanged for the clause sentence stating their figures
     misattributed: tuple[str, ...] = ()  # figures put beside another item than the clause gives them
 
@@ -135,12 +152,36 @@ def clause_sources(clause: Clause) -> list[str]:
             doc.valid_until, doc.date, doc.validity]
 
 
+def is_figure(mention: numbers.Mention) -> bool:
+    """Money, a percentage, or a quantity with its unit: what an answer must not move or change."""
+    return mention.kind in FIGURE_KINDS or bool(mention.measure)
+
+
 def _source_sentence(n: int, text: str) -> SourceSentence:
     """`text` kept verbatim (it may be quoted); figures read from its NFKC form."""
     width_free = unicodedata.normalize("NFKC", text)
-    located = [(s, e, m) for s, e, m in numbers.located(width_free) if m.kind in FIGURE_KINDS]
+    located = [(s, e, m) for s, e, m in numbers.located(width_free) if is_figure(m)]
     figures = tuple(m for _, _, m in located)
-    return SourceSentence(n, text, figures, _paired_items(width_free, located, figures))
+    return SourceSentence(n, text, figures, _paired_items(width_free, located, figures),
+                          tuple(_bound(width_free, s, e) for s, e, _ in located),
+                          tuple(normalise(_segment_at(width_free, s)) for s, _, _ in located))
+
+
+def _bound(text: str, start: int, end: int) -> str:
+    """"upper" or "lower" when the figure at [start, end) of `text` is written as a bound, else ""."""
+    before, after = text[:start], text[end:]
+    if _UPPER_BEFORE.search(before) or _UPPER_AFTER.match(after):
+        return "upper"
+    if _LOWER_BEFORE.search(before) or _LOWER_AFTER.match(after):
+        return "lower"
+    return ""
+
+
+def _segment_at(text: str, position: int) -> str:
+    """The comma segment of `text` around `position`."""
+    start = max(text.rfind(c, 0, position) for c in "，,：:；;") + 1
+    ends = [i for i in (text.find(c, position) for c in "，,：:；;") if i >= 0]
+    return text[start:min(ends, default=len(text))]
 
 
 def _paired_items(text: str, located: list[tuple[int, int, numbers.Mention]],
@@ -219,28 +260,71 @@ def _about(source: SourceSentence, words: list[str], supplied: Supplied) -> bool
     return all(w in source.norm or w in supplied.headings[source.n] for w in words)
 
 
-def _figure_supported(figure: numbers.Mention, segment_text: str, sentence_text: str,
-                      cited: tuple[int, ...], supplied: Supplied) -> str:
+@dataclass(frozen=True)
+class _Said:
+    """One figure of the answer with what the answer puts around it."""
+
+    figure: numbers.Mention
+    segment: str  # the comma segment holding it
+    sentence: str
+    item: str = ""  # its item when the answer's own sentence pairs items with figures ("分别")
+    bound: str = ""
+
+
+def _figure_supported(said: _Said, cited: tuple[int, ...], supplied: Supplied) -> str:
     """"" when a cited sentence states the figure about the words beside it; else why not."""
     reason = "unsupported"
-    words = _item_words(segment_text, supplied)
+    words = _item_words(said.segment, supplied)
     for n in cited:
         for source in supplied.sentences[n]:
-            positions = [i for i, m in enumerate(source.figures) if _same_figure(figure, m)]
+            positions = [i for i, m in enumerate(source.figures) if _same_figure(said.figure, m)]
             if not positions or not _about(source, words, supplied):
                 continue
             if source.items:
-                named = _named_items(source.items, normalise(segment_text)) or _named_items(
-                    source.items, normalise(sentence_text))
+                named = (_named_items(source.items, normalise(said.item)) if said.item else
+                         _named_items(source.items, normalise(said.segment))
+                         or _named_items(source.items, normalise(said.sentence)))
                 if named and not any(i in named for i in positions):
                     reason = "misattributed"
                     continue
+            own = [i for i in positions if not _beside_another_figure(source, i, words)]
+            if not own:
+                reason = "misattributed"
+                continue
+            if said.bound and all(source.bounds[i] and source.bounds[i] != said.bound for i in own):
+                continue  # 不低于 where the clause says 不超过
             return ""
     return reason
 
 
+def _beside_another_figure(source: SourceSentence, i: int, words: list[str]) -> bool:
+    """True when a word the answer puts beside figure i stands, in the clause sentence, only in the
+    segment of another figure ("建设高标准农田7000亩" against "垦造耕地7000亩，建设高标准农田2万亩")."""
+    own = source.segments[i]
+    others = [seg for j, seg in enumerate(source.segments) if seg != own]
+    return any(w not in own and any(w in seg for seg in others) for w in words)
+
+
 def _same_figure(answer: numbers.Mention, source: numbers.Mention) -> bool:
-    return answer.kind == source.kind and numbers.supported(answer, [source])
+    return answer.kind == source.kind and answer.measure == source.measure and numbers.supported(answer, [source])
+
+
+def _said_figures(text: str) -> list[_Said]:
+    """The figures of an answer sentence (NFKC form), each with its segment, paired item and bound."""
+    located = [(s, e, m) for s, e, m in numbers.located(text) if is_figure(m)]
+    figures = tuple(m for _, _, m in located)
+    items = _paired_items(text, located, figures) or ("",) * len(figures)
+    return [_Said(m, _segment_of(text, m.raw), text, item, _bound(text, s, e))
+            for (s, e, m), item in zip(located, items, strict=True)]
+
+
+def _foreign_words(text: str, cited: tuple[int, ...], supplied: Supplied) -> list[str]:
+    """Negations and place names of `text` that no cited clause has: a different statement."""
+    cited_text = " ".join(supplied.vocabulary[n] for n in cited)
+    norm = normalise(text)
+    negations = [m.group(0) for m in _NEGATION.finditer(norm)]
+    places = [w for w in segment(norm) if w in place_names()]
+    return [w for w in negations + places if w not in cited_text]
 
 
 def _verbatim_home(said: str, supplied: Supplied, cited: tuple[int, ...]) -> int | None:
@@ -249,6 +333,12 @@ def _verbatim_home(said: str, supplied: Supplied, cited: tuple[int, ...]) -> int
         return None
     order = [*cited, *(n for n in supplied.clauses if n not in cited)]
     return next((n for n in order if said in supplied.texts[n]), None)
+
+
+def _clause_wording(said: str, supplied: Supplied, n: int, fallback: str) -> str:
+    """The sentence of clause n that holds `said` word for word, as the clause writes it (the
+    model's copy may have its punctuation in half width)."""
+    return next((source.text for source in supplied.sentences[n] if said in source.norm), fallback)
 
 
 def _echoes_header(text: str, supplied: Supplied) -> bool:
@@ -317,7 +407,7 @@ def check_unit(unit: str, supplied: Supplied, cited_before: set[int], *, min_wor
         if not text.strip():
             outcome.kept.append(sentence)
             continue
-        if _echoes_header(text, supplied):
+        if _echoes_header(text, supplied) or (cited and _NOT_FOUND.search(text)):
             outcome.dropped.append(text.strip())
             continue
         checkable = numbers.prepare(text)
@@ -326,24 +416,25 @@ def check_unit(unit: str, supplied: Supplied, cited_before: set[int], *, min_wor
             continue
         home = _verbatim_home(said, supplied, cited)
         if home is not None and home not in cited:
-            # copied from another supplied clause than the one it cites: cite that clause
+            # copied from another supplied clause than the one it cites: cite that clause, in its own words
             shown.add(said)
             outcome.replaced.append(text.strip())
-            outcome.kept.append(_REPLACED + checkable.strip().rstrip("。；;") + f"[{home}]。")
+            outcome.kept.append(_REPLACED + _clause_wording(said, supplied, home, checkable.strip()).rstrip("。；;")
+                                + f"[{home}]。")
             extra_cited.append(home)
             continue
         located = numbers.located(checkable)
-        figures = [m for _, _, m in located if m.kind in FIGURE_KINDS]
+        figures = [m for _, _, m in located if is_figure(m)]
         failed: list[str] = []
-        for _, _, mention in located:
-            if mention.kind in FIGURE_KINDS:
-                why = _figure_supported(mention, _segment_of(checkable, mention.raw), checkable, cited, supplied)
-                if why:
-                    failed.append(mention.raw)
-                    if why == "misattributed":
-                        outcome.misattributed.append(mention.raw)
-            elif not numbers.supported(mention, [m for s in plain_sources for m in numbers.mentions(s)]):
-                failed.append(mention.raw)
+        for said_figure in _said_figures(checkable):
+            why = _figure_supported(said_figure, cited, supplied)
+            if why:
+                failed.append(said_figure.figure.raw)
+                if why == "misattributed":
+                    outcome.misattributed.append(said_figure.figure.raw)
+        failed += [m.raw for _, _, m in located if not is_figure(m)
+                   and not numbers.supported(m, [m for s in plain_sources for m in numbers.mentions(s)])]
+        failed += _foreign_words(checkable, cited, supplied) if home is None else []
         words_ok = bool(figures) or _words_supported(checkable, cited, supplied, min_word_share)
         if home is not None or (not failed and words_ok):
             shown.add(said)

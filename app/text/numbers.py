@@ -9,8 +9,13 @@ from policyqa.numerals import cn_to_number
 
 _MARKER = re.compile(r"\[\d{1,2}\]")
 _LIST_NUMBER = re.compile(r"(?m)^\s*\d{1,2}[.、)）]\s*")
+# What a plain number counts: a quantity with one of these units says what it is about ("7000亩" is
+# not "7000平方米"); longer units first so that "平方米" is not read as "米".
+MEASURES = ("平方公里", "平方米", "立方米", "万千瓦", "千瓦时", "千瓦", "公顷", "公里", "千米", "亩", "吨", "米",
+            "个", "家", "户", "人次", "人", "套", "张", "辆", "台", "座", "所", "项", "场", "名", "条", "间", "栋", "床")
 _NUMBER = re.compile(
     r"(?P<value>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<scale>万亿|亿|万|千)?\s*(?P<unit>%|‰|元|美元)?"
+    r"(?P<measure>(?<![%‰元])(?:" + "|".join(MEASURES) + "))?"
 )
 _CN_PERCENT = re.compile(r"百分之(?P<value>[零〇一二两三四五六七八九十百点]+)")
 _SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, None: 1.0}
@@ -23,6 +28,7 @@ class Mention:
     raw: str
     value: float
     kind: str  # "percent" | "money" | "plain"
+    measure: str = ""  # the unit of a plain quantity ("亩" in "7000亩"), empty when none is written
 
 
 def prepare(text: str) -> str:
@@ -44,7 +50,7 @@ def located(text: str) -> list[tuple[int, int, Mention]]:
         kind = "percent" if unit in ("%", "‰") else "money" if unit else "plain"
         raw = match.group(0)
         end = match.start() + len(raw.rstrip())
-        found.append((match.start(), end, Mention(raw.strip(), value, kind)))
+        found.append((match.start(), end, Mention(raw.strip(), value, kind, match.group("measure") or "")))
     return sorted(found, key=lambda item: item[0])
 
 

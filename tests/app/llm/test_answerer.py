@@ -1,6 +1,7 @@
 """The LLM path against a fake OpenAI-compatible server on 127.0.0.1: checked, repaired or replaced."""
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -8,6 +9,7 @@ import pytest
 
 from app.render import answer_to_json
 from app.service import AnswerService
+from eval.questions import load_questions
 from policyqa.model import Answer
 from tests.app.answer_checks import TODAY, assert_grounded
 
@@ -87,8 +89,33 @@ def test_server_error_falls_back(service, server) -> None:
     assert answer.mode == "extractive-fallback" and answer.checks["fallback_reason"].startswith("error")
 
 
-def test_unsupported_question_never_reaches_the_model(service, server) -> None:
+@pytest.mark.parametrize("question", ["大学生租房补贴每月多少钱", *(q.question for q in load_questions()
+                                                          if q.qid in ("unans-001", "unans-006"))])
+def test_unsupported_question_never_reaches_the_model(service, server, question: str) -> None:
     before = len(server.requests)
     server.behaviour = fake_llm.correct
-    answer = service.ask("大学生租房补贴每月多少钱", today=TODAY)
-    assert not answer.found and len(server.requests) == before
+    answer = service.ask(question, today=TODAY)
+    assert not answer.found and len(server.requests) == before and not re.search(r"\d", answer.text)
+
+
+def test_a_model_answer_carries_the_offline_answers_draft_and_expiry_notices(service, server, corpus_settings) -> None:
+    offline = AnswerService(corpus_settings)
+    expired = "该政策有效期为2023年，请以最新文件为准"
+    answer, streamed = _ask(service, server, fake_llm.correct)
+    assert answer.mode == "llm" and "".join(streamed) == answer.text  # shown as it is stored
+    assert expired in offline.ask(QUESTION, today=TODAY).text and expired in answer.text
+    question = "瑞安2025年征求意见稿里电动自行车以旧换新怎么补"
+    caveat = "该文件为征求意见稿，尚未正式印发"
+    draft = service.ask(question, today=TODAY)
+    assert caveat in offline.ask(question, today=TODAY).text
+    assert draft.mode == "llm" and caveat in draft.text, draft.text
+
+
+def test_an_unreachable_model_falls_back_and_says_so(corpus_settings) -> None:
+    from policyqa.net import free_port
+
+    dead = corpus_settings.with_overrides(llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_model="absent",
+                                          llm_timeout_s=TIMEOUT_S)
+    answer = AnswerService(dead).ask(QUESTION, today=TODAY)
+    assert answer.found and answer.mode == "extractive-fallback"
+    assert answer.checks["fallback_reason"].startswith("error"), answer.checks

@@ -127,3 +127,72 @@ def test_markers_alone_or_before_the_text_keep_nothing_unsupported() -> None:
 def test_renumbering_follows_first_use() -> None:
     renumbering = Renumbering()
     assert renumbering.apply("甲[3]乙[1]丙[3]") == "甲[1]乙[2]丙[1]"
+
+
+# The verifier's blind spots, each a model output that once reached the user unchanged.
+INSURANCE = Clause(
+    "r23-insurance", RUIAN_2023, ("三、外贸领域",), "2", "出口信用保险",
+    "支持企业投保出口信用保险。对小微企业投保短期出口信用保险的，按保费给予不超过150万元的补助。"
+    "（责任单位：市商务局）", locator="三、(一)2")
+FARMLAND = Clause(
+    "r23-farmland", RUIAN_2023, ("五、乡村振兴",), "3", "耕地保护",
+    "全年完成垦造耕地7000亩，建设高标准农田2万亩。新建农事服务中心用房1400平方米。（责任单位：市农业农村局）",
+    locator="五、(一)3")
+
+
+def test_a_paired_list_with_its_figures_swapped_is_caught() -> None:
+    check = _check("国家级、省级科技企业孵化器分别最高奖励250万元、500万元[1]。", {1: INCUBATORS})
+    assert set(check.misattributed) == {"250万元", "500万元"}
+    assert "分别最高奖励250万元、500万元" not in check.text
+
+
+@pytest.mark.parametrize("answer", [
+    "按保费给予不低于150万元的补助[1]。",  # the bound turned round
+    "按保费给予至少150万元的补助[1]。",
+    "对小微企业投保短期出口信用保险的，不给予补助[1]。",  # a negation the clause does not have
+    "对小微企业投保短期出口信用保险的，不给予150万元补助[1]。",
+])
+def test_a_flipped_bound_or_an_added_negation_is_not_kept(answer: str) -> None:
+    check = _check(answer, {1: INSURANCE})
+    assert check.text != answer and check.dropped + check.replaced
+    assert "不低于" not in check.text and "至少" not in check.text and "不给予" not in check.text
+
+
+def test_the_clauses_own_bound_and_negation_pass() -> None:
+    assert _check("按保费给予不超过150万元的补助[1]。", {1: INSURANCE}).text == "按保费给予不超过150万元的补助[1]。"
+    assert _check("保费补助最高150万元[1]。", {1: INSURANCE}).text == "保费补助最高150万元[1]。"
+
+
+@pytest.mark.parametrize("answer, kept", [
+    ("全年完成垦造耕地7000亩[1]。", True),
+    ("新建农事服务中心用房1400平方米[1]。", True),
+    ("建设高标准农田7000亩[1]。", False),  # another item's quantity
+    ("全年完成垦造耕地7000平方米[1]。", False),  # the wrong unit
+    ("新建农事服务中心用房1400亩[1]。", False),
+])
+def test_quantities_other_than_money_belong_to_their_item_and_unit(answer: str, kept: bool) -> None:
+    check = _check(answer, {1: FARMLAND})
+    assert (check.text == answer) is kept, check
+
+
+def test_a_figure_given_to_another_region_than_its_clauses_is_not_kept() -> None:
+    answer = "乐清市新认定的省级科技企业孵化器最高奖励250万元[1]。"
+    check = _check(answer, {1: INCUBATORS})  # 瑞安's clause; 乐清's is not in the prompt
+    assert check.text != answer and "乐清" not in check.text
+    own = "瑞安市新认定的省级科技企业孵化器最高奖励250万元[1]。"
+    assert _check(own, {1: INCUBATORS}).text == own
+
+
+def test_a_not_found_tail_after_a_cited_answer_is_dropped() -> None:
+    supplied = Supplied({1: INCUBATORS})
+    first = check_unit("省级科技企业孵化器最高奖励250万元[1]。", supplied, set())
+    tail = check_unit("现有政策文件中未找到相关规定。", supplied, set(first.cited))
+    assert "250万元" in first.text and tail.text == "" and tail.dropped
+    said_with_a_marker = check_unit("其他地区的文件未提及相关规定[1]。", supplied, set(first.cited))
+    assert said_with_a_marker.text == ""
+
+
+def test_a_sentence_copied_from_another_clause_is_recited_in_that_clauses_own_characters() -> None:
+    copied = _check("新认定(备案)的国家级、省级、温州市级众创空间分别给予50万元、30万元、20万元奖励[2]。",
+                    {1: WORKSHOPS, 2: FARMLAND, 3: INCUBATORS})
+    assert "新认定（备案）的国家级、省级、温州市级众创空间分别给予50万元、30万元、20万元奖励[3]" in copied.text

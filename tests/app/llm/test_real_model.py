@@ -1,7 +1,12 @@
 """The LLM path with a real model's output (see conftest: a local llama.cpp server or
 POLICYQA_LLM_BASE_URL). The invariants are asserted, never the model's wording: every answer is
-verified, repaired or replaced by the offline one and says which; what reaches the user states no
-figure that its cited sentence does not state for that item; every [n] names a supplied clause."""
+verified, repaired or replaced by the offline one and says which (questions the product declines
+never reach the model: test_answerer.py); what reaches the user states no
+figure that its cited sentence does not state for that item; every [n] names a supplied clause.
+
+These tests need the model: an unreachable, failing or timed-out endpoint fails them (falling back
+is tested on purpose in test_answerer.py). The model must have answered every question, and its
+checked text must have reached the user for at least MIN_MODEL_SHARE of them."""
 from __future__ import annotations
 
 import re
@@ -21,8 +26,10 @@ pytestmark = [pytest.mark.real_llm, pytest.mark.slow]
 QUESTIONS = {q.qid: q for q in load_questions()}
 # figure (with the 省级/国家级 pairing), cross-document, responsible unit, figure with a ceiling
 ANSWERABLE = ("coll-002", "region-001", "unit-006", "coll-010")
-UNANSWERABLE = ("unans-001", "unans-006")
 LLM_MODES = ("llm", "llm-repaired")
+# The one fallback that still means the model answered: nothing it cited survived the checks.
+NOTHING_SURVIVED = "回答没有引用任何所给条款"
+MIN_MODEL_SHARE = 0.5
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +44,17 @@ def _ask(service: AnswerService, qid: str) -> tuple[Answer, str]:
     return answer, "".join(p for p in pieces[:-1] if isinstance(p, str))
 
 
+@pytest.fixture(scope="module")
+def answered(service: AnswerService) -> dict[str, tuple[Answer, str]]:
+    """Each answerable question asked once; the tests below read the same answers."""
+    return {qid: _ask(service, qid) for qid in ANSWERABLE}
+
+
+def assert_the_model_answered(reason: str) -> None:
+    """A fallback other than "nothing cited survived" means no model output was checked."""
+    assert reason in ("", NOTHING_SURVIVED), f"the model did not answer: {reason}"
+
+
 def assert_passes_its_own_check(answer: Answer) -> None:
     """The shown text, held against the clauses it cites, needs no further repair."""
     cited = {c.n: c.clause for c in answer.citations}
@@ -47,9 +65,11 @@ def assert_passes_its_own_check(answer: Answer) -> None:
 
 
 @pytest.mark.parametrize("qid", ANSWERABLE)
-def test_real_answers_are_verified_repaired_or_replaced_and_say_which(service: AnswerService, qid: str) -> None:
-    answer, streamed = _ask(service, qid)
+def test_real_answers_are_verified_repaired_or_replaced_and_say_which(answered: dict[str, tuple[Answer, str]],
+                                                                      qid: str) -> None:
+    answer, streamed = answered[qid]
     assert answer.found and answer.mode in (*LLM_MODES, "extractive-fallback"), answer.mode
+    assert_the_model_answered(answer.checks.get("fallback_reason", ""))
     for key in ("markers_valid", "numbers_supported", "dropped_sentences", "replaced_sentences", "llm_ms"):
         assert key in answer.checks, answer.checks
     if answer.mode in LLM_MODES:
@@ -63,10 +83,10 @@ def test_real_answers_are_verified_repaired_or_replaced_and_say_which(service: A
         assert_grounded(answer)
 
 
-@pytest.mark.parametrize("qid", UNANSWERABLE)
-def test_unanswerable_questions_get_no_figure(service: AnswerService, qid: str) -> None:
-    answer, _ = _ask(service, qid)
-    assert not answer.found and not re.search(r"\d", answer.text), answer.text
+def test_the_models_checked_answers_reach_the_user(answered: dict[str, tuple[Answer, str]]) -> None:
+    modes = {qid: answer.mode for qid, (answer, _) in answered.items()}
+    shown = sum(mode in LLM_MODES for mode in modes.values())
+    assert shown >= MIN_MODEL_SHARE * len(modes), modes
 
 
 def test_whatever_the_model_says_about_clauses_that_do_not_answer_states_nothing_unchecked(
@@ -78,6 +98,7 @@ def test_whatever_the_model_says_about_clauses_that_do_not_answer_states_nothing
                                                        deadline_s=real_llm_settings.llm_timeout_s))
     result = pieces[-1]
     text = "".join(p for p in pieces[:-1] if isinstance(p, str))
+    assert_the_model_answered(result.fallback_reason)
     if result.fallback_reason:
         return  # nothing cited survived: the product answers offline instead
     # the shown text numbers its citations in order of use
