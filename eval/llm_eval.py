@@ -23,8 +23,6 @@ from policyqa.config import Settings
 MODES = ("llm", "llm-repaired", "extractive-fallback", "extractive")
 MODE_NAMES = {"llm": "verified", "llm-repaired": "repaired", "extractive-fallback": "fallback",
               "extractive": "not asked"}
-LOCAL_CONTEXT_CLAUSES = 3  # the bundled 1.5B model: a short prompt (see README, LLM mode)
-LOCAL_TIMEOUT_S = 180.0
 
 
 def stratified(questions: Sequence[Question], limit: int) -> list[Question]:
@@ -41,25 +39,27 @@ def stratified(questions: Sequence[Question], limit: int) -> list[Question]:
 
 
 @contextmanager
-def llm_settings(settings: Settings) -> Iterator[tuple[Settings, str]]:
-    """The settings to ask the LLM with, and which model that is (starting the local one if needed)."""
+def llm_settings(settings: Settings, context_clauses: int | None = None) -> Iterator[tuple[Settings, str]]:
+    """The settings to ask the LLM with, and which model that is (starting the local one if needed);
+    `context_clauses` overrides how many clauses the prompt holds."""
     if settings.llm_configured:
-        yield settings, f"{settings.llm_model} @ {settings.llm_base_url}"
+        chosen = settings.with_overrides(llm_context_clauses=context_clauses)
+        yield chosen, f"{settings.llm_model} @ {settings.llm_base_url}（{chosen.llm_context_clauses} 条条款）"
         return
-    from app.llm.local_server import assemble_model, local_server
+    from app.llm.local_server import assemble_model, local_server, local_settings
 
-    with local_server(assemble_model(), threads=settings.llm_threads) as server:
-        yield settings.with_overrides(llm_base_url=server.base_url, llm_model=server.model,
-                                      llm_timeout_s=LOCAL_TIMEOUT_S,
-                                      llm_context_clauses=LOCAL_CONTEXT_CLAUSES), f"{server.model}（本机 llama.cpp）"
+    with local_server(assemble_model(settings.local_llm), threads=settings.llm_threads) as server:
+        local = local_settings(settings, server).with_overrides(llm_context_clauses=context_clauses)
+        yield local, (f"{server.model}（本机 llama.cpp，{local.llm_context_clauses} 条条款，"
+                      f"最多 {local.llm_max_tokens} token）")
 
 
 def compare(settings: Settings, questions: Sequence[Question], *, budget_s: float,
-            progress: Callable[[str], None] = print) -> dict:
+            progress: Callable[[str], None] = print, context_clauses: int | None = None) -> dict:
     """Ask each question offline and with the LLM until the time budget is spent."""
     offline = AnswerService(settings.with_overrides(llm_base_url="", llm_model=""))
     rows = []
-    with llm_settings(settings) as (with_llm, model_name):
+    with llm_settings(settings, context_clauses) as (with_llm, model_name):
         service = AnswerService(with_llm)
         started = time.monotonic()
         for n, q in enumerate(questions, start=1):
@@ -102,8 +102,18 @@ def summarise(rows: Sequence[dict]) -> dict:
         "unsupported_llm": sum(bool(r["llm"]["unsupported"]) for r in rows),
         "unsupported_offline": sum(bool(r["offline"]["unsupported"]) for r in rows),
         "misattributions_caught": sum(len(r["misattributed"]) for r in rows),
-        "median_s": median(r["seconds"] for r in rows),
+        # time of the answers the model was asked for (a declined question never reaches it)
+        "median_s": median(asked) if (asked := [r["seconds"] for r in rows if r["mode"] != "extractive"]) else 0.0,
+        "p95_s": _percentile(asked, 0.95),
     }
+
+
+def _percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
 
 
 def llm_table(result: dict) -> str:
@@ -115,11 +125,13 @@ def llm_table(result: dict) -> str:
     lines = [
         f"LLM：{result['model']}；{result['asked']}/{result['planned']} 题（时间预算 {result['budget_s']:.0f} 秒）",
         "",
-        "| | verified | repaired | fallback | not asked | key facts | answers with unsupported figures | median s |",
-        "|---|---|---|---|---|---|---|---|",
+        "| | verified | repaired | fallback | not asked | key facts | answers with unsupported figures "
+        "| median s | p95 s |",
+        "|---|---|---|---|---|---|---|---|---|",
         f"| LLM | {rates['verified']:.2f} | {rates['repaired']:.2f} | {rates['fallback']:.2f} | "
-        f"{rates['not asked']:.2f} | {s['key_facts_llm']:.3f} | {s['unsupported_llm']} | {s['median_s']:.1f} |",
-        f"| offline | – | – | – | – | {s['key_facts_offline']:.3f} | {s['unsupported_offline']} | – |",
+        f"{rates['not asked']:.2f} | {s['key_facts_llm']:.3f} | {s['unsupported_llm']} | {s['median_s']:.1f} "
+        f"| {s['p95_s']:.1f} |",
+        f"| offline | – | – | – | – | {s['key_facts_offline']:.3f} | {s['unsupported_offline']} | – | – |",
         "",
         f"Figures put beside another item than their clause gives them, caught by the verifier: "
         f"{s['misattributions_caught']}",

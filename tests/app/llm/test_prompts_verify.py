@@ -140,6 +140,12 @@ FARMLAND = Clause(
     locator="五、(一)3")
 
 
+def test_a_bare_figure_is_not_kept() -> None:
+    # a stray "50万元" after an answer: the clause states 50万元, but for what the answer does not say
+    assert _check("50万元", {1: INCUBATORS}, {1}).text == ""
+    assert _check("奖励50万元[1]。", {1: INCUBATORS}).text == "奖励50万元[1]。"
+
+
 def test_a_paired_list_with_its_figures_swapped_is_caught() -> None:
     check = _check("国家级、省级科技企业孵化器分别最高奖励250万元、500万元[1]。", {1: INCUBATORS})
     assert set(check.misattributed) == {"250万元", "500万元"}

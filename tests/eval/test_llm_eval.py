@@ -1,0 +1,20 @@
+"""`policyqa eval --llm`'s summary: the model's time is that of the answers it was asked for."""
+from __future__ import annotations
+
+from eval.llm_eval import llm_table, summarise
+
+
+def _row(mode: str, seconds: float, answerable: bool = True) -> dict:
+    scores = {"key_facts": 1.0 if answerable else None, "unsupported": [], "found": True}
+    return {"qid": mode, "kind": "k", "answerable": answerable, "mode": mode, "seconds": seconds,
+            "llm": scores, "offline": scores, "misattributed": []}
+
+
+def test_declined_questions_do_not_count_in_the_models_time() -> None:
+    rows = [_row("llm", 10.0), _row("llm-repaired", 20.0), _row("extractive-fallback", 40.0),
+            _row("extractive", 0.01, answerable=False), _row("extractive", 0.01, answerable=False)]
+    summary = summarise(rows)
+    assert summary["median_s"] == 20.0 and summary["p95_s"] == 40.0
+    assert summary["rates"]["not asked"] == 0.4
+    table = llm_table({"model": "m", "asked": 5, "planned": 5, "budget_s": 60.0, "rows": rows, "summary": summary})
+    assert "| 20.0 | 40.0 |" in table
