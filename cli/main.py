@@ -201,14 +201,17 @@ def train_decision(out: Path | None, index: Path | None) -> None:
               help="With --llm: how many questions, taken kind by kind.")
 @click.option("--llm-budget", default=900.0, show_default=True, type=click.FloatRange(min=1),
               help="With --llm: stop asking after this many seconds.")
+@click.option("--llm-sample", type=click.Choice(["project", "shared"]), default="project", show_default=True,
+              help="With --llm: the project's questions (--llm-questions of them), or the fixed 30 of ../shared/dev "
+                   "(15 development, 15 training), also scored by ../shared/dev/score.py.")
 @click.option("--llm-clauses", default=None, type=click.IntRange(min=1),
               help="With --llm: clauses in the prompt (default: 3 for the bundled model, else POLICYQA_LLM_CONTEXT_CLAUSES).")
 @click.option("--backend", type=click.Choice(["faiss", "milvus"]), default=None,
               help="Evaluate on this index backend (same as policyqa --backend …).")
 @index_option
 def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check_expected: bool,
-          quick: bool, with_llm: bool, llm_questions: int, llm_budget: float, llm_clauses: int | None,
-          backend: str | None, index: Path | None) -> None:
+          quick: bool, with_llm: bool, llm_questions: int, llm_budget: float, llm_sample: str,
+          llm_clauses: int | None, backend: str | None, index: Path | None) -> None:
     """Score the evaluation set and write a report.
 
     Without --index it uses its own index of the bundled corpus (beside the default index), so the
@@ -222,7 +225,8 @@ def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check
     if with_llm:
         try:
             run_llm_eval(settings, out_dir=out_dir or DEFAULT_OUT, limit=llm_questions, budget_s=llm_budget,
-                         echo=click.echo, refresh_bundled_index=index is None, context_clauses=llm_clauses)
+                         echo=click.echo, refresh_bundled_index=index is None, context_clauses=llm_clauses,
+                         sample=llm_sample)
         except UserError as error:
             _fail(error)
         return

@@ -90,22 +90,29 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
 
 def run_llm_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, limit: int = 12, budget_s: float = 900.0,
                  questions_file: Path = QUESTIONS_FILE, echo: Callable[[str], None] = print,
-                 refresh_bundled_index: bool = False, context_clauses: int | None = None) -> Path:
-    """`policyqa eval --llm`: the comparison table printed and written to `out_dir`/llm.md (and .json)."""
+                 refresh_bundled_index: bool = False, context_clauses: int | None = None,
+                 sample: str = "project") -> Path:
+    """`policyqa eval --llm`: the comparison table printed and written to `out_dir`/llm.md (and .json).
+    `sample` "shared": the fixed 30 questions of ../shared/dev, also scored by its own scorer."""
     import json
 
-    from eval.llm_eval import compare, llm_table, stratified
+    from eval.llm_eval import compare, llm_table, shared_sample, shared_scores, shared_table, stratified
 
     if refresh_bundled_index:
         from index.build import ingest_paths
 
         ingest_paths([], settings, replace=True)
-    questions = stratified(load_questions(questions_file), limit)
+    questions = shared_sample() if sample == "shared" else stratified(load_questions(questions_file), limit)
     result = compare(settings, questions, budget_s=budget_s, context_clauses=context_clauses,
                      progress=lambda message: print(message, file=sys.stderr))
     table = llm_table(result)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    if sample == "shared" and result["rows"]:
+        asked = [q for q in questions if q.qid in {r["qid"] for r in result["rows"]}]
+        result["shared_scores"] = {mode: shared_scores([r["answers"][mode] for r in result["rows"]], asked,
+                                                       out / f"shared-{mode}") for mode in ("llm", "offline")}
+        table += "\n\n" + shared_table(result["shared_scores"])
     (out / "llm.md").write_text(table + "\n", encoding="utf-8")
     (out / "llm.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     echo(table)

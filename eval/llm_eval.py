@@ -8,19 +8,30 @@ for the LLM and for the offline answers of the same questions.
 """
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from statistics import median
 
+from app.render import answer_to_json
 from app.service import AnswerService
 from eval.answer_metrics import AnswerRecord, key_fact_share, unsupported_numbers
 from eval.configurations import to_record
-from eval.questions import Question
+from eval.questions import DEV_QUESTIONS_FILE, SHARED_DEV, TRAIN_QUESTIONS_FILE, Question, load_questions
 from policyqa.config import Settings
+from policyqa.errors import UserError
 
 MODES = ("llm", "llm-repaired", "extractive-fallback", "extractive")
+SHARED_SAMPLE_PER_SOURCE = 15
+SHARED_SCORER = SHARED_DEV / "score.py"
+# what the shared scorer reports for both modes: key facts, declines of unanswerable questions,
+# refusals of answerable ones, answers with a figure no cited clause states
+SHARED_FIGURES = ("key_fact_acc", "rejection_acc", "false_refusal", "answers_with_unsupported_numbers")
 MODE_NAMES = {"llm": "verified", "llm-repaired": "repaired", "extractive-fallback": "fallback",
               "extractive": "not asked"}
 
@@ -54,6 +65,31 @@ def llm_settings(settings: Settings, context_clauses: int | None = None) -> Iter
                       f"最多 {local.llm_max_tokens} token）")
 
 
+def shared_sample(per_source: int = SHARED_SAMPLE_PER_SOURCE) -> list[Question]:
+    """The fixed sample of `eval --llm --llm-sample shared`: `per_source` questions of the development
+    set and as many of the training set (../shared/dev), each taken kind by kind in file order."""
+    missing = [str(f) for f in (DEV_QUESTIONS_FILE, TRAIN_QUESTIONS_FILE) if not f.exists()]
+    if missing:
+        raise UserError(f"找不到共享题集：{'、'.join(missing)}")
+    return [*stratified(load_questions(DEV_QUESTIONS_FILE), per_source),
+            *stratified(load_questions(TRAIN_QUESTIONS_FILE), per_source)]
+
+
+def shared_scores(answers: Sequence[dict], questions: Sequence[Question], work_dir: Path) -> dict:
+    """The shared scorer's figures (../shared/dev/score.py) for `answers` (answer objects with "id")."""
+    wanted = {q.qid for q in questions}
+    gold = [line for f in (DEV_QUESTIONS_FILE, TRAIN_QUESTIONS_FILE)
+            for line in f.read_text(encoding="utf-8").splitlines() if line.strip() and json.loads(line)["id"] in wanted]
+    work_dir.mkdir(parents=True, exist_ok=True)
+    (work_dir / "questions.jsonl").write_text("\n".join(gold) + "\n", encoding="utf-8")
+    (work_dir / "answers.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers),
+                                            encoding="utf-8")
+    done = subprocess.run([sys.executable, str(SHARED_SCORER), str(work_dir / "answers.jsonl"),
+                           str(work_dir / "questions.jsonl")], capture_output=True, text=True, check=True)
+    figures = json.loads(done.stdout)
+    return {name: figures[name] for name in SHARED_FIGURES}
+
+
 def compare(settings: Settings, questions: Sequence[Question], *, budget_s: float,
             progress: Callable[[str], None] = print, context_clauses: int | None = None) -> dict:
     """Ask each question offline and with the LLM until the time budget is spent."""
@@ -72,7 +108,9 @@ def compare(settings: Settings, questions: Sequence[Question], *, budget_s: floa
             rows.append({"qid": q.qid, "kind": q.kind, "answerable": q.answerable, "mode": answer.mode,
                          "seconds": seconds, "llm": _scores(q, to_record(q.qid, answer, seconds * 1000)),
                          "offline": _scores(q, to_record(q.qid, base, 0.0)),
-                         "misattributed": answer.checks.get("misattributed_figures", [])})
+                         "misattributed": answer.checks.get("misattributed_figures", []),
+                         "answers": {"llm": {"id": q.qid, **answer_to_json(answer)},
+                                     "offline": {"id": q.qid, **answer_to_json(base)}}})
             progress(f"[{n}/{len(questions)}] {q.qid} {answer.mode} {seconds:.1f}s")
     return {"model": model_name, "asked": len(rows), "planned": len(questions), "budget_s": budget_s,
             "rows": rows, "summary": summarise(rows)}
@@ -114,6 +152,15 @@ def _percentile(values: list[float], share: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+
+
+def shared_table(scores: dict) -> str:
+    """Both modes by the shared scorer, as a Markdown table."""
+    lines = ["| ../shared/dev/score.py | " + " | ".join(SHARED_FIGURES) + " |",
+             "|---|" + "---|" * len(SHARED_FIGURES)]
+    for mode in ("llm", "offline"):
+        lines.append(f"| {mode} | " + " | ".join(f"{scores[mode][name]:.3f}" for name in SHARED_FIGURES) + " |")
+    return "\n".join(lines)
 
 
 def llm_table(result: dict) -> str:

@@ -18,3 +18,17 @@ def test_declined_questions_do_not_count_in_the_models_time() -> None:
     assert summary["rates"]["not asked"] == 0.4
     table = llm_table({"model": "m", "asked": 5, "planned": 5, "budget_s": 60.0, "rows": rows, "summary": summary})
     assert "| 20.0 | 40.0 |" in table
+
+
+def test_the_shared_sample_is_fixed_and_scored_by_the_shared_scorer(tmp_path) -> None:
+    from eval.llm_eval import SHARED_SAMPLE_PER_SOURCE, shared_sample, shared_scores
+
+    sample = shared_sample()
+    assert sample == shared_sample() and len(sample) == 2 * SHARED_SAMPLE_PER_SOURCE
+    assert {q.qid[0] for q in sample} == {"V", "T"}  # development and training questions
+    # every answer a decline: every unanswerable question declined, every answerable one refused
+    declined = [{"id": q.qid, "found": False, "answer": "未找到相关规定。", "citations": [], "retrieved": [],
+                 "outcome": "not_found"} for q in sample]
+    scores = shared_scores(declined, sample, tmp_path)
+    assert scores["key_fact_acc"] == 0.0 and scores["false_refusal"] == 1.0
+    assert scores["rejection_acc"] == 1.0 and scores["answers_with_unsupported_numbers"] == 0.0
