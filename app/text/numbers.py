@@ -50,7 +50,9 @@ def located(text: str) -> list[tuple[int, int, Mention]]:
         kind = "percent" if unit in ("%", "‰") else "money" if unit else "plain"
         raw = match.group(0)
         end = match.start() + len(raw.rstrip())
-        found.append((match.start(), end, Mention(raw.strip(), value, kind, match.group("measure") or "")))
+        # "第44条" is a position, not 44 of something: an ordinal carries no measure
+        measure = "" if text[max(0, match.start() - 1):match.start()] == "第" else match.group("measure") or ""
+        found.append((match.start(), end, Mention(raw.strip(), value, kind, measure)))
     return sorted(found, key=lambda item: item[0])
 
 

@@ -140,6 +140,11 @@ FARMLAND = Clause(
     locator="五、(一)3")
 
 
+def test_a_measure_named_by_its_number_is_kept() -> None:
+    answer = "依据第4条，新认定的国家级科技企业孵化器最高奖励500万元[1]。"
+    assert _check(answer, {1: INCUBATORS}).text == answer
+
+
 def test_a_bare_figure_is_not_kept() -> None:
     # a stray "50万元" after an answer: the clause states 50万元, but for what the answer does not say
     assert _check("50万元", {1: INCUBATORS}, {1}).text == ""

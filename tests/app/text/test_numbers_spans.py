@@ -43,3 +43,4 @@ def test_a_quantity_keeps_its_unit_and_money_and_shares_have_none() -> None:
     found = {m.raw: m.measure for m in numbers.mentions("垦造耕地7000亩，新建用房1400平方米，补助150万元、60%，建设2万亩")}
     assert found == {"7000亩": "亩", "1400平方米": "平方米", "150万元": "", "60%": "", "2万亩": "亩"}
     assert numbers.mentions("2万亩")[0].value == 20000
+    assert numbers.mentions("依据第44条")[0].measure == ""  # a position, not a count
