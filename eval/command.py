@@ -91,7 +91,7 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
 def run_llm_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, limit: int = 12, budget_s: float = 900.0,
                  questions_file: Path = QUESTIONS_FILE, echo: Callable[[str], None] = print,
                  refresh_bundled_index: bool = False, context_clauses: int | None = None,
-                 sample: str = "project") -> Path:
+                 max_tokens: int | None = None, sample: str = "project") -> Path:
     """`policyqa eval --llm`: the comparison table printed and written to `out_dir`/llm.md (and .json).
     `sample` "shared": the fixed 30 questions of ../shared/dev, also scored by its own scorer."""
     import json
@@ -103,7 +103,7 @@ def run_llm_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, limit: int 
 
         ingest_paths([], settings, replace=True)
     questions = shared_sample() if sample == "shared" else stratified(load_questions(questions_file), limit)
-    result = compare(settings, questions, budget_s=budget_s, context_clauses=context_clauses,
+    result = compare(settings, questions, budget_s=budget_s, context_clauses=context_clauses, max_tokens=max_tokens,
                      progress=lambda message: print(message, file=sys.stderr))
     table = llm_table(result)
     out = Path(out_dir)

@@ -50,17 +50,19 @@ def stratified(questions: Sequence[Question], limit: int) -> list[Question]:
 
 
 @contextmanager
-def llm_settings(settings: Settings, context_clauses: int | None = None) -> Iterator[tuple[Settings, str]]:
+def llm_settings(settings: Settings, context_clauses: int | None = None,
+                 max_tokens: int | None = None) -> Iterator[tuple[Settings, str]]:
     """The settings to ask the LLM with, and which model that is (starting the local one if needed);
-    `context_clauses` overrides how many clauses the prompt holds."""
+    `context_clauses` and `max_tokens` override the prompt's clauses and the answer's length."""
     if settings.llm_configured:
-        chosen = settings.with_overrides(llm_context_clauses=context_clauses)
+        chosen = settings.with_overrides(llm_context_clauses=context_clauses, llm_max_tokens=max_tokens)
         yield chosen, f"{settings.llm_model} @ {settings.llm_base_url}（{chosen.llm_context_clauses} 条条款）"
         return
     from app.llm.local_server import assemble_model, local_server, local_settings
 
     with local_server(assemble_model(settings.local_llm), threads=settings.llm_threads) as server:
-        local = local_settings(settings, server).with_overrides(llm_context_clauses=context_clauses)
+        local = local_settings(settings, server).with_overrides(llm_context_clauses=context_clauses,
+                                                                llm_max_tokens=max_tokens)
         yield local, (f"{server.model}（本机 llama.cpp，{local.llm_context_clauses} 条条款，"
                       f"最多 {local.llm_max_tokens} token）")
 
@@ -91,11 +93,12 @@ def shared_scores(answers: Sequence[dict], questions: Sequence[Question], work_d
 
 
 def compare(settings: Settings, questions: Sequence[Question], *, budget_s: float,
-            progress: Callable[[str], None] = print, context_clauses: int | None = None) -> dict:
+            progress: Callable[[str], None] = print, context_clauses: int | None = None,
+            max_tokens: int | None = None) -> dict:
     """Ask each question offline and with the LLM until the time budget is spent."""
     offline = AnswerService(settings.with_overrides(llm_base_url="", llm_model=""))
     rows = []
-    with llm_settings(settings, context_clauses) as (with_llm, model_name):
+    with llm_settings(settings, context_clauses, max_tokens) as (with_llm, model_name):
         service = AnswerService(with_llm)
         started = time.monotonic()
         for n, q in enumerate(questions, start=1):

@@ -32,3 +32,14 @@ def test_the_shared_sample_is_fixed_and_scored_by_the_shared_scorer(tmp_path) ->
     scores = shared_scores(declined, sample, tmp_path)
     assert scores["key_fact_acc"] == 0.0 and scores["false_refusal"] == 1.0
     assert scores["rejection_acc"] == 1.0 and scores["answers_with_unsupported_numbers"] == 0.0
+
+
+def test_the_prompts_clauses_and_the_answers_length_can_be_chosen() -> None:
+    from eval.llm_eval import llm_settings
+    from policyqa.config import load_settings
+
+    configured = load_settings({"POLICYQA_LLM_BASE_URL": "http://127.0.0.1:9/v1", "POLICYQA_LLM_MODEL": "m"})
+    with llm_settings(configured, 2, 150) as (chosen, name):
+        assert (chosen.llm_context_clauses, chosen.llm_max_tokens) == (2, 150) and "2 条条款" in name
+    with llm_settings(configured) as (unchanged, _):
+        assert (unchanged.llm_context_clauses, unchanged.llm_max_tokens) == (6, 512)
