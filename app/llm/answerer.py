@@ -27,6 +27,10 @@ class DeadlineExceeded(Exception):
     """The model did not finish within the configured timeout."""
 
 
+# the fallback reason when the model answered but nothing it cited passed the checks
+NOTHING_CITED = "回答没有引用任何所给条款"
+
+
 @dataclass
 class LlmResult:
     """The checked answer, or the reason to fall back to the offline one."""
@@ -163,7 +167,7 @@ class LlmAnswerer:
                 claims: dict[int, list[str]], checks: list[UnitCheck], started: float) -> LlmResult:
         summary = _summary(checks, started)
         if not text or not renumbering.mapping:
-            return LlmResult(checks=summary, fallback_reason="回答没有引用任何所给条款")
+            return LlmResult(checks=summary, fallback_reason=NOTHING_CITED)
         citations = tuple(
             Citation(n=new, clause=supplied.clauses[old],
                      quote=best_quote(supplied.clauses[old], " ".join(claims.get(old, []))))

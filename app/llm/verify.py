@@ -38,7 +38,6 @@ _MARKER_RUN = re.compile(r"(?:\s*[\[【［]\s*\d{1,3}(?:\s*[,，、]\s*\d{1,3})*
 _MARKER_NUMBERS = re.compile(r"\d{1,3}")
 _TRAILING = re.compile(r"^[。；;，,！!？?）)]*")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?\n]*")
-_SEGMENT = re.compile(r"[^，,：:]+")
 # Where the prompt's clause text starts (prompts/clause.txt): a model that copies the header
 # line instead of answering is cut back to the clause text it copied.
 ECHO_MARK = "原文："
@@ -242,14 +241,6 @@ def _words(text: str) -> list[str]:
     return [w for w in segment(normalise(text)) if len(w) >= MIN_WORD and not w.isdigit()]
 
 
-def _segment_of(sentence: str, raw: str) -> str:
-    """The comma segment of `sentence` that holds the figure written `raw` (the whole sentence if none)."""
-    for part in _SEGMENT.findall(sentence):
-        if raw in part:
-            return part
-    return sentence
-
-
 def _item_words(segment_text: str, supplied: Supplied) -> list[str]:
     """The words beside a figure that some supplied clause uses (a model's own wording says nothing;
     a unit such as 万元 names nothing)."""
@@ -313,12 +304,13 @@ def _same_figure(answer: numbers.Mention, source: numbers.Mention) -> bool:
     return answer.kind == source.kind and answer.measure == source.measure and numbers.supported(answer, [source])
 
 
-def _said_figures(text: str) -> list[_Said]:
-    """The figures of an answer sentence (NFKC form), each with its segment, paired item and bound."""
-    located = [(s, e, m) for s, e, m in numbers.located(text) if is_figure(m)]
+def _said_figures(text: str, located: list[tuple[int, int, numbers.Mention]]) -> list[_Said]:
+    """The figures among the `located` numbers of an answer sentence (NFKC form), each with its
+    segment, paired item and bound."""
+    located = [(s, e, m) for s, e, m in located if is_figure(m)]
     figures = tuple(m for _, _, m in located)
     items = _paired_items(text, located, figures) or ("",) * len(figures)
-    return [_Said(m, _segment_of(text, m.raw), text, item, _bound(text, s, e))
+    return [_Said(m, _segment_at(text, s), text, item, _bound(text, s, e))
             for (s, e, m), item in zip(located, items, strict=True)]
 
 
@@ -327,7 +319,8 @@ def _foreign_words(text: str, cited: tuple[int, ...], supplied: Supplied) -> lis
     cited_text = " ".join(supplied.vocabulary[n] for n in cited)
     norm = normalise(text)
     negations = [m.group(0) for m in _NEGATION.finditer(norm)]
-    places = [w for w in segment(norm) if w in place_names()]
+    known_places = place_names()
+    places = [w for w in segment(norm) if w in known_places]
     return [w for w in negations + places if w not in cited_text]
 
 
@@ -404,7 +397,7 @@ def check_unit(unit: str, supplied: Supplied, cited_before: set[int], *, min_wor
     removed = tuple(dict.fromkeys(n for n in markers if n not in supplied.clauses))
     body = _MARKER_RUN.sub("\x00", unit)  # a placeholder where the markers stood
     cited = valid or tuple(sorted(cited_before))
-    plain_sources = [text for n in cited for text in clause_sources(supplied.clauses[n])]
+    plain_mentions = [m for n in cited for text in clause_sources(supplied.clauses[n]) for m in numbers.mentions(text)]
     outcome = _Outcome()
     extra_cited: list[int] = []
     for sentence in _SENTENCE.findall(body) or [body]:
@@ -433,14 +426,13 @@ def check_unit(unit: str, supplied: Supplied, cited_before: set[int], *, min_wor
         located = numbers.located(checkable)
         figures = [m for _, _, m in located if is_figure(m)]
         failed: list[str] = []
-        for said_figure in _said_figures(checkable):
+        for said_figure in _said_figures(checkable, located):
             why = _figure_supported(said_figure, cited, supplied)
             if why:
                 failed.append(said_figure.figure.raw)
                 if why == "misattributed":
                     outcome.misattributed.append(said_figure.figure.raw)
-        failed += [m.raw for _, _, m in located if not is_figure(m)
-                   and not numbers.supported(m, [m for s in plain_sources for m in numbers.mentions(s)])]
+        failed += [m.raw for _, _, m in located if not is_figure(m) and not numbers.supported(m, plain_mentions)]
         failed += _foreign_words(checkable, cited, supplied) if home is None else []
         words_ok = bool(figures) or _words_supported(checkable, cited, supplied, min_word_share)
         if home is not None or (not failed and words_ok):

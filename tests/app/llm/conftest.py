@@ -28,8 +28,8 @@ def real_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer
     if OUTSIDE["POLICYQA_LLM_BASE_URL"]:
         yield RunningServer(OUTSIDE["POLICYQA_LLM_BASE_URL"].rstrip("/"), OUTSIDE["POLICYQA_LLM_MODEL"])
         return
-    threads = load_settings().llm_threads
-    with local_server(assemble_model(load_settings().local_llm), threads=threads,
+    settings = load_settings()
+    with local_server(assemble_model(settings.local_llm), threads=settings.llm_threads,
                       log_file=tmp_path_factory.mktemp("llm") / "llama-server.log") as server:
         yield server
 
