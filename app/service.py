@@ -24,6 +24,7 @@ from policyqa.numerals import check_year
 if TYPE_CHECKING:  # imported when first needed: `policyqa ask` starts without loading the index code
     from app.answer.corpus import CorpusStats
     from app.llm.answerer import LlmClient
+    from app.llm.rewrite import Rewriter
     from index.backend import Mode, SearchIndex
     from index.filters import Filters
 
@@ -47,6 +48,7 @@ class AnswerService:
         self._model = model  # given by eval to score a model trained on other questions
         self._config = config
         self._llm: LlmClient | None = None
+        self._rewriter: Rewriter | None = None
         self._llm_notices: list[str] = []
         self._corpus: tuple[SearchIndex, CorpusStats] | None = None
         self._validity: tuple[SearchIndex, dict[str, Clause]] | None = None
@@ -74,6 +76,16 @@ class AnswerService:
 
                     self._llm = LlmAnswerer(self._settings, self._config)
         return self._llm
+
+    def _question_rewriter(self) -> Rewriter | None:
+        """The LLM's rewriter of questions into the documents' wording (None: search without it)."""
+        if self._rewriter is None and self._settings.llm_configured and self._settings.llm_rewrite:
+            with self._lock:
+                if self._rewriter is None:
+                    from app.llm.rewrite import QueryRewriter
+
+                    self._rewriter = QueryRewriter(self._settings)
+        return self._rewriter
 
     def _decision_model(self) -> DecisionModel:
         if self._model is None:
@@ -147,7 +159,10 @@ class AnswerService:
         chosen = _user_filters(region, year, doc_id)
         accepted = [d for d in documents if chosen.accepts(d)]
         matches_nothing = not chosen.empty and not accepted
-        hits, candidates = self._retrieve(index, documents, query, top_k, chosen, retrieval_mode)
+        rewriter = self._question_rewriter() if retrieval_mode == "hybrid" else None
+        rewrite, rewrite_ms = rewriter.rewrite(query) if rewriter else ("", 0.0)
+        hits, candidates = self._retrieve(index, documents, query, top_k, chosen, retrieval_mode, rewrite)
+        rewritten = {"rewrite": rewrite, "rewrite_ms": rewrite_ms} if rewriter else {}
         filter_notes = ("没有符合所选地区或年份的政策文件。",) if matches_nothing else ()
         retrieve_ms = _ms(started)
         answer_started = time.perf_counter()
@@ -165,7 +180,7 @@ class AnswerService:
         llm = self._llm_answerer() if draft.found and not draft.final else None
         if llm is None:
             yield from _pieces(draft.text)
-            checks = {"llm": "skipped: no supporting clause"} if self._settings.llm_configured else {}
+            checks = {"llm": "skipped: no supporting clause", **rewritten} if self._settings.llm_configured else {}
             yield _answer(draft, base, "extractive", checks, retrieve_ms, answer_started, started)
             return
         llm_clauses = _llm_context(draft, candidates, self._settings.llm_context_clauses)
@@ -181,7 +196,7 @@ class AnswerService:
         if result is None or result.fallback_reason:
             reason = result.fallback_reason if result else "no result"
             self._llm_notices.append(f"大模型回答未通过检查或不可用（{reason}），已改用离线摘录回答。")
-            checks = dict(result.checks if result else {}, fallback_reason=reason)
+            checks = dict(result.checks if result else {}, fallback_reason=reason, **rewritten)
             if streamed:
                 yield "\n（大模型回答未完成，以下为离线摘录回答）\n"
             yield from _pieces(draft.text)
@@ -194,24 +209,24 @@ class AnswerService:
             yield flags
         text = result.text + flags
         llm_draft = Draft(True, text, result.citations, (), draft.outcome)
-        yield _answer(llm_draft, base, result.mode, result.checks, retrieve_ms, answer_started, started)
+        yield _answer(llm_draft, base, result.mode, {**result.checks, **rewritten}, retrieve_ms, answer_started, started)
 
     def _retrieve(self, index: SearchIndex, documents: list[Document], query: str, top_k: int,
-                  filters: Filters, mode: Mode = "hybrid") -> tuple[list[Hit], list[Hit]]:
+                  filters: Filters, mode: Mode = "hybrid", rewrite: str = "") -> tuple[list[Hit], list[Hit]]:
         """Retrieved hits (for the JSON) and answer candidates: with no filter of the user's, clauses
-        of the region/year the question names are added."""
+        of the region/year the question names are added. `rewrite` (the LLM's wording) is one more ranking."""
         from index.filters import Filters
         from index.scope import detect_scope
 
         hits = index.search(query, top_k=max(top_k, MIN_RETRIEVED), filters=None if filters.empty else filters,
-                            mode=mode)
+                            mode=mode, rewrite=rewrite)
         candidates = list(hits[:top_k])
         scope = detect_scope(query, documents)
         regions, years = tuple(scope.regions), tuple(scope.years)
         if filters.empty and (regions or years):
             seen = {h.clause.clause_id for h in candidates}
             scoped = index.search(query, top_k=SCOPED_EXTRA, filters=Filters(regions=regions, years=years),
-                                  mode=mode)
+                                  mode=mode, rewrite=rewrite)
             candidates += [h for h in scoped if h.clause.clause_id not in seen]
         return list(hits), candidates
 

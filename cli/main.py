@@ -208,12 +208,16 @@ def train_decision(out: Path | None, index: Path | None) -> None:
               help="With --llm: clauses in the prompt (default: 3 for the bundled model, else POLICYQA_LLM_CONTEXT_CLAUSES).")
 @click.option("--llm-max-tokens", default=None, type=click.IntRange(min=1),
               help="With --llm: longest answer in tokens (default: 200 for the bundled model, else POLICYQA_LLM_MAX_TOKENS).")
+@click.option("--llm-rewrite", "llm_rewrite", is_flag=True,
+              help="With --llm: instead of answers, recall with and without the model's rewrite of the question "
+                   "(the development set and the training set's paraphrase and colloquial questions).")
 @click.option("--backend", type=click.Choice(["faiss", "milvus"]), default=None,
               help="Evaluate on this index backend (same as policyqa --backend …).")
 @index_option
 def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check_expected: bool,
           quick: bool, with_llm: bool, llm_questions: int, llm_budget: float, llm_sample: str,
-          llm_clauses: int | None, llm_max_tokens: int | None, backend: str | None, index: Path | None) -> None:
+          llm_clauses: int | None, llm_max_tokens: int | None, llm_rewrite: bool, backend: str | None,
+          index: Path | None) -> None:
     """Score the evaluation set and write a report.
 
     Without --index it uses its own index of the bundled corpus (beside the default index), so the
@@ -228,7 +232,7 @@ def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check
         try:
             run_llm_eval(settings, out_dir=out_dir or DEFAULT_OUT, limit=llm_questions, budget_s=llm_budget,
                          echo=click.echo, refresh_bundled_index=index is None, context_clauses=llm_clauses,
-                         max_tokens=llm_max_tokens, sample=llm_sample)
+                         max_tokens=llm_max_tokens, sample=llm_sample, rewrite=llm_rewrite)
         except UserError as error:
             _fail(error)
         return

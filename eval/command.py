@@ -91,17 +91,21 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
 def run_llm_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, limit: int = 12, budget_s: float = 900.0,
                  questions_file: Path = QUESTIONS_FILE, echo: Callable[[str], None] = print,
                  refresh_bundled_index: bool = False, context_clauses: int | None = None,
-                 max_tokens: int | None = None, sample: str = "project") -> Path:
+                 max_tokens: int | None = None, sample: str = "project", rewrite: bool = False) -> Path:
     """`policyqa eval --llm`: the comparison table printed and written to `out_dir`/llm.md (and .json).
-    `sample` "shared": the fixed 30 questions of ../shared/dev, also scored by its own scorer."""
-    import json
-
+    `sample` "shared": the fixed 30 questions of ../shared/dev, also scored by its own scorer.
+    `rewrite`: instead, recall with and without the LLM's rewrite of the question (`out_dir`/rewrite.md)."""
     from eval.llm_eval import compare, llm_table, shared_sample, shared_scores, shared_table, stratified
 
     if refresh_bundled_index:
         from index.build import ingest_paths
 
         ingest_paths([], settings, replace=True)
+    if rewrite:
+        from eval.rewrite_eval import measure_rewrites, rewrite_table
+
+        measured = measure_rewrites(settings, budget_s=budget_s, progress=lambda message: print(message, file=sys.stderr))
+        return _write_report(out_dir, "rewrite", rewrite_table(measured), measured, echo)
     questions = shared_sample() if sample == "shared" else stratified(load_questions(questions_file), limit)
     result = compare(settings, questions, budget_s=budget_s, context_clauses=context_clauses, max_tokens=max_tokens,
                      progress=lambda message: print(message, file=sys.stderr))
@@ -113,8 +117,17 @@ def run_llm_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, limit: int 
         result["shared_scores"] = {mode: shared_scores([r["answers"][mode] for r in result["rows"]], asked,
                                                        out / f"shared-{mode}") for mode in ("llm", "offline")}
         table += "\n\n" + shared_table(result["shared_scores"])
-    (out / "llm.md").write_text(table + "\n", encoding="utf-8")
-    (out / "llm.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    return _write_report(out, "llm", table, result, echo)
+
+
+def _write_report(out_dir: Path, name: str, table: str, result: dict, echo: Callable[[str], None]) -> Path:
+    """`table` printed and written to out_dir/<name>.md, `result` to <name>.json."""
+    import json
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.md").write_text(table + "\n", encoding="utf-8")
+    (out / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     echo(table)
-    echo(f"\n报告：{out / 'llm.md'}")
-    return out / "llm.md"
+    echo(f"\n报告：{out / f'{name}.md'}")
+    return out / f"{name}.md"

@@ -7,6 +7,7 @@ Milvus server or cluster). Everything above the index (answers, filters, eval) s
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -48,11 +49,15 @@ class SearchConfig:
     # Rocchio on the dense query (weight of its nearest pieces' mean): measured in policyqa eval,
     # it changes MRR@10 by less than 0.01 on either question set, so it is off
     dense_feedback_weight: float = 0.0
+    # the fifth, only with an LLM configured: clauses by BM25 of the question rewritten in the
+    # documents' wording (app/llm/rewrite.py)
+    rewrite_weight: float = 0.25
 
     @property
     def fusion_weights(self) -> dict[str, float]:
-        """RRF weight of each ranking: BM25, dense, sentences and the neural sentence ranking."""
-        return {**self.weights, "sentences": self.sentence_weight, "semantic": self.semantic_weight}
+        """RRF weight of each ranking: BM25, dense, sentences, the neural sentence ranking, the rewrite's."""
+        return {**self.weights, "sentences": self.sentence_weight, "semantic": self.semantic_weight,
+                "rewrite": self.rewrite_weight}
 
 
 class SearchIndex(Protocol):
@@ -82,12 +87,13 @@ class SearchIndex(Protocol):
     def embedder_info(self) -> dict: ...
 
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None,
-               mode: str = "hybrid") -> list[Hit]:
-        """The top_k clauses for `query`, best first; filters apply before truncation."""
+               mode: str = "hybrid", rewrite: str = "") -> list[Hit]:
+        """The top_k clauses for `query`, best first; filters apply before truncation; `rewrite` (the
+        question in the documents' wording) is fused as one more ranking."""
         ...
 
     def search_many(self, queries: list[str], top_k: int = 10, filters: Filters | None = None,
-                    mode: str = "hybrid") -> list[list[Hit]]: ...
+                    mode: str = "hybrid", rewrites: Sequence[str] | None = None) -> list[list[Hit]]: ...
 
 
 BACKENDS = ("faiss", "milvus")

@@ -6,6 +6,7 @@ user's filter restricts its search (`_restriction`) and the search of one query 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -76,13 +77,15 @@ class CatalogueIndex(Generic[Restriction]):
         return self._by_id.get(clause_id)
 
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None,
-               mode: str = "hybrid") -> list[Hit]:
-        """The top_k clauses for `query`, best first; filters apply before truncation."""
-        return self.search_many([query], top_k, filters, mode)[0]
+               mode: str = "hybrid", rewrite: str = "") -> list[Hit]:
+        """The top_k clauses for `query`, best first; filters apply before truncation. `rewrite`, the
+        question in the documents' wording (from an LLM), is fused as one more ranking (hybrid only)."""
+        return self.search_many([query], top_k, filters, mode, [rewrite])[0]
 
     def search_many(self, queries: list[str], top_k: int = 10, filters: Filters | None = None,
-                    mode: str = "hybrid") -> list[list[Hit]]:
-        """`search` for many queries at once (query embeddings computed in one batch)."""
+                    mode: str = "hybrid", rewrites: Sequence[str] | None = None) -> list[list[Hit]]:
+        """`search` for many queries at once (query embeddings computed in one batch); `rewrites`, when
+        given, holds one rewrite per query ("" for none)."""
         if mode not in MODES:
             raise UserError(f"未知的检索方式 {mode}（可选：{'、'.join(MODES)}）")
         if filters is not None and not filters.empty and not any(filters.accepts(d) for d in self._stored.documents):
@@ -97,6 +100,9 @@ class CatalogueIndex(Generic[Restriction]):
             extra: ExtraRankings = {}
             if similarities is not None and mode == "hybrid" and self.config.semantic_weight:
                 extra["semantic"] = self._semantic_ranking(similarities[n], max(top_k, self.config.candidates), filters)
+            rewrite = rewrites[i].strip() if rewrites else ""
+            if rewrite and mode == "hybrid" and self.config.rewrite_weight:
+                extra["rewrite"] = self._rewrite_ranking(rewrite, max(top_k, self.config.candidates), restriction)
             hits = self._search_one(queries[i], vector, top_k, restriction, mode, extra)
             results[i] = hits if similarities is None else self._with_similarities(hits, similarities[n])
         return results
@@ -119,6 +125,12 @@ class CatalogueIndex(Generic[Restriction]):
     def _semantic_ranking(self, similarities: np.ndarray, depth: int, filters: Filters | None) -> tuple[list[int], list[float]]:
         assert self._stored.semantic is not None
         return self._stored.semantic.ranking(similarities, depth, self.accepted_rows(filters))
+
+    def _rewrite_ranking(self, rewrite: str, depth: int, restriction: Restriction) -> tuple[list[int], list[float]]:
+        """Clause rows by the keyword search of the rewritten question: the documents' own terms are
+        what an LLM rewrite adds, and BM25 is the ranking that rewards exact terms."""
+        hits = self._search_one(rewrite, None, depth, restriction, "bm25", {})
+        return [self._row_of[h.clause.clause_id] for h in hits], [h.score for h in hits]
 
     def _with_similarities(self, hits: list[Hit], similarities: np.ndarray) -> list[Hit]:
         """The hits, each with the question's similarity to its clause's sentences (in text order)."""

@@ -44,6 +44,8 @@ class Settings:
     llm_max_tokens: int = 512  # an answer is a few sentences; a model that rambles is cut off
     llm_threads: int = 2  # CPU threads of the bundled local model server (fewer on a busy machine)
     local_llm: str = "0.5b"  # which bundled model the local server runs: "0.5b" or "1.5b" (app/llm/local_server.py)
+    # with an LLM configured, search also with its rewrite of the question (app/llm/rewrite.py)
+    llm_rewrite: bool = True
     feedback_file: Path | None = None
     auth: str = ""  # "user:password,user2:password2" for the web chat
     max_file_mb: int = 200  # larger files are refused by ingest (a zip bomb's parts too)
@@ -90,6 +92,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         llm_max_tokens=_positive_int(env.get("POLICYQA_LLM_MAX_TOKENS"), 512),
         llm_threads=_positive_int(env.get("POLICYQA_LLM_THREADS"), 2),
         local_llm=(env.get("POLICYQA_LOCAL_LLM") or "0.5b").strip().lower(),
+        llm_rewrite=(env.get("POLICYQA_LLM_REWRITE") or "1").strip().lower() not in ("0", "false", "no", "off"),
         feedback_file=Path(feedback).expanduser() if feedback else None,
         auth=env.get("POLICYQA_AUTH", ""),
         max_file_mb=_positive_int(env.get("POLICYQA_MAX_FILE_MB"), 200),

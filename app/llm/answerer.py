@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.llm import prompts
+from app.llm.client import chat_model
 from app.llm.verify import ECHO_MARK, Renumbering, Supplied, UnitCheck, check_unit, take_units
 from app.text.spans import normalise, split_sentences
 from policyqa.config import Settings
@@ -92,15 +93,10 @@ class LlmAnswerer:
     """Streams answers from the configured model; the client is built once and reused."""
 
     def __init__(self, settings: Settings, config: AnswerConfig = DEFAULT_CONFIG) -> None:
-        from llama_index.llms.openai_like import OpenAILike
-
         self._settings = settings
         self._config = config
-        self._llm = OpenAILike(
-            model=settings.llm_model, api_base=settings.llm_base_url,
-            api_key=settings.llm_api_key or "not-needed", is_chat_model=True,
-            timeout=settings.llm_timeout_s, max_retries=0, temperature=config.llm_temperature,
-            max_tokens=settings.llm_max_tokens)
+        self._llm = chat_model(settings, temperature=config.llm_temperature, max_tokens=settings.llm_max_tokens,
+                               timeout_s=settings.llm_timeout_s)
 
     def _deltas(self, messages: list[tuple[str, str]], deadline: float) -> Iterator[str]:
         from llama_index.core.llms import ChatMessage

@@ -46,6 +46,9 @@ LOCAL_MODELS = {
 LOCAL_CONTEXT_CLAUSES = 3
 LOCAL_MAX_TOKENS = 200
 LOCAL_TIMEOUT_S = 60.0
+# The bundled models' rewrites of a question (app/llm/rewrite.py) brought no recall (README, LLM mode:
+# `policyqa eval --llm --llm-rewrite`) and cost a second or two: they search with the question alone.
+LOCAL_REWRITE = False
 GGUF_MAGIC = b"GGUF"
 READY_TIMEOUT_S = 180.0
 
@@ -173,7 +176,7 @@ def local_settings(settings: Settings, server: RunningServer) -> Settings:
     """`settings` pointed at a running bundled model, asked the way it was measured to answer well."""
     return settings.with_overrides(llm_base_url=server.base_url, llm_model=server.model,
                                    llm_timeout_s=LOCAL_TIMEOUT_S, llm_context_clauses=LOCAL_CONTEXT_CLAUSES,
-                                   llm_max_tokens=LOCAL_MAX_TOKENS)
+                                   llm_max_tokens=LOCAL_MAX_TOKENS, llm_rewrite=LOCAL_REWRITE)
 
 
 if __name__ == "__main__":  # `python -m app.llm.local_server`: assemble (or find) the models, print their paths

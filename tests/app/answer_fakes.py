@@ -56,7 +56,8 @@ class FakeIndex:
                 counts[token] = counts.get(token, 0) + 1
         return counts
 
-    def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+    def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
+               rewrite: str = "") -> list[Hit]:
         self.searches += 1
         q = normalise(query)
         pairs = {q[i:i + 2] for i in range(len(q) - 1)}

@@ -68,7 +68,7 @@ def test_ask_builds_the_index_when_there_is_none(tmp_path: Path, monkeypatch) ->
         def document_frequencies(self):
             return {}
 
-        def search(self, query, top_k=10, filters=None, mode="hybrid"):
+        def search(self, query, top_k=10, filters=None, mode="hybrid", rewrite=""):
             return []
 
     def fake_ensure(settings, progress=False):

@@ -10,6 +10,7 @@ import pytest
 from app.llm.local_server import (
     LOCAL_CONTEXT_CLAUSES,
     LOCAL_MAX_TOKENS,
+    LOCAL_REWRITE,
     RunningServer,
     assemble_model,
     local_server,
@@ -39,4 +40,5 @@ def real_llm_settings(real_llm: RunningServer, corpus_settings: Settings) -> Set
     return corpus_settings.with_overrides(
         llm_base_url=real_llm.base_url, llm_model=real_llm.model or "local",
         llm_api_key=OUTSIDE["POLICYQA_LLM_API_KEY"] or None, llm_timeout_s=REAL_TIMEOUT_S,
-        llm_context_clauses=LOCAL_CONTEXT_CLAUSES, llm_max_tokens=LOCAL_MAX_TOKENS)
+        llm_context_clauses=LOCAL_CONTEXT_CLAUSES, llm_max_tokens=LOCAL_MAX_TOKENS,
+        llm_rewrite=LOCAL_REWRITE)

@@ -58,6 +58,19 @@ def server_error(messages: list[dict]) -> tuple[int, str, float]:
     return 500, "internal error", 0.0
 
 
+def documents_wording(messages: list[dict]) -> tuple[int, str, float]:
+    """A rewrite in the documents' words (with a figure the search must not receive)."""
+    return 200, "出口信用保险 保费补助 2024", 0.0
+
+
+def is_rewrite(body: dict) -> bool:
+    """Whether a request asks for the question's rewrite (app/llm/rewrite.py) rather than an answer."""
+    from app.llm import prompts
+    from app.llm.rewrite import REWRITE_SYSTEM
+
+    return body["messages"][0]["content"] == prompts.load_template(*REWRITE_SYSTEM).render()
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _FakeServer
 
@@ -66,8 +79,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.requests.append(body)
-        status, reply, delay = self.server.behaviour(body["messages"])
+        rewrite = is_rewrite(body)
+        (self.server.rewrite_requests if rewrite else self.server.requests).append(body)
+        behaviour = self.server.rewrite_behaviour if rewrite else self.server.behaviour
+        status, reply, delay = behaviour(body["messages"])
         if self.server.stop.wait(delay):
             return
         if status != 200:
@@ -107,10 +122,12 @@ def _chunks(reply: str, size: int = 7) -> Iterator[dict]:
 class _FakeServer(ThreadingHTTPServer):
     daemon_threads = True
     behaviour: Behaviour = staticmethod(correct)
+    rewrite_behaviour: Behaviour = staticmethod(documents_wording)
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.requests: list[dict] = []
+        self.requests: list[dict] = []  # answers asked for
+        self.rewrite_requests: list[dict] = []  # rewrites of questions asked for
         self.stop = threading.Event()
 
     @property
@@ -120,7 +137,7 @@ class _FakeServer(ThreadingHTTPServer):
 
 @contextmanager
 def fake_llm_server() -> Iterator[_FakeServer]:
-    """A running fake server; set `.behaviour` to choose its answers."""
+    """A running fake server; set `.behaviour` to choose its answers, `.rewrite_behaviour` its rewrites."""
     server = _FakeServer()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -111,6 +111,37 @@ def test_a_model_answer_carries_the_offline_answers_draft_and_expiry_notices(ser
     assert draft.mode == "llm" and caveat in draft.text, draft.text
 
 
+def test_the_question_is_rewritten_once_and_searched_in_the_documents_wording(service, server) -> None:
+    before = len(server.rewrite_requests)
+    answer, _ = _ask(service, server, fake_llm.correct)
+    assert len(server.rewrite_requests) == before + 1
+    request = server.rewrite_requests[-1]
+    assert request["messages"][-1]["content"] == QUESTION and not request.get("stream")
+    assert answer.mode == "llm" and answer.checks["rewrite"] == "出口信用保险 保费补助"  # its figure dropped
+    assert answer.checks["rewrite_ms"] > 0
+
+
+def test_a_failed_rewrite_searches_with_the_question_alone(service, server) -> None:
+    server.rewrite_behaviour = fake_llm.server_error
+    try:
+        answer, _ = _ask(service, server, fake_llm.correct)
+    finally:
+        server.rewrite_behaviour = fake_llm.documents_wording
+    assert answer.mode == "llm" and answer.checks["rewrite"] == ""
+
+
+def test_the_rewrite_can_be_turned_off(server, corpus_settings) -> None:
+    from policyqa.config import load_settings
+
+    assert load_settings({}).llm_rewrite and not load_settings({"POLICYQA_LLM_REWRITE": "off"}).llm_rewrite
+    settings = corpus_settings.with_overrides(llm_base_url=server.base_url, llm_model="fake-model",
+                                              llm_timeout_s=TIMEOUT_S, llm_rewrite=False)
+    before = len(server.rewrite_requests)
+    server.behaviour = fake_llm.correct
+    answer = AnswerService(settings).ask(QUESTION, today=TODAY)
+    assert answer.mode == "llm" and "rewrite" not in answer.checks and len(server.rewrite_requests) == before
+
+
 def test_an_unreachable_model_falls_back_and_says_so(corpus_settings) -> None:
     from policyqa.net import free_port
 

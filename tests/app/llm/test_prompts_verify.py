@@ -207,3 +207,13 @@ def test_a_sentence_copied_from_another_clause_is_recited_in_that_clauses_own_ch
     copied = _check("新认定(备案)的国家级、省级、温州市级众创空间分别给予50万元、30万元、20万元奖励[2]。",
                     {1: WORKSHOPS, 2: FARMLAND, 3: INCUBATORS})
     assert "新认定（备案）的国家级、省级、温州市级众创空间分别给予50万元、30万元、20万元奖励[3]" in copied.text
+
+
+def test_a_rewrite_reaches_the_search_as_words_without_figures() -> None:
+    from app.llm.rewrite import REWRITE_MAX_CHARS, search_terms
+
+    assert search_terms("出口信用保险，保费补助（2024年）\n解释：……") == "出口信用保险 保费补助"
+    assert search_terms("问：厂里买机器 → 技术改造 设备购置") == "技术改造 设备购置"
+    assert search_terms("\n\n  新能源汽车") == "新能源汽车"
+    assert search_terms("") == "" and search_terms("最高1000万元") == ""
+    assert len(search_terms("政策" * 100)) == REWRITE_MAX_CHARS

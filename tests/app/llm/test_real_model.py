@@ -14,6 +14,7 @@ import re
 import pytest
 
 from app.llm.answerer import NOTHING_CITED, LlmAnswerer
+from app.llm.rewrite import REWRITE_MAX_CHARS, QueryRewriter, search_terms
 from app.llm.verify import Supplied, check_unit
 from app.service import AnswerService
 from eval.questions import load_questions
@@ -85,6 +86,17 @@ def test_the_models_checked_answers_reach_the_user(answered: dict[str, tuple[Ans
     modes = {qid: answer.mode for qid, (answer, _) in answered.items()}
     shown = sum(mode in LLM_MODES for mode in modes.values())
     assert shown >= MIN_MODEL_SHARE * len(modes), modes
+
+
+def test_the_model_rewrites_questions_in_users_words_into_search_terms(real_llm_settings: Settings) -> None:
+    rewriter = QueryRewriter(real_llm_settings)
+    # reply() raises when the model cannot be asked (rewrite() would swallow that and search without it)
+    replies = [rewriter.reply(QUESTIONS[qid].question) for qid in ANSWERABLE]
+    assert all(reply.strip() for reply in replies), replies
+    terms = [search_terms(reply) for reply in replies]
+    assert any(terms), replies  # a small model's reply may hold nothing usable, not every one
+    for words in terms:
+        assert not re.search(r"[0-9０-９]", words) and len(words) <= REWRITE_MAX_CHARS, words
 
 
 def test_whatever_the_model_says_about_clauses_that_do_not_answer_states_nothing_unchecked(
