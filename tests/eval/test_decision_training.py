@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from eval.decision_training import (
+    REFIT_TOLERANCE,
     choose_inclusion_threshold,
     choose_threshold,
     data_hash,
@@ -68,25 +69,28 @@ def test_the_shipped_model_is_what_train_decision_builds(corpus_settings) -> Non
 
     rebuilt = train(AnswerService(corpus_settings))
     shipped = load_model()
-    # thresholds (rounded to 6 places), feature names, row counts and the data hash exactly; the
-    # fitted weights to 1e-9: the last bits of a logistic fit differ between CPUs' vector units
-    assert (rebuilt.threshold, rebuilt.document_threshold) == (shipped.threshold, shipped.document_threshold)
+    # feature names, row counts and the data hash exactly; fitted values to a relative 1e-3: the
+    # neural features come from a 4-bit engine whose sums differ between CPUs (an AMD EPYC moves
+    # weights by up to 3e-4 against the Intel machine that fitted the file), while a stale model
+    # differs in its data hash or by far more
+    assert math.isclose(rebuilt.threshold, shipped.threshold, abs_tol=REFIT_TOLERANCE)
+    assert math.isclose(rebuilt.document_threshold, shipped.document_threshold, abs_tol=REFIT_TOLERANCE)
     assert rebuilt.training == shipped.training
     assert _close(rebuilt.to_json(), shipped.to_json())
 
 
 def _close(a: object, b: object) -> bool:
-    """Equal structures whose floats agree to a relative 1e-9."""
+    """Equal structures whose floats agree to a relative 1e-3."""
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+        return math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-6)
     return a == b
 
 
 def test_close_tells_a_changed_weight_from_rounding() -> None:
-    assert _close({"coef": [1.0057735044861296, 2]}, {"coef": [1.005773504486144, 2]})
-    assert not _close({"coef": [1.0057735, 2]}, {"coef": [1.0057736, 2]})
+    assert _close({"coef": [1.0057735044861296, 2]}, {"coef": [1.0060691, 2]})
+    assert not _close({"coef": [1.0057735, 2]}, {"coef": [1.0077736, 2]})
     assert not _close({"coef": [1.0]}, {"coef": [1.0, 2.0]})
