@@ -4,8 +4,9 @@ python -m eval.benchmark_load [--index DIR] [--clients 32] [--questions 10] [--c
 -> eval/bench/load.json. Builds an index of the bundled corpus in a temporary folder unless --index
 names one. The server runs as its own `policyqa serve` process; the clients run here, three ways:
 threads of gradio_client on the chat's /ask; asyncio tasks on one event loop making Gradio's two-step
-HTTP calls to /ask (a light client: gradio_client's own CPU use is large, and on a 2-core machine it
-competes with the server); and asyncio tasks posting to the plain JSON route /api/answer. Reports
+HTTP calls to /ask, one session per user (a light client: gradio_client's own CPU use is large, and
+on a 2-core machine it competes with the server); and asyncio tasks posting to the plain JSON route
+/api/answer. Reports
 errors, per-request latency p50/p95 and the CPU seconds of each side (target: 0 errors, p95 <= 1 s
 on 2 cores, measured with a light client).
 """
@@ -52,6 +53,7 @@ async def _asyncio_run(url: str, clients: int, count: int, deadline: float,
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
 
         async def one_client(offset: int) -> None:
+            session = f"load-{offset}-{os.getpid()}"
             for i in range(count):
                 if time.monotonic() > deadline:
                     return
@@ -63,7 +65,9 @@ async def _asyncio_run(url: str, clients: int, count: int, deadline: float,
                         if reply.status_code != 200 or "citations" not in reply.json():
                             raise RuntimeError(reply.text[:200])
                     else:
-                        posted = await client.post("gradio_api/call/ask", json={"data": [question, "", 0, "default"]})
+                        # one session per user, as a browser tab or a gradio_client keeps
+                        posted = await client.post("gradio_api/call/ask", json={"data": [question, "", 0, "default"],
+                                                                                 "session_hash": session})
                         stream = (await client.get(f"gradio_api/call/ask/{posted.json()['event_id']}")).text
                         if "event: complete" not in stream:
                             raise RuntimeError(stream[:200])

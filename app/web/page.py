@@ -22,6 +22,9 @@ from policyqa.errors import IndexMissingError, UserError
 
 log = logging.getLogger(__name__)
 
+# Sessions kept (least recently used dropped): each holds about 75 KB of page config besides its
+# conversation, and every `/ask` call without a session_hash opens one; Gradio's 10,000 would be ~0.7 GB
+SESSION_CAPACITY: Final = 2000
 PRIVATE: Final = "private"  # api_visibility of UI events: only /ask is an API
 EXAMPLE_QUESTIONS = (
     "外贸企业出口信用保险补助比例是多少",
@@ -200,6 +203,7 @@ def launch_options(settings: Settings, service: AnsweringService) -> dict[str, A
         "max_file_size": "1kb",  # the upload routes are closed (app.web.guard); a cap besides
         "app_kwargs": {"middleware": [Middleware(RefuseUploads)],
                        "routes": [answer_route(service, users, settings.chat_concurrency)]},
+        "state_session_capacity": SESSION_CAPACITY,
         "footer_links": ["api"],
         "enable_monitoring": False,
         "run_history": False,
@@ -208,6 +212,15 @@ def launch_options(settings: Settings, service: AnsweringService) -> dict[str, A
         "share": False,
         "show_error": False,
     }
+
+
+def _one_blas_thread() -> None:
+    """Answers run in several threads at once, each a few small matrix products: BLAS's helper
+    threads only spin against them (on 2 cores they doubled the server's CPU per answer under load,
+    eval/benchmark_load.py)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
@@ -223,6 +236,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
         index = ensure_index(settings, progress=True)  # prints its progress to the terminal
         notices.append(f"首次启动：已用内置政策文件建立索引（用时 {time.perf_counter() - started:.0f} 秒）。")
     service = AnswerService(settings, index=index)
+    _one_blas_thread()
     demo = build_demo(service, feedback_file=feedback_path(settings), startup_notices=notices)
     demo.queue(default_concurrency_limit=settings.chat_concurrency)  # AnswerService is safe to share
     log.info("政策问答已启动：http://%s:%s  （反馈写入 %s）", host, port, feedback_path(settings))

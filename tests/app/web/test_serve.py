@@ -1,27 +1,36 @@
 """`serve`: builds a missing index with a notice, then launches safely (auth, no files, localhost)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import pytest
+import threadpoolctl
+import uvicorn
 
 import index.backend
 from app.web import page as web
 from policyqa.config import Settings
 
 
+def _blas_threads() -> list[int]:
+    return [info["num_threads"] for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas"]
+
+
 @pytest.fixture()
-def launched(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Capture launch() instead of serving forever."""
+def launched(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """Capture launch() instead of serving forever; the test process's BLAS threads as they were."""
     captured: dict[str, Any] = {}
 
     def fake_launch(self: gr.Blocks, **kwargs: Any) -> None:
         captured.update(kwargs, demo=self)
 
     monkeypatch.setattr(gr.Blocks, "launch", fake_launch)
-    return captured
+    threads = max(_blas_threads(), default=1)
+    yield captured
+    threadpoolctl.threadpool_limits(limits=threads, user_api="blas")
 
 
 @pytest.mark.slow  # needs the corpus index
@@ -53,3 +62,24 @@ def test_serve_builds_a_missing_index_and_says_so(corpus_settings: Settings, tmp
     notices = [block for block in launched["demo"].blocks.values()
                if isinstance(block, gr.HTML) and "首次启动" in str(block.value)]
     assert notices
+
+
+@pytest.mark.slow
+def test_the_server_answers_with_one_blas_thread_and_bounded_sessions(corpus_settings: Settings,
+                                                                      launched: dict[str, Any]) -> None:
+    # several answers run at once: BLAS helper threads would spin against them
+    threadpoolctl.threadpool_limits(limits=2, user_api="blas")
+    web.serve(corpus_settings, port=7997)
+    assert _blas_threads() and set(_blas_threads()) == {1}
+    # every sessionless /ask call opens a session: they must not pile up to Gradio's 10,000
+    assert launched["state_session_capacity"] == web.SESSION_CAPACITY <= 2000
+
+
+def test_uvicorn_serves_the_chat_with_its_c_loop_and_http_parser() -> None:
+    # Gradio starts uvicorn with its "auto" choices: the pure-Python ones cost a fifth of the
+    # server's CPU under load
+    config = uvicorn.Config(app=lambda *_: None, loop="auto", http="auto")
+    config.load()
+    assert config.http_protocol_class.__module__ == "uvicorn.protocols.http.httptools_impl"
+    loop_factory = config.get_loop_factory()
+    assert loop_factory is not None and loop_factory.__module__.startswith("uvloop")
