@@ -6,9 +6,8 @@ names one. The server runs as its own `policyqa serve` process; the clients run 
 threads of gradio_client on the chat's /ask; asyncio tasks on one event loop making Gradio's two-step
 HTTP calls to /ask, one session per user (a light client: gradio_client's own CPU use is large, and
 on a 2-core machine it competes with the server); and asyncio tasks posting to the plain JSON route
-/api/answer. Reports
-errors, per-request latency p50/p95 and the CPU seconds of each side (target: 0 errors, p95 <= 1 s
-on 2 cores, measured with a light client).
+/api/answer. Reports errors, per-request latency p50/p95 and the CPU seconds of each side
+(target: 0 errors, p95 <= 1 s on 2 cores, measured with a light client).
 """
 from __future__ import annotations
 
