@@ -22,7 +22,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 2  # bump when what is cached changes shape
+CACHE_VERSION = 3  # bump when what is cached changes shape (3: the policy terms' own tags count)
 QUANTITY_TAGS = frozenset({"m", "mq", "q", "f"})  # numerals, measure words, "以上"/"以下"
 NOUN_TAGS = frozenset({"n", "nz", "nt", "vn", "eng"})
 
@@ -109,8 +109,9 @@ def build(user_dict: Path) -> Dictionary:
     tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
     tokenizer.initialized = True  # load_userdict must not load jieba's own cache again
     tokenizer.load_userdict(str(user_dict))
+    # our policy terms carry their own tags ("消费券 10 n"): a term jieba does not know is a noun too
     with open(_jieba_dictionary_file(), encoding="utf-8") as lines:
-        places, nouns, quantities = tagged_words(lines)
+        places, nouns, quantities = tagged_words([*lines, *user_dict.read_text(encoding="utf-8").splitlines()])
     return Dictionary(tokenizer.FREQ, tokenizer.total, places, nouns, quantities)
 
 

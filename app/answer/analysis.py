@@ -24,6 +24,10 @@ _NUMERIC = re.compile(r"^[\d.%％]+$")
 # Words that point back to something named before ("这种情况", "这样的基地", "这方面的钱", "他");
 # not place words ("这边", "那里"): they point at a place, not at the clause before.
 _ANAPHOR = re.compile(r"[这那此该](?:种|样|个|些|类|项|方面)|[他她它其]")
+# a yes/no question names its item right behind these ("有没有油价补贴"): where no asking word is
+_HAS = re.compile(r"有没有|有无|是否有")
+# a number written as a year ("2024年") is the question's scope, not its item
+_YEAR_NUMBER = re.compile(r"\d{4}(?=年)")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
 
 
@@ -235,19 +239,24 @@ def _mark_asked(terms: list[Term], focus: str, items: set[str]) -> list[Term]:
 
 def asked_item_words(focus: str, before: int, after: int) -> set[str]:
     """The nouns nearest the asking words of `focus`: up to `before` in front of the first asking
-    match and `after` behind it ("契税能减免多少" -> 契税; "给多少安家费" -> 安家费)."""
+    match and `after` behind it ("契税能减免多少" -> 契税; "给多少安家费" -> 安家费); in a yes/no
+    question without asking words, up to `before` behind "有没有" ("有没有油价补贴" -> 油价, 补贴)."""
     from app.answer.corpus import is_noun
     from index.tokenize import segment, word_frequency
     match = asking_match(focus)
     if match is None:
+        match = _HAS.search(focus)
+        before, after = 0, before
+    if match is None:
         return set()
+    years = {m.start() for m in _YEAR_NUMBER.finditer(focus)}
     nouns: list[tuple[str, int]] = []
     position = 0
     for word in segment(focus):
         start = focus.find(word, position)
         position = start + len(word) if start >= 0 else position
-        # a noun of the dictionary, or a word it does not know at all ("5g", "aeo")
-        if len(word) >= 2 and not asks(word) and (is_noun(word) or word_frequency(word) == 0):
+        # a noun of the dictionary, or a word it does not know at all ("5g", "aeo"), but not a year
+        if len(word) >= 2 and not asks(word) and (is_noun(word) or word_frequency(word) == 0) and start not in years:
             nouns.append((word, start))
     ahead = [w for w, start in nouns if start + len(w) <= match.start()][-before:] if before else []
     behind = [w for w, start in nouns if start >= match.end()][:after] if after else []

@@ -87,6 +87,7 @@ def test_the_cached_dictionary_is_jiebas_own_with_the_policy_terms(tmp_path) -> 
     assert again.frequencies == reference.FREQ == cached.frequencies
     assert again.total == reference.total
     assert "北京" in again.places and "政策" in again.nouns and "公里" in again.quantities
+    assert "消费券" in again.nouns  # a policy term jieba does not know, tagged a noun by our dictionary
 
 
 def test_a_changed_user_dictionary_or_a_broken_cache_file_rebuilds_it(tmp_path) -> None:

@@ -1,7 +1,7 @@
 """Question analysis: weighted topic words, scope, focus on the asking clauses, parts."""
 from __future__ import annotations
 
-from app.answer.analysis import focus_text
+from app.answer.analysis import asked_item_words, focus_text
 from app.answer.corpus import general_rarity
 
 
@@ -67,3 +67,15 @@ def test_a_review_of_the_asked_year_in_the_next_years_report_covers_it(profile_o
     assert asked.years == (2022,)
     assert asked.covers(review) and not asked.covers(plan) and not asked.covers(elsewhere)
     assert profile_of("瑞安2023年新增多少养老床位").covers(plan)
+
+
+def test_the_asked_item_is_the_noun_by_the_asking_words_never_the_year() -> None:
+    # "消费券" is one of our policy terms (tagged a noun in index/data/userdict.txt, unknown to jieba's
+    # own dictionary); "2025" is the question's scope
+    assert asked_item_words("瑞安2025年会发多少钱的消费券", 2, 1) == {"消费券"}
+    assert asked_item_words("温州2024年市里发不发消费券，一共发多少", 2, 1) == {"消费券"}
+
+
+def test_a_yes_no_question_asks_about_what_follows_有没有() -> None:
+    assert asked_item_words("温州网约车司机有没有油价补贴", 2, 1) == {"油价", "补贴"}
+    assert asked_item_words("没有问句的陈述", 2, 1) == set()
