@@ -18,6 +18,14 @@ def test_policy_terms_stay_whole_and_single_characters_are_kept():
     assert "的" not in tokenize("我们的厂") and "，" not in tokens
 
 
+def test_a_word_is_one_string_however_often_it_is_cut():
+    # an ingest holds the tokens of every clause and sentence at once: a word must not be a new
+    # string at each occurrence (at 100k clauses that was ~0.9 GB of a 2.3 GB peak)
+    first, again = tokenize(DOCS[0]), tokenize(DOCS[0] + DOCS[1])
+    assert first == again[:len(first)]
+    assert all(a is b for a, b in zip(first, again, strict=False))
+
+
 def test_aliases_expand_colloquial_queries():
     assert "出口信用保险" in expand_query("出口信保有补贴吗")
     expanded = tokenize_query("我们去国外参展政府给报销多少")
