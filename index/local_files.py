@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,18 @@ def _write_lines(path: Path, rows: list[Any]) -> None:
 def _read_lines(path: Path) -> list[Any]:
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
+
+
+def _interned(row: Any) -> Any:
+    """A token row (a list of words, or of such lists) with each word one shared string, as
+    index.tokenize gives them."""
+    return [sys.intern(t) if isinstance(t, str) else _interned(t) for t in row]
+
+
+def _read_token_lines(path: Path) -> list[Any]:
+    """Token rows, interned line by line: a re-ingest holds every clause's tokens again."""
+    with path.open(encoding="utf-8") as lines:
+        return [_interned(json.loads(line)) for line in lines if line.strip()]
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -150,12 +163,12 @@ def read_index(folder: Path, with_tokens: bool = False) -> StoredIndex:
         documents = [Document.from_json(d) for d in _read_lines(folder / DOCUMENTS)]
         by_id = {d.doc_id: d for d in documents}
         clauses = [Clause.from_json(c, by_id[c["doc_id"]]) for c in _read_lines(folder / CLAUSES)]
-        tokens = _read_lines(folder / TOKENS) if with_tokens else []
+        tokens = _read_token_lines(folder / TOKENS) if with_tokens else []
         dense = DenseIndex.load(folder)
         bm25 = Bm25Index.load(folder / BM25_DIR)
         sentences = SentenceIndex.load(folder)
         semantic = SemanticSentences.load(folder, len(clauses))
-        sentence_tokens = (_read_lines(folder / SENTENCE_TOKENS)
+        sentence_tokens = (_read_token_lines(folder / SENTENCE_TOKENS)
                            if with_tokens and (folder / SENTENCE_TOKENS).is_file() else [])
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         raise IndexUnreadableError(f"索引文件损坏（{type(error).__name__}: {error}）：{folder}。"

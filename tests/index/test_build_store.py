@@ -303,3 +303,15 @@ def test_a_folder_moved_and_ingested_again_is_the_same_documents_without_errors(
     assert any("已移到" in n for n in report.notices)
     manifest = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
     assert [Path(p).parent for p in manifest["files"]] == [moved.resolve()]
+
+
+def test_tokens_read_back_for_a_re_ingest_share_one_string_per_word(small_corpus: Path, tmp_path: Path) -> None:
+    from index.local_files import read_index
+
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    stored = read_index(settings.index_dir, with_tokens=True)
+    words = [w for row in stored.tokens for w in row] + [w for rows in stored.sentence_tokens for r in rows for w in r]
+    assert len(words) > len(set(words))  # some word occurs more than once
+    first: dict[str, str] = {}
+    assert all(first.setdefault(w, w) is w for w in words)
