@@ -260,6 +260,49 @@ def compose_missing_scope(regions: tuple[str, ...], years: tuple[int, ...], docu
     return f"现有政策文件中没有{named}的政策文件（{exists}），无法回答。"
 
 
+def mentioned_and_absent(phrases: list[str], mentioned: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """(what the documents mention, what they do not) of the phrases a not-found answer names: a
+    phrase they hold is mentioned; one they do not hold but whose words they do ("国外参展" with
+    "参展") is split into those words and the stretches between them that name something (a word of
+    two characters or more), so no word the documents hold is called absent."""
+    present: list[str] = []
+    absent: list[str] = []
+    for phrase in phrases:
+        if mentioned(normalise(phrase)):
+            present.append(phrase)
+            continue
+        words = _words_of(phrase)
+        held = [len(w) >= 2 and mentioned(normalise(w)) for w in words]
+        if not any(held):
+            absent.append(phrase)
+            continue
+        run: list[str] = []
+        for word, is_held in [*zip(words, held, strict=True), ("", True)]:  # ("", True) closes the last stretch
+            if not is_held:
+                run.append(word)
+                continue
+            if any(len(w) >= 2 for w in run):
+                absent.append("".join(run))
+            run = []
+            present += [word] if word else []
+    return list(dict.fromkeys(present)), list(dict.fromkeys(absent))
+
+
+def _words_of(phrase: str) -> list[str]:
+    """jieba's cut of `phrase`, each word as the phrase writes it (the cut is lower-case)."""
+    from index.tokenize import segment
+
+    lowered = phrase.lower() if len(phrase.lower()) == len(phrase) else phrase
+    words, position = [], 0
+    for token in segment(phrase):
+        start = lowered.find(token, position)
+        if start < 0:
+            return [phrase]
+        words.append(phrase[position:start + len(token)])  # spaces before a word stay with it
+        position = start + len(token)
+    return words
+
+
 def compose_not_found(profile: QuestionProfile, documents: list[Document], config: AnswerConfig,
                       scope: str = "", elsewhere: str = "", topic: str = "",
                       mentioned: Callable[[str], bool] | None = None) -> str:
@@ -267,9 +310,8 @@ def compose_not_found(profile: QuestionProfile, documents: list[Document], confi
     searched. A phrase the documents do contain (`mentioned`) is never said to be absent: the
     answer says they mention it but nothing found answers the question."""
     phrases = [] if profile.quantities_only else [topic] if topic else topic_phrases(profile, config.not_found_topic_words)
-    present = [p for p in phrases if mentioned is not None and mentioned(normalise(p))]
+    present, absent = mentioned_and_absent(phrases, mentioned) if mentioned is not None else ([], phrases)
     if present and not scope:
-        absent = [p for p in phrases if p not in present]
         also = f"，也没有关于“{'、'.join(absent)}”的内容" if absent else ""
         return (f"现有政策文件提到了“{'、'.join(present)}”，但没有找到能回答这个问题的规定{also}"
                 f"（{searched_note(documents)}）。建议换一种说法再问，或咨询相关主管部门。")

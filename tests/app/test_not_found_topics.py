@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 
 from app.answer.corpus import is_noun
 from app.text.spans import normalise
-from index.tokenize import tokenize
+from index.tokenize import segment, tokenize
 
 _ABSENT = re.compile(r"未找到关于“([^”]+)”|也没有关于“([^”]+)”")
-SHAPES = ("{}的补贴标准是多少？", "{}能拿多少钱", "听说有{}，具体比例多少？", "{}什么时候开始申报", "{}归哪个部门管")
+SHAPES = ("{}的补贴标准是多少？", "{}能拿多少钱", "听说有{}，具体比例多少？", "{}什么时候开始申报", "{}归哪个部门管",
+          # next to a word no clause holds: the two are named together unless split back
+          "我们厂去国外{}能补多少")
 
 
 def test_a_topic_the_documents_mention_is_never_called_absent(corpus_service) -> None:
@@ -33,8 +35,17 @@ def test_a_topic_the_documents_mention_is_never_called_absent(corpus_service) ->
         for match in _ABSENT.finditer(answer.text):
             for phrase in (p for group in match.groups() if group for p in group.split("、")):
                 assert normalise(phrase) not in corpus_text, (shape.format(word), answer.text)
+                # nor does it hold a word the documents use ("国外参展" while they write "参展")
+                held = [w for w in segment(phrase) if len(w) >= 2 and normalise(w) in corpus_text]
+                assert not held, (shape.format(word), answer.text, held)
 
     check()
+
+
+def test_words_the_documents_hold_are_named_as_mentioned_the_rest_as_absent(corpus_service) -> None:
+    answer = corpus_service.ask("我们厂去国外参展能补多少")  # they write "出境参展", never "国外参展"
+    assert answer.outcome == "not_found", answer.text
+    assert "提到了“厂、参展”" in answer.text and "也没有关于“国外”的内容" in answer.text
 
 
 def test_a_mentioned_topic_is_named_as_mentioned(corpus_service) -> None:
