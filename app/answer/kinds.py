@@ -75,7 +75,7 @@ REGISTRY: dict[Kind, KindSpec] = {
 
 # A quantity asked for with its measure word: "多少公里", "几家", "多少人次".
 ASKED_UNIT = re.compile(r"(?:几|多少)(人次|万人|公里|万亩|平方米|千瓦时|标箱|亿元|万元"
-                        r"|[个家项所条名人台座次批类户套亩张艘辆栋间位件笔吨])")
+                        r"|[个家项所条名人台座次批类户套亩张艘辆栋间位件笔吨亿万])")
 _ASK_WORDS = re.compile("|".join(spec.asks.pattern for spec in REGISTRY.values()))
 
 

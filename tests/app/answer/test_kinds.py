@@ -51,6 +51,10 @@ def test_a_share_of_the_cost_states_how_much_is_subsidised() -> None:
 
 def test_asked_unit_and_asking_clauses() -> None:
     assert ASKED_UNIT.findall("要新改建多少公里？培训多少人次？") == ["公里", "人次"]
+    # a bare order of magnitude is a unit too: "多少亿投资" is answered by "300亿元", not by "2023年"
+    assert ASKED_UNIT.findall("计划完成多少亿投资？新增多少万人？") == ["亿", "万人"]
+    assert states(frozenset({Kind.FIGURE}), "亿", "完成重大项目投资300亿元左右") == 1.0
+    assert states(frozenset({Kind.FIGURE}), "亿", "积极申报2023年省服务业重大项目计划") == 0.6
     assert asks("打算弄几所") and not asks("我家在瑞安山区")
 
 
