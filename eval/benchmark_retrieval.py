@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,7 @@ def build(paths: list[Path], index_dir: Path, loader: Loader | None = None, sema
             "build_peak_rss_mb": peak_rss_mb()}
 
 
-def serve(index_dir: Path, rounds: int) -> dict:
+def serve(index_dir: Path, rounds: int, ef_sweep: Sequence[int] = ()) -> dict:
     """Open the index and time every query in every mode (runs in its own process)."""
     from index.backend import open_index
     from index.tokenize import tokenize_query
@@ -133,12 +133,13 @@ def serve(index_dir: Path, rounds: int) -> dict:
     return {"open_s": round(open_s, 3), "queries": len(QUERIES) * rounds,
             "latency_ms": {mode: {"p50": round(percentile(v, 50), 2), "p95": round(percentile(v, 95), 2)}
                            for mode, v in latencies.items()},
-            "serve_peak_rss_mb": serve_rss, **dense_recall(index_dir)}
+            "serve_peak_rss_mb": serve_rss, **dense_recall(index_dir, ef_sweep)}
 
 
-def dense_recall(index_dir: Path) -> dict:
+def dense_recall(index_dir: Path, ef_sweep: Sequence[int] = ()) -> dict:
     """The dense index's layout, and the share of exact search's 10 best clauses it returns for the
-    benchmark's queries (1.0 for an exact index)."""
+    benchmark's queries (1.0 for an exact index); for an HNSW index also the recall and latency at
+    each candidate count of `ef_sweep` (how the layout's ef_search was chosen)."""
     from index.dense import DenseIndex
     from index.embedders import load_embedder
     from index.local_files import EMBEDDER_DIR
@@ -148,17 +149,33 @@ def dense_recall(index_dir: Path) -> dict:
     if dense.layout.kind == "flat":
         return {"dense_index": layout, "dense_recall_at_10": 1.0}
     exact = DenseIndex.build(dense.vectors_of(np.arange(dense.size)), dense.piece_rows, dense.dim)
-    embedder = load_embedder("offline", fitted_dir=index_dir / EMBEDDER_DIR)
-    recalls = []
-    for vector in embedder.embed_queries(QUERIES):
-        truth = set(exact.search(vector, 10)[0].tolist())
-        recalls.append(len(truth & set(dense.search(vector, 10)[0].tolist())) / max(len(truth), 1))
-    return {"dense_index": layout, "dense_recall_at_10": round(float(np.mean(recalls)), 3)}
+    vectors = load_embedder("offline", fitted_dir=index_dir / EMBEDDER_DIR).embed_queries(QUERIES)
+    truths = [set(exact.search(vector, 10)[0].tolist()) for vector in vectors]
+
+    def recall() -> float:
+        found = [set(dense.search(vector, 10)[0].tolist()) for vector in vectors]
+        return round(float(np.mean([len(t & f) / max(len(t), 1) for t, f in zip(truths, found, strict=True)])), 3)
+
+    result: dict[str, Any] = {"dense_index": layout, "dense_recall_at_10": recall()}
+    sweep = {}
+    for ef in ef_sweep:
+        dense.set_ef_search(ef)
+        latencies = []
+        for vector in vectors:
+            started = time.perf_counter()
+            dense.search(vector, 10)
+            latencies.append((time.perf_counter() - started) * 1000)
+        sweep[str(ef)] = {"recall_at_10": recall(), "p50_ms": round(percentile(latencies, 50), 2),
+                          "p95_ms": round(percentile(latencies, 95), 2)}
+    if sweep:
+        result["ef_search_sweep"] = sweep
+    return result
 
 
-def serve_in_subprocess(index_dir: Path, rounds: int) -> dict:
+def serve_in_subprocess(index_dir: Path, rounds: int, ef_sweep: Sequence[int] = ()) -> dict:
     output = subprocess.run([sys.executable, "-m", "eval.benchmark_retrieval", "--serve", str(index_dir),
-                             "--rounds", str(rounds)], check=True, capture_output=True, text=True).stdout
+                             "--rounds", str(rounds), "--ef-search", *map(str, ef_sweep)],
+                            check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -200,6 +217,11 @@ def markdown(results: dict) -> str:
                      + " | ".join(f"{lat[m]['p50']} / {lat[m]['p95']}" for m in ("bm25", "dense", "hybrid"))
                      + f" | {r['build_peak_rss_mb']} / {r['serve_peak_rss_mb']} | "
                      f"{r.get('dense_index', {}).get('kind', 'flat')} | {r.get('dense_recall_at_10', '–')} |")
+    sweeps = [(name, ef, r) for name, row in results["corpora"].items()
+              for ef, r in row.get("ef_search_sweep", {}).items()]
+    if sweeps:
+        lines += ["", "| corpus | HNSW ef_search | recall@10 vs exact | dense p50/p95 ms |", "| --- | ---: | ---: | ---: |"]
+        lines += [f"| {name} | {ef} | {r['recall_at_10']} | {r['p50_ms']} / {r['p95_ms']} |" for name, ef, r in sweeps]
     lines += ["", f"Neural sentence model at ingest: {results.get('semantic', 'e5')}.",
               "Targets: hybrid p95 ≤ 30 ms (bundled), ≤ 150 ms (100,000 clauses), ≤ 100 ms and recall@10 ≥ 0.95 "
               "(1,000,000 clauses)."]
@@ -213,10 +235,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="the neural sentence model at ingest (off: as a corpus too large to embed)")
     parser.add_argument("--skip-large", action="store_true", help="only the bundled corpus")
     parser.add_argument("--rounds", type=int, default=3, help="times each query is run per mode")
+    parser.add_argument("--ef-search", type=int, nargs="*", default=[],
+                        help="for an HNSW index, also recall and latency at these candidate counts")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        print(json.dumps(serve(args.serve, args.rounds)))
+        print(json.dumps(serve(args.serve, args.rounds, args.ef_search)))
         return 0
     import os
     import platform
@@ -233,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             large = work / f"index-{size}"
             name = f"synthetic-{size}"
             results["corpora"][name] = build([files], large, loader, args.semantic)
-            results["corpora"][name].update(serve_in_subprocess(large, args.rounds))
+            results["corpora"][name].update(serve_in_subprocess(large, args.rounds, args.ef_search))
             shutil.rmtree(large, ignore_errors=True)  # the next size needs the disk
     print(write_results("retrieval", results, markdown))
     return 0

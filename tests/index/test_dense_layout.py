@@ -19,7 +19,7 @@ def _unit_vectors(count: int, dim: int, seed: int) -> np.ndarray:
 def test_the_layout_is_chosen_by_size() -> None:
     assert choose_layout(199_999, 200_000).kind == "flat"
     assert choose_layout(200_000, 200_000).kind == "hnsw"
-    assert choose_layout(10, 5).to_json() == {"kind": "hnsw", "m": 32, "ef_construction": 80, "ef_search": 128}
+    assert choose_layout(10, 5).to_json() == {"kind": "hnsw", "m": 32, "ef_construction": 80, "ef_search": 512}
     assert choose_layout(10, 50).to_json() == {"kind": "flat"}
 
 
@@ -31,11 +31,32 @@ def test_hnsw_finds_what_exact_search_finds(tmp_path: Path) -> None:
     graph.save(tmp_path)
     graph = DenseIndex.load(tmp_path)
     assert graph.layout == DenseLayout("hnsw") and exact.layout.kind == "flat"
+    weak = DenseIndex.build(vectors, rows, 48, DenseLayout("hnsw", ef_search=16))
+    weak.save(tmp_path)  # built before the candidate count was raised: loaded with today's
+    assert DenseIndex.load(tmp_path).layout.ef_search == DenseLayout().ef_search
     recall = []
     for query in _unit_vectors(50, 48, seed=2):
         truth = set(exact.search(query, 10)[0].tolist())
         recall.append(len(truth & set(graph.search(query, 10)[0].tolist())) / 10)
     assert np.mean(recall) >= 0.95
+
+
+def test_more_search_candidates_find_more_of_what_exact_search_finds() -> None:
+    vectors = _unit_vectors(4000, 32, seed=5)
+    rows = np.arange(len(vectors))
+    exact = DenseIndex.build(vectors, rows, 32)
+    graph = DenseIndex.build(vectors, rows, 32, DenseLayout("hnsw", m=4, ef_construction=16, ef_search=10))
+    queries = _unit_vectors(40, 32, seed=6)
+    truths = [set(exact.search(q, 10)[0].tolist()) for q in queries]
+
+    def recall() -> float:
+        return float(np.mean([len(t & set(graph.search(q, 10)[0].tolist())) / 10 for t, q in zip(truths, queries, strict=True)]))
+
+    narrow = recall()
+    graph.set_ef_search(400)
+    assert graph.layout.ef_search == 400 and recall() > narrow + 0.1
+    exact.set_ef_search(400)  # nothing to set on an exact index
+    assert exact.layout.kind == "flat"
 
 
 def test_a_narrow_filter_on_a_graph_is_searched_exactly_among_what_it_allows() -> None:
