@@ -25,3 +25,21 @@ def test_corpora_not_measured_again_are_carried_over_with_their_date(tmp_path: P
     benchmark.write_results("x", {"date": "day 3", "corpora": {"bundled": {"v": 4}}}, _render)
     assert json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))["carried_over"] == {"large": "day 1"}
     assert (tmp_path / "x.md").read_text(encoding="utf-8").startswith("bundled\nlarge\n")
+
+
+def test_the_ef_search_sweep_measures_recall_on_one_graph_and_is_tabled(tmp_path: Path, corpus_files) -> None:
+    from index.build import ingest_paths
+    from policyqa.config import Settings
+
+    folder = tmp_path / "index"  # the bundled corpus as an HNSW graph (threshold lowered)
+    ingest_paths(corpus_files, Settings(index_dir=folder, embed_model="offline", semantic_model="off",
+                                        exact_search_below=10, cache_dir=tmp_path / "cache"))
+    measured = benchmark.dense_recall(folder, [1, 512])
+    sweep = measured["ef_search_sweep"]
+    assert measured["dense_index"]["kind"] == "hnsw" and list(sweep) == ["1", "512"]
+    assert 0 <= sweep["1"]["recall_at_10"] <= sweep["512"]["recall_at_10"] == 1.0
+    row = {"clauses": 365, "ingest_s": 1, "reingest_unchanged_s": 0, "index_bytes": 1, "open_s": 0,
+           "latency_ms": {m: {"p50": 0, "p95": 0} for m in ("bm25", "dense", "hybrid")},
+           "build_peak_rss_mb": 1, "serve_peak_rss_mb": 1, **measured}
+    text = benchmark.markdown({"machine": "m", "date": "d", "corpora": {"bundled": row}})
+    assert "| bundled | 512 | 1.0 |" in text
