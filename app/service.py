@@ -99,7 +99,7 @@ class AnswerService:
         if self._corpus is None or self._corpus[0] is not index:
             from app.answer.corpus import CorpusStats
 
-            self._corpus = (index, CorpusStats(index.clauses, index.document_frequencies()))
+            self._corpus = (index, CorpusStats(index.clauses, index.document_frequencies(), index.corpus_text()))
         return self._corpus[1]
 
     def _validity_clauses(self, index: SearchIndex) -> dict[str, Clause]:

@@ -76,6 +76,11 @@ class SearchIndex(Protocol):
         """Per jieba token, how many clauses hold it (the answer layer's rarity of words)."""
         ...
 
+    def corpus_text(self) -> str:
+        """Every clause's judged text (index/pieces.judged_text), one per line: what the answer layer
+        asks whether the documents mention a phrase at all."""
+        ...
+
     def clause(self, clause_id: str) -> Clause | None: ...
 
     @property

@@ -63,6 +63,10 @@ class CatalogueIndex(Generic[Restriction]):
         """Per jieba token, how many clauses hold it (as BM25 indexed them)."""
         return self._stored.bm25.document_frequencies()
 
+    def corpus_text(self) -> str:
+        """Every clause's judged text (index/pieces.py), one per line, as ingest stored it."""
+        return self._stored.corpus_text()
+
     @property
     def embedder_info(self) -> dict:
         return self._stored.embedder_info

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from index.bm25 import Bm25Index
 from index.dense import DenseIndex
+from index.pieces import judged_text
 from index.semantic_store import SemanticSentences
 from index.sentences import SentenceIndex
 from policyqa.errors import IndexMissingError, IndexUnreadableError
@@ -27,6 +28,9 @@ DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"
 TOKENS = "tokens.jsonl"
 SENTENCE_TOKENS = "sentence_tokens.jsonl"  # per clause: its sentences' tokens
+# every clause's judged text (index/pieces.py), one per line: what the answer layer asks "do the
+# documents mention this?" of; written at ingest so a starting service does not normalise them all
+JUDGED_TEXT = "judged_text.txt"
 BM25_DIR = "bm25"
 EMBEDDER_DIR = "embedder"
 
@@ -46,6 +50,13 @@ class StoredIndex:
     sentences: SentenceIndex | None = None  # None in an index built before sentence matching
     sentence_tokens: list[list[list[str]]] = field(default_factory=list)
     semantic: SemanticSentences | None = None  # None when built without the neural sentence model
+    judged_text: str | None = None  # None in an index built before it was stored
+
+    def corpus_text(self) -> str:
+        """Every clause's judged text, one per line (read from the folder, else made here)."""
+        if self.judged_text is None:
+            self.judged_text = "\n".join(judged_text(c) for c in self.clauses)
+        return self.judged_text
 
     @property
     def embedder_info(self) -> dict[str, Any]:
@@ -101,6 +112,7 @@ def write_index(folder: Path, stored: StoredIndex, offline_embedder: OfflineEmbe
     _write_lines(folder / DOCUMENTS, [d.to_json() for d in stored.documents])
     _write_lines(folder / CLAUSES, [c.to_json() for c in stored.clauses])
     _write_lines(folder / TOKENS, stored.tokens)
+    (folder / JUDGED_TEXT).write_text(stored.corpus_text(), encoding="utf-8")
     if stored.sentences is not None:
         _write_lines(folder / SENTENCE_TOKENS, stored.sentence_tokens)
         stored.sentences.save(folder)
@@ -170,10 +182,11 @@ def read_index(folder: Path, with_tokens: bool = False) -> StoredIndex:
         semantic = SemanticSentences.load(folder, len(clauses))
         sentence_tokens = (_read_token_lines(folder / SENTENCE_TOKENS)
                            if with_tokens and (folder / SENTENCE_TOKENS).is_file() else [])
+        judged = (folder / JUDGED_TEXT).read_text(encoding="utf-8") if (folder / JUDGED_TEXT).is_file() else None
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         raise IndexUnreadableError(f"索引文件损坏（{type(error).__name__}: {error}）：{folder}。"
                                 f"请运行 policyqa ingest --index {folder} 重建") from error
     if len(clauses) != manifest.get("clause_count"):
         raise IndexUnreadableError(f"索引不完整（条款数与清单不符）：{folder}。请运行 policyqa ingest 重建")
     return StoredIndex(manifest, documents, clauses, tokens, dense, bm25, folder,
-                       sentences=sentences, sentence_tokens=sentence_tokens, semantic=semantic)
+                       sentences=sentences, sentence_tokens=sentence_tokens, semantic=semantic, judged_text=judged)

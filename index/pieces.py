@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from index.tokenize import normalise
 from policyqa.model import Clause
 
 MAX_PIECE_CHARS = 360  # about 256-512 model tokens of Chinese; longer inputs would be truncated
@@ -61,3 +62,8 @@ def bm25_text(clause: Clause) -> str:
     sentences and embedded instead)."""
     parts = [topic_heading(clause), clause.title if clause.title not in clause.text else "", clause.text]
     return "\n".join(p for p in parts if p)
+
+
+def judged_text(clause: Clause) -> str:
+    """The text a clause is found and judged by: its headings, lead phrase and text, normalised."""
+    return normalise(" ".join((*clause.path, clause.title, clause.text)))

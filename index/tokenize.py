@@ -130,6 +130,22 @@ def to_simplified(text: str) -> str:
     return _to_simplified_converter().convert(text)
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
+def squeeze(text: str) -> str:
+    """Width- and whitespace-insensitive form with letter case kept (for showing a question back)."""
+    import unicodedata
+
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def normalise(text: str) -> str:
+    """Width-, case-, whitespace- and script-insensitive form used for matching (never for quoting):
+    traditional characters read as simplified, so a Big5 document matches a simplified question."""
+    return to_simplified(squeeze(text).lower())
+
+
 def tokenize(text: str) -> list[str]:
     """jieba search-mode tokens without stop words or punctuation; single characters are kept."""
     words = _tokenizer().cut_for_search(to_simplified(text.lower()), HMM=False)  # HMM off: steadier, faster

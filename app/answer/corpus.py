@@ -11,21 +11,19 @@ import math
 from collections.abc import Mapping, Sequence
 
 from app.text.spans import normalise
+from index.pieces import judged_text
 from policyqa.model import Clause
-
-
-def judged_text(clause: Clause) -> str:
-    """The text a clause is found and judged by: its headings, lead phrase and text, normalised."""
-    return normalise(" ".join((*clause.path, clause.title, clause.text)))
 
 
 class CorpusStats:
     """Token document frequencies and the normalised text of every clause of one index."""
 
-    def __init__(self, clauses: Sequence[Clause], document_frequencies: Mapping[str, int]) -> None:
+    def __init__(self, clauses: Sequence[Clause], document_frequencies: Mapping[str, int],
+                 text: str | None = None) -> None:
+        """`text`: the clauses' judged texts, one per line, as the index stores them (else made here)."""
         self.size = max(len(clauses), 1)
         self._df = document_frequencies
-        self._text = "\n".join(judged_text(c) for c in clauses)
+        self._text = "\n".join(judged_text(c) for c in clauses) if text is None else text
         self._titles = tuple({normalise(c.doc.title) for c in clauses if c.doc.title})
 
     def df(self, word: str) -> int:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.answer.analysis import QuestionProfile, Term
-from app.answer.corpus import judged_text
 from app.answer.kinds import states
 from app.text.spans import Span, is_responsibility, normalise, split_sentences
+from index.pieces import judged_text
 from policyqa.model import Hit
 
 SENTENCE_FEATURES = (

@@ -56,6 +56,11 @@ class FakeIndex:
                 counts[token] = counts.get(token, 0) + 1
         return counts
 
+    def corpus_text(self) -> str:
+        from index.pieces import judged_text
+
+        return "\n".join(judged_text(c) for c in self.clauses)
+
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
                rewrite: str = "") -> list[Hit]:
         self.searches += 1

@@ -315,3 +315,24 @@ def test_tokens_read_back_for_a_re_ingest_share_one_string_per_word(small_corpus
     assert len(words) > len(set(words))  # some word occurs more than once
     first: dict[str, str] = {}
     assert all(first.setdefault(w, w) is w for w in words)
+
+
+def test_the_clauses_judged_text_is_stored_at_ingest_not_made_when_a_service_starts(
+        small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.service import AnswerService
+    from index.pieces import judged_text
+
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    opened = open_index(settings)
+    stored = (settings.index_dir / "judged_text.txt").read_text(encoding="utf-8")
+    assert stored.split("\n") == [judged_text(c) for c in opened.clauses]
+
+    def refuse(clause):  # at start-up the answer layer reads the stored text
+        raise AssertionError("normalised again at start-up")
+
+    monkeypatch.setattr("index.local_files.judged_text", refuse)
+    monkeypatch.setattr("app.answer.corpus.judged_text", refuse)
+    service = AnswerService(settings, index=open_index(settings))
+    assert service.ask("腾笼换鸟").citations
+    assert service.analyze("腾笼换鸟").terms  # the corpus statistics were built
