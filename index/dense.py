@@ -174,8 +174,7 @@ class DenseIndex:
         """Read an index written by `save`."""
         import faiss
 
-        index = faiss.read_index(str(folder / INDEX_FILE))
-        hnsw = getattr(index, "hnsw", None)
-        if hnsw is not None:  # a search-time setting: an index built with fewer candidates gets today's
-            hnsw.efSearch = max(int(hnsw.efSearch), DenseLayout().ef_search)
-        return cls(index, np.load(folder / PIECES_FILE, allow_pickle=False))
+        dense = cls(faiss.read_index(str(folder / INDEX_FILE)), np.load(folder / PIECES_FILE, allow_pickle=False))
+        # a search-time setting: an index built with fewer candidates gets today's
+        dense.set_ef_search(max(dense.layout.ef_search, DenseLayout().ef_search))
+        return dense

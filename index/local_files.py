@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from index.bm25 import Bm25Index
 from index.dense import DenseIndex
-from index.pieces import judged_text
+from index.pieces import corpus_text
 from index.semantic_store import SemanticSentences
 from index.sentences import SentenceIndex
 from policyqa.errors import IndexMissingError, IndexUnreadableError
@@ -55,7 +55,7 @@ class StoredIndex:
     def corpus_text(self) -> str:
         """Every clause's judged text, one per line (read from the folder, else made here)."""
         if self.judged_text is None:
-            self.judged_text = "\n".join(judged_text(c) for c in self.clauses)
+            self.judged_text = corpus_text(self.clauses)
         return self.judged_text
 
     @property

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from index.tokenize import normalise
 from policyqa.model import Clause
@@ -67,3 +68,8 @@ def bm25_text(clause: Clause) -> str:
 def judged_text(clause: Clause) -> str:
     """The text a clause is found and judged by: its headings, lead phrase and text, normalised."""
     return normalise(" ".join((*clause.path, clause.title, clause.text)))
+
+
+def corpus_text(clauses: Iterable[Clause]) -> str:
+    """Every clause's judged text, one per line: what "do the documents mention this?" is asked of."""
+    return "\n".join(judged_text(c) for c in clauses)

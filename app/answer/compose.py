@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from itertools import pairwise
+from itertools import groupby, pairwise
 
 from app.answer.analysis import QuestionProfile
 from app.answer.config import AnswerConfig
@@ -198,17 +198,8 @@ def phrases_of(question: str, words: list[str]) -> list[str]:
     """The stretches of `question` that hold `words`, widened to whole words of jieba's cut and
     joined where they touch, in the question's order; then, as they are, words the question does
     not hold (an alias's policy wording)."""
-    from index.tokenize import segment
-
-    lowered = question.lower()  # jieba's cut and the terms are lower-case ("aed" of "AED")
-    if len(lowered) != len(question):
-        lowered = question
-    bounds, position = [], 0
-    for token in segment(question):
-        start = lowered.find(token, position)
-        if start >= 0:
-            bounds.append((start, start + len(token)))
-            position = start + len(token)
+    lowered = _lowered(question)
+    bounds = _cut_bounds(question)
     spans, elsewhere = [], []
     for word in words:
         at = lowered.find(word.lower())
@@ -228,6 +219,26 @@ def phrases_of(question: str, words: list[str]) -> list[str]:
         else:
             merged.append([start, stop])
     return [question[start:stop] for start, stop in merged] + elsewhere
+
+
+def _lowered(text: str) -> str:
+    """`text` lower-cased as jieba's cut is ("aed" of "AED"), where that keeps every offset."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text
+
+
+def _cut_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) in `text` of each word of jieba's plain cut, in order."""
+    from index.tokenize import segment
+
+    lowered = _lowered(text)
+    bounds, position = [], 0
+    for token in segment(text):
+        start = lowered.find(token, position)
+        if start >= 0:
+            bounds.append((start, start + len(token)))
+            position = start + len(token)
+    return bounds
 
 
 def _years_text(years: list[int]) -> str:
@@ -271,36 +282,18 @@ def mentioned_and_absent(phrases: list[str], mentioned: Callable[[str], bool]) -
         if mentioned(normalise(phrase)):
             present.append(phrase)
             continue
-        words = _words_of(phrase)
+        words = [phrase[start:end] for start, end in _cut_bounds(phrase)] or [phrase]
         held = [len(w) >= 2 and mentioned(normalise(w)) for w in words]
         if not any(held):
             absent.append(phrase)
             continue
-        run: list[str] = []
-        for word, is_held in [*zip(words, held, strict=True), ("", True)]:  # ("", True) closes the last stretch
-            if not is_held:
-                run.append(word)
-                continue
-            if any(len(w) >= 2 for w in run):
-                absent.append("".join(run))
-            run = []
-            present += [word] if word else []
+        for is_held, group in groupby(zip(words, held, strict=True), key=lambda pair: pair[1]):
+            stretch = [word for word, _ in group]
+            if is_held:
+                present += stretch
+            elif any(len(w) >= 2 for w in stretch):
+                absent.append("".join(stretch))
     return list(dict.fromkeys(present)), list(dict.fromkeys(absent))
-
-
-def _words_of(phrase: str) -> list[str]:
-    """jieba's cut of `phrase`, each word as the phrase writes it (the cut is lower-case)."""
-    from index.tokenize import segment
-
-    lowered = phrase.lower() if len(phrase.lower()) == len(phrase) else phrase
-    words, position = [], 0
-    for token in segment(phrase):
-        start = lowered.find(token, position)
-        if start < 0:
-            return [phrase]
-        words.append(phrase[position:start + len(token)])  # spaces before a word stay with it
-        position = start + len(token)
-    return words
 
 
 def compose_not_found(profile: QuestionProfile, documents: list[Document], config: AnswerConfig,

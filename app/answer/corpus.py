@@ -11,19 +11,17 @@ import math
 from collections.abc import Mapping, Sequence
 
 from app.text.spans import normalise
-from index.pieces import judged_text
 from policyqa.model import Clause
 
 
 class CorpusStats:
     """Token document frequencies and the normalised text of every clause of one index."""
 
-    def __init__(self, clauses: Sequence[Clause], document_frequencies: Mapping[str, int],
-                 text: str | None = None) -> None:
-        """`text`: the clauses' judged texts, one per line, as the index stores them (else made here)."""
+    def __init__(self, clauses: Sequence[Clause], document_frequencies: Mapping[str, int], text: str) -> None:
+        """`text`: the clauses' judged texts, one per line, as the index stores them (index.pieces.corpus_text)."""
         self.size = max(len(clauses), 1)
         self._df = document_frequencies
-        self._text = "\n".join(judged_text(c) for c in clauses) if text is None else text
+        self._text = text
         self._titles = tuple({normalise(c.doc.title) for c in clauses if c.doc.title})
 
     def df(self, word: str) -> int:

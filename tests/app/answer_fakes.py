@@ -57,9 +57,9 @@ class FakeIndex:
         return counts
 
     def corpus_text(self) -> str:
-        from index.pieces import judged_text
+        from index.pieces import corpus_text
 
-        return "\n".join(judged_text(c) for c in self.clauses)
+        return corpus_text(self.clauses)
 
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
                rewrite: str = "") -> list[Hit]:

@@ -331,8 +331,7 @@ def test_the_clauses_judged_text_is_stored_at_ingest_not_made_when_a_service_sta
     def refuse(clause):  # at start-up the answer layer reads the stored text
         raise AssertionError("normalised again at start-up")
 
-    monkeypatch.setattr("index.local_files.judged_text", refuse)
-    monkeypatch.setattr("app.answer.corpus.judged_text", refuse)
+    monkeypatch.setattr("index.pieces.judged_text", refuse)  # what index.pieces.corpus_text would call
     service = AnswerService(settings, index=open_index(settings))
     assert service.ask("腾笼换鸟").citations
     assert service.analyze("腾笼换鸟").terms  # the corpus statistics were built

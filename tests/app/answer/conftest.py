@@ -11,7 +11,7 @@ from ..answer_fakes import CLAUSES, FakeIndex
 
 @pytest.fixture(scope="session")
 def fake_corpus() -> CorpusStats:
-    return CorpusStats(list(CLAUSES), FakeIndex().document_frequencies())
+    return CorpusStats(list(CLAUSES), FakeIndex().document_frequencies(), FakeIndex().corpus_text())
 
 
 @pytest.fixture(scope="session")
