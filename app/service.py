@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +51,7 @@ class AnswerService:
         self._rewriter: Rewriter | None = None
         self._llm_notices: list[str] = []
         self._corpus: tuple[SearchIndex, CorpusStats] | None = None
-        self._validity: tuple[SearchIndex, dict[str, Clause]] | None = None
+        self._validity: tuple[SearchIndex, Mapping[str, Clause]] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -99,15 +99,16 @@ class AnswerService:
         if self._corpus is None or self._corpus[0] is not index:
             from app.answer.corpus import CorpusStats
 
-            self._corpus = (index, CorpusStats(index.clauses, index.document_frequencies(), index.corpus_text()))
+            self._corpus = (index, CorpusStats(index.documents, len(index.clauses), index.document_frequencies(),
+                                                   index.corpus_text()))
         return self._corpus[1]
 
-    def _validity_clauses(self, index: SearchIndex) -> dict[str, Clause]:
-        """Per document, the clause stating its validity, found once per loaded index."""
+    def _validity_clauses(self, index: SearchIndex) -> Mapping[str, Clause]:
+        """Per document, the clause stating its validity (looked for once per loaded index)."""
         if self._validity is None or self._validity[0] is not index:
-            from app.answer.validity import validity_clauses
+            from app.answer.validity import ValidityClauses
 
-            self._validity = (index, validity_clauses(index.clauses))
+            self._validity = (index, ValidityClauses(index.documents, index.clauses_of))
         return self._validity[1]
 
     def documents(self) -> list[Document]:

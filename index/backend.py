@@ -70,7 +70,14 @@ class SearchIndex(Protocol):
     def documents(self) -> list[Document]: ...
 
     @property
-    def clauses(self) -> list[Clause]: ...
+    def clauses(self) -> Sequence[Clause]:
+        """Every clause, by row (a large index reads them from disk as they are asked for: a full
+        pass is for evaluation and small indexes)."""
+        ...
+
+    def clauses_of(self, doc_id: str) -> list[Clause]:
+        """A document's clauses, in order."""
+        ...
 
     def document_frequencies(self) -> dict[str, int]:
         """Per jieba token, how many clauses hold it (the answer layer's rarity of words)."""

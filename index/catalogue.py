@@ -38,13 +38,9 @@ class CatalogueIndex(Generic[Restriction]):
         self._embedder = embedder
         self.config = config or SearchConfig()
         self.notices = notices
-        self._by_id = {c.clause_id: c for c in stored.clauses}
-        self._row_of = {c.clause_id: row for row, c in enumerate(stored.clauses)}
         self._dim_checked = False
         # the neural sentence model, when the index holds sentence vectors and the model runs here
         self._semantic = semantic if stored.semantic is not None else None
-        doc_index = {d.doc_id: i for i, d in enumerate(stored.documents)}
-        self._row_doc = np.asarray([doc_index[c.doc.doc_id] for c in stored.clauses], dtype=np.int64)
 
     @property
     def has_semantic(self) -> bool:
@@ -56,8 +52,14 @@ class CatalogueIndex(Generic[Restriction]):
         return list(self._stored.documents)
 
     @property
-    def clauses(self) -> list[Clause]:
-        return list(self._stored.clauses)
+    def clauses(self) -> Sequence[Clause]:
+        """Every clause, row by row (read from the index folder as they are asked for)."""
+        return self._stored.clauses
+
+    def clauses_of(self, doc_id: str) -> list[Clause]:
+        """A document's clauses, in order."""
+        table = self._stored.clauses
+        return [table[row] for row in table.rows_of(doc_id).tolist()]
 
     def document_frequencies(self) -> dict[str, int]:
         """Per jieba token, how many clauses hold it (as BM25 indexed them)."""
@@ -78,7 +80,8 @@ class CatalogueIndex(Generic[Restriction]):
 
     def clause(self, clause_id: str) -> Clause | None:
         """The clause with this id, or None."""
-        return self._by_id.get(clause_id)
+        row = self._stored.clauses.row_of(clause_id)
+        return None if row is None else self._stored.clauses[row]
 
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None,
                mode: str = "hybrid", rewrite: str = "") -> list[Hit]:
@@ -116,7 +119,7 @@ class CatalogueIndex(Generic[Restriction]):
         if filters is None or filters.empty:
             return None
         accepted = np.asarray([filters.accepts(d) for d in self._stored.documents], dtype=bool)
-        return accepted[self._row_doc]
+        return accepted[self._stored.clauses.document_of_row]
 
     def _sentence_similarities(self, queries: list[str]) -> list[np.ndarray] | None:
         """Per query, its cosine with every sentence of the index (None without the neural model)."""
@@ -134,14 +137,19 @@ class CatalogueIndex(Generic[Restriction]):
         """Clause rows by the keyword search of the rewritten question: the documents' own terms are
         what an LLM rewrite adds, and BM25 is the ranking that rewards exact terms."""
         hits = self._search_one(rewrite, None, depth, restriction, "bm25", {})
-        return [self._row_of[h.clause.clause_id] for h in hits], [h.score for h in hits]
+        return [self._row_of(h.clause) for h in hits], [h.score for h in hits]
 
     def _with_similarities(self, hits: list[Hit], similarities: np.ndarray) -> list[Hit]:
         """The hits, each with the question's similarity to its clause's sentences (in text order)."""
         store = self._stored.semantic
         assert store is not None
-        return [replace(h, sentence_similarity=store.clause_sentences(similarities, self._row_of[h.clause.clause_id]))
+        return [replace(h, sentence_similarity=store.clause_sentences(similarities, self._row_of(h.clause)))
                 for h in hits]
+
+    def _row_of(self, clause: Clause) -> int:
+        row = self._stored.clauses.row_of(clause.clause_id)
+        assert row is not None, "a hit of this index is a clause of it"
+        return row
 
     def _query_vectors(self, queries: list[str]) -> np.ndarray:
         vectors = self._embedder.embed_queries([expand_query(q) for q in queries])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.bm25 import Bm25Index
+from index.clause_table import ClauseTable
 from index.dense import DenseIndex, DenseLayout
 from index.local_files import StoredIndex
 from index.offline_embedder import OfflineEmbedder
@@ -39,7 +40,7 @@ class FileEntry:
 def reused_entry(previous: StoredIndex, path: str, with_vectors: bool) -> FileEntry:
     """The part of the previous index that came from `path`."""
     info = previous.manifest["files"][path]
-    rows = [i for i, c in enumerate(previous.clauses) if c.doc.doc_id == info["doc_id"]]
+    rows = previous.clauses.rows_of(info["doc_id"]).tolist()
     clauses = [previous.clauses[i] for i in rows]
     entry = FileEntry(path, info["content_hash"], clauses[0].doc if clauses else
                       next(d for d in previous.documents if d.doc_id == info["doc_id"]), clauses,
@@ -108,6 +109,7 @@ def assemble(entries: list[FileEntry], manifest: dict, dim: int, layout: DenseLa
                else np.zeros((0, dim), dtype=np.float32))
     documents = list({e.document.doc_id: e.document for e in entries}.values())
     sentence_tokens = [s for e in entries for s in (e.sentence_tokens or [])]
-    return StoredIndex(manifest, documents, clauses, tokens, DenseIndex.build(vectors, piece_rows, dim, layout),
+    return StoredIndex(manifest, documents, ClauseTable.holding(clauses, documents), tokens,
+                       DenseIndex.build(vectors, piece_rows, dim, layout),
                        Bm25Index.build(tokens), sentences=SentenceIndex.build(sentence_tokens),
                        sentence_tokens=sentence_tokens)

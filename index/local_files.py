@@ -7,11 +7,16 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from index.bm25 import Bm25Index
+from index.clause_table import ROWS_FILE as CLAUSE_ROWS
+from index.clause_table import ClauseTable, row_table
 from index.dense import DenseIndex
 from index.pieces import corpus_text
 from index.semantic_store import SemanticSentences
@@ -41,7 +46,7 @@ class StoredIndex:
 
     manifest: dict[str, Any]
     documents: list[Document]
-    clauses: list[Clause]
+    clauses: ClauseTable
     tokens: list[list[str]]
     dense: DenseIndex
     bm25: Bm25Index
@@ -74,11 +79,17 @@ def _json(data: Any, indent: int | None = None) -> str:
     return text
 
 
-def _write_lines(path: Path, rows: list[Any]) -> None:
-    with path.open("w", encoding="utf-8") as out:
+def _write_lines(path: Path, rows: Iterable[Any]) -> list[int]:
+    """Write one JSON value per line; returns where each line starts (in bytes)."""
+    starts = []
+    written = 0
+    with path.open("wb") as out:
         for row in rows:
-            out.write(_json(row))
-            out.write("\n")
+            line = (_json(row) + "\n").encode("utf-8")
+            starts.append(written)
+            out.write(line)
+            written += len(line)
+    return starts
 
 
 def _read_lines(path: Path) -> list[Any]:
@@ -110,7 +121,8 @@ def write_index(folder: Path, stored: StoredIndex, offline_embedder: OfflineEmbe
     """Write every part of `stored` into the (new, empty) `folder`; the manifest goes last."""
     folder.mkdir(parents=True, exist_ok=False)
     _write_lines(folder / DOCUMENTS, [d.to_json() for d in stored.documents])
-    _write_lines(folder / CLAUSES, [c.to_json() for c in stored.clauses])
+    starts = _write_lines(folder / CLAUSES, (c.to_json() for c in stored.clauses))
+    np.save(folder / CLAUSE_ROWS, row_table(starts, stored.clauses, stored.documents), allow_pickle=False)
     _write_lines(folder / TOKENS, stored.tokens)
     (folder / JUDGED_TEXT).write_text(stored.corpus_text(), encoding="utf-8")
     if stored.sentences is not None:
@@ -168,13 +180,21 @@ def older_format_files(folder: Path) -> tuple[int | None, list[str]] | None:
     return manifest.get("format_version"), list(manifest.get("files", {}))
 
 
+def _clause_table(folder: Path, documents: list[Document]) -> ClauseTable:
+    """The clause records, read by row; an index written before the rows file existed is read whole."""
+    if (folder / CLAUSE_ROWS).is_file():
+        return ClauseTable.mapped(folder / CLAUSES, folder / CLAUSE_ROWS, documents)
+    by_id = {d.doc_id: d for d in documents}
+    return ClauseTable.holding([Clause.from_json(c, by_id[c["doc_id"]]) for c in _read_lines(folder / CLAUSES)],
+                               documents)
+
+
 def read_index(folder: Path, with_tokens: bool = False) -> StoredIndex:
     """Load the index at `folder` (tokens only when a build needs them)."""
     manifest = read_manifest(folder)
     try:
         documents = [Document.from_json(d) for d in _read_lines(folder / DOCUMENTS)]
-        by_id = {d.doc_id: d for d in documents}
-        clauses = [Clause.from_json(c, by_id[c["doc_id"]]) for c in _read_lines(folder / CLAUSES)]
+        clauses = _clause_table(folder, documents)
         tokens = _read_token_lines(folder / TOKENS) if with_tokens else []
         dense = DenseIndex.load(folder)
         bm25 = Bm25Index.load(folder / BM25_DIR)

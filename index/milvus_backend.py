@@ -67,7 +67,6 @@ class MilvusIndex(CatalogueIndex[str]):
                  semantic: E5Embedder | None = None) -> None:
         super().__init__(stored, embedder, config, notices, semantic)
         self._store = store
-        self._row = {c.clause_id: row for row, c in enumerate(stored.clauses)}
 
     @classmethod
     def open(cls, settings: Settings, config: SearchConfig | None = None) -> MilvusIndex:
@@ -102,8 +101,10 @@ class MilvusIndex(CatalogueIndex[str]):
             found["dense"] = [(c, s) for c, s in self._store.dense(vector, depth, expression) if s > 0]
         if mode == "hybrid" and self.config.sentence_weight:
             found["sentences"] = self._store.keyword(SENTENCES, text, depth, expression)
-        rankings = {name: [self._row[c] for c, _ in pairs if c in self._row] for name, pairs in found.items()}
-        scores = {name: {self._row[c]: s for c, s in pairs if c in self._row} for name, pairs in found.items()}
+        row_of = {c: self._stored.clauses.row_of(c) for pairs in found.values() for c, _ in pairs}
+        rows = {c: row for c, row in row_of.items() if row is not None}
+        rankings = {name: [rows[c] for c, _ in pairs if c in rows] for name, pairs in found.items()}
+        scores = {name: {rows[c]: s for c, s in pairs if c in rows} for name, pairs in found.items()}
         for name, (ranked, values) in extra.items():  # computed over the catalogue (the sentence vectors)
             rankings[name], scores[name] = ranked, dict(zip(ranked, values, strict=True))
         return ranked_hits(rankings, scores, self._stored.clauses, self._stored.documents, query, mode=mode,

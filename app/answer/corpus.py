@@ -8,21 +8,22 @@ weighed by how rare they are in general Chinese (jieba's dictionary frequency): 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from app.text.spans import normalise
-from policyqa.model import Clause
+from policyqa.model import Document
 
 
 class CorpusStats:
     """Token document frequencies and the normalised text of every clause of one index."""
 
-    def __init__(self, clauses: Sequence[Clause], document_frequencies: Mapping[str, int], text: str) -> None:
+    def __init__(self, documents: Iterable[Document], clause_count: int, document_frequencies: Mapping[str, int],
+                 text: str) -> None:
         """`text`: the clauses' judged texts, one per line, as the index stores them (index.pieces.corpus_text)."""
-        self.size = max(len(clauses), 1)
+        self.size = max(clause_count, 1)
         self._df = document_frequencies
         self._text = text
-        self._titles = tuple({normalise(c.doc.title) for c in clauses if c.doc.title})
+        self._titles = tuple({normalise(d.title) for d in documents if d.title})
 
     def df(self, word: str) -> int:
         """How many clauses hold `word` as a token."""

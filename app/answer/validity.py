@@ -9,7 +9,7 @@ ended as of today.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 
 from app.answer.analysis import QuestionProfile
@@ -36,14 +36,38 @@ def asks_document_validity(profile: QuestionProfile, topic_rarity: float) -> boo
     return not topic
 
 
-def validity_clauses(clauses: Iterable[Clause]) -> dict[str, Clause]:
-    """Per document id, the clause that states the document's validity (as Document.validity)."""
-    found: dict[str, Clause] = {}
-    for clause in clauses:
-        statement = normalise(clause.doc.validity)
-        if statement and clause.doc.doc_id not in found and statement in normalise(clause.text):
-            found[clause.doc.doc_id] = clause
-    return found
+def validity_clause(doc: Document, clauses: Iterable[Clause]) -> Clause | None:
+    """The first of the document's clauses that states its validity (as Document.validity)."""
+    statement = normalise(doc.validity)
+    return next((c for c in clauses if statement in normalise(c.text)), None) if statement else None
+
+
+class ValidityClauses(Mapping[str, Clause]):
+    """Per document id, the clause that states the document's validity, looked for among that
+    document's clauses when first asked (a large index is never read whole for it)."""
+
+    def __init__(self, documents: Iterable[Document], clauses_of: Callable[[str], Iterable[Clause]]) -> None:
+        self._documents = {d.doc_id: d for d in documents}
+        self._clauses_of = clauses_of
+        self._found: dict[str, Clause | None] = {}
+
+    def _lookup(self, doc_id: str) -> Clause | None:
+        if doc_id not in self._found:
+            doc = self._documents.get(doc_id)
+            self._found[doc_id] = None if doc is None else validity_clause(doc, self._clauses_of(doc_id))
+        return self._found[doc_id]
+
+    def __getitem__(self, doc_id: str) -> Clause:
+        found = self._lookup(doc_id)
+        if found is None:
+            raise KeyError(doc_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (doc_id for doc_id in self._documents if self._lookup(doc_id) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _names_title(question: str, doc: Document) -> bool:

@@ -56,6 +56,9 @@ class FakeIndex:
                 counts[token] = counts.get(token, 0) + 1
         return counts
 
+    def clauses_of(self, doc_id: str) -> list[Clause]:
+        return [c for c in self.clauses if c.doc.doc_id == doc_id]
+
     def corpus_text(self) -> str:
         from index.pieces import corpus_text
 

@@ -71,6 +71,9 @@ def test_ask_builds_the_index_when_there_is_none(tmp_path: Path, monkeypatch) ->
         def corpus_text(self):
             return ""
 
+        def clauses_of(self, doc_id):
+            return []
+
         def search(self, query, top_k=10, filters=None, mode="hybrid", rewrite=""):
             return []
 

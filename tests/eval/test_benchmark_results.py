@@ -43,3 +43,13 @@ def test_the_ef_search_sweep_measures_recall_on_one_graph_and_is_tabled(tmp_path
            "build_peak_rss_mb": 1, "serve_peak_rss_mb": 1, **measured}
     text = benchmark.markdown({"machine": "m", "date": "d", "corpora": {"bundled": row}})
     assert "| bundled | 512 | 1.0 |" in text
+    # a row measured before sentences and answers were timed
+    assert "| 0 / 0 | 0 / 0 | – | 0 / 0 | – | – | 1 / 1 | hnsw fp16 |" in text
+
+
+def test_the_benchmark_times_answers_and_the_sentence_ranking_over_the_index(corpus_settings) -> None:
+    from index.backend import open_index
+
+    first, warm = benchmark.answer_latencies(corpus_settings.index_dir, open_index(corpus_settings))
+    assert first > 0 and len(warm) == len(benchmark.QUERIES) and all(ms > 0 for ms in warm)
+    assert len(benchmark.sentence_latencies(corpus_settings.index_dir, 2, 150)) == 2 * len(benchmark.QUERIES)

@@ -11,7 +11,8 @@ from ..answer_fakes import CLAUSES, FakeIndex
 
 @pytest.fixture(scope="session")
 def fake_corpus() -> CorpusStats:
-    return CorpusStats(list(CLAUSES), FakeIndex().document_frequencies(), FakeIndex().corpus_text())
+    index = FakeIndex()
+    return CorpusStats(index.documents, len(CLAUSES), index.document_frequencies(), index.corpus_text())
 
 
 @pytest.fixture(scope="session")
