@@ -139,6 +139,8 @@ def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
     try:
         return open_index(settings)
     except IndexMissingError:
+        if backend_of(settings) == "milvus":
+            _refuse_to_rewrite_a_shared_store(settings)
         from index.build import ingest_paths  # here: a cold `ask` on an existing index never needs it
 
         log.info("尚无索引（%s），正在用内置政策文件建立（首次使用约需 10–20 秒）…", settings.index_dir)
@@ -155,3 +157,18 @@ def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
         report = ingest_paths([Path(p) for p in older[1]], settings, progress=progress, replace=True)
     log.info("%s", report.summary())
     return open_index(settings)
+
+
+def _refuse_to_rewrite_a_shared_store(settings: Settings) -> None:
+    """A process with no index folder must not build one from the bundled files when the Milvus it
+    is pointed at already holds documents: the sync after that build would rewrite a store other
+    chat servers answer from."""
+    from index.milvus_backend import held_documents
+    from index.milvus_store import milvus_uri
+
+    held = held_documents(settings)
+    if held:
+        raise IndexMissingError(
+            f"本机没有索引文件夹 {settings.index_dir}，而 Milvus（{milvus_uri(settings)}）里已有 {held} 份文件的索引，"
+            "可能正由别的服务使用；为免改写它，这里不自动建立。请把建索引那台机器上的索引文件夹复制到这里"
+            "（或用 POLICYQA_INDEX_DIR 指向它），或运行 policyqa ingest 明确地重建。")

@@ -45,6 +45,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def held_documents(settings: Settings) -> int:
+    """How many documents the configured Milvus holds completely (0 for an empty or new store)."""
+    store = MilvusStore.for_settings(settings)
+    try:
+        return len(store.document_hashes())
+    finally:
+        store.close()
+
+
 def sync_index(settings: Settings) -> SyncReport:
     """After an ingest into the index folder: bring Milvus to the same clauses."""
     folder = Path(settings.index_dir)

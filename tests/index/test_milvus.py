@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 import index.build
-from index.backend import open_index
+from index.backend import ensure_index, open_index
 from index.filters import Filters
 from index.milvus_store import CLAUSES, DOCUMENTS, PIECES, SENTENCES, MilvusStore, filter_expression, is_lite
 from policyqa.config import Settings
-from policyqa.errors import IndexMismatchError
+from policyqa.errors import IndexMismatchError, IndexMissingError
 from policyqa.model import Document
 from tests.conftest import MILVUS_URI
 
@@ -100,6 +100,20 @@ def test_an_index_folder_and_a_milvus_that_disagree_are_not_opened(small_corpus:
         open_index(settings.with_overrides(milvus_analyzer="chinese"))
     index.build.ingest_paths([small_corpus], settings.with_overrides(milvus_analyzer="chinese"))
     assert open_index(settings.with_overrides(milvus_analyzer="chinese")).search("出口信用保险", top_k=3)
+
+
+def test_a_second_client_with_no_index_folder_leaves_the_shared_store_as_it_is(small_corpus: Path,
+                                                                                tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    before = _counts(settings)
+    second = settings.with_overrides(index_dir=tmp_path / "second-server")
+    with pytest.raises(IndexMissingError, match="已有 3 份文件的索引"):
+        ensure_index(second)
+    assert not (tmp_path / "second-server" / "manifest.json").exists()
+    assert _counts(settings) == before and open_index(settings).search("腾笼换鸟", top_k=1)[0].clause.clause_id == "ra-3"
+    fresh = settings.with_overrides(index_dir=tmp_path / "fresh", milvus_uri=str(tmp_path / "empty" / "policy.db"))
+    assert ensure_index(fresh).search("出口信用保险", top_k=1)  # an empty store: built from the bundled files
 
 
 def test_filter_expressions_are_escaped_and_regions_named_as_the_documents_write_them() -> None:
