@@ -18,6 +18,7 @@ class Kind(StrEnum):
     DEFINITION = "definition"
     BUDGET = "budget"
     RATIO = "ratio"
+    GROWTH = "growth"
     AMOUNT = "amount"
     CONDITION = "condition"
     TIME = "time"
@@ -58,6 +59,11 @@ REGISTRY: dict[Kind, KindSpec] = {
         KindSpec(Kind.RATIO,
                  re.compile(r"比例|百分之|百分比|多少%|几成|比率|占比|增长.{0,4}(?:多少|目标)|增幅|增速|覆盖率"),
                  re.compile(_PERCENT), "具体比例", True),
+        # how much something rises ("往上涨多少", "提高多少", "比上年多出几成"): a figure of the rise
+        # itself ("增长8%", "增加3万千瓦"), not any figure of the topic; "新增多少" asks a count (FIGURE)
+        KindSpec(Kind.GROWTH,
+                 re.compile(r"(?:涨|增长|增加|提高|提升|上升|扩大?|多出)了?(?:多少|几成|百分之几|几个百分点)"),
+                 re.compile(r"(?:增长|增加|提高|提升|上升|扩大|增幅|增速|增)[^\d。；]{0,8}?\d"), "具体增幅", True),
         KindSpec(Kind.AMOUNT,
                  re.compile(r"多少钱|多少万|多少元|金额|额度|补多少|奖多少|补贴多少|补助多少|奖励多少|封顶"),
                  re.compile(rf"{_MONEY}|{_SUBSIDY_SHARE}"), "具体金额", True),
@@ -112,7 +118,7 @@ def states(kinds: frozenset[Kind], unit: str, sentence: str) -> float:
 
 def missing_note(kinds: frozenset[Kind]) -> str:
     """What the quoted clause does not give, for "文件未写明…" (never a figure)."""
-    for kind in (Kind.RATIO, Kind.AMOUNT, Kind.BUDGET, Kind.FIGURE, Kind.TIME, Kind.RESPONSIBLE, Kind.CONDITION):
+    for kind in (Kind.GROWTH, Kind.RATIO, Kind.AMOUNT, Kind.BUDGET, Kind.FIGURE, Kind.TIME, Kind.RESPONSIBLE, Kind.CONDITION):
         if kind in kinds:
             return REGISTRY[kind].missing
     return REGISTRY[Kind.DEFINITION].missing

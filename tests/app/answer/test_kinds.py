@@ -16,6 +16,9 @@ from app.answer.kinds import ASKED_UNIT, Kind, asks, detect_kinds, missing_note,
     # "最高…多少" is not money by itself: a plot ratio is asked the same way
     ("容积率最高能放到多少", {Kind.FIGURE}),
     ("保费补多少", {Kind.AMOUNT}),
+    ("研发投入每年至少往上涨多少", {Kind.GROWTH}),
+    ("劳动生产率今年打算提高多少", {Kind.GROWTH}),
+    ("今年要新增多少个学位", {Kind.FIGURE}),  # how many new ones: a count, not a rise
 ])
 def test_detect_kinds(question: str, kinds: set[Kind]) -> None:
     assert detect_kinds(question) == kinds
@@ -47,6 +50,15 @@ def test_a_share_of_the_cost_states_how_much_is_subsidised() -> None:
     assert states(amount, "", "单个企业补贴不超过150万元") == 1.0
     # a percentage that is not a share subsidised is no sum
     assert states(amount, "", "市级人才计划支持比例达80%以上") == 0.0
+
+
+def test_a_rise_is_stated_by_the_figure_of_the_rise_not_by_any_figure_of_the_topic() -> None:
+    growth = frozenset({Kind.GROWTH})
+    assert states(growth, "", "确保全市财政科技投入年均增长15%以上") == 1.0
+    assert states(growth, "", "争取分布式光伏装机容量增加3万千瓦") == 1.0
+    assert states(growth, "", "每年给予最高不超过500万元运行经费补助") == 0.0
+    assert states(growth, "", "力争全市研发投入强度达2.9%以上") == 0.0
+    assert missing_note(growth) == "具体增幅"
 
 
 def test_asked_unit_and_asking_clauses() -> None:
