@@ -288,7 +288,8 @@ def _rebuild(target: Path, hashes: dict[str, str], manifest: dict | None, settin
     }
     stored = assemble(entries, new_manifest, dim, layout)
     if semantic_model is not None:  # sentences cached by text: only new wording is embedded
-        stored.semantic = SemanticSentences.build(stored.clauses, semantic_model)
+        stored.semantic = SemanticSentences.build(stored.clauses, semantic_model, settings.exact_search_below)
+        stored.manifest["semantic_index"] = stored.semantic.layout.to_json()
     staging = atomic.staging_dir(target, "build")
     try:
         write_index(staging, stored, embedder if isinstance(embedder, OfflineEmbedder) else None)

@@ -100,18 +100,19 @@ class CatalogueIndex(Generic[Restriction]):
         restriction = self._restriction(filters)
         live = [i for i, q in enumerate(queries) if q and q.strip()]
         vectors = self._query_vectors([queries[i] for i in live]) if mode != "bm25" and live else None
-        similarities = self._sentence_similarities([queries[i] for i in live])
+        sentence_queries = self._sentence_query_vectors([queries[i] for i in live])
         results: list[list[Hit]] = [[] for _ in queries]
         for n, i in enumerate(live):
             vector = vectors[n] if vectors is not None else None
             extra: ExtraRankings = {}
-            if similarities is not None and mode == "hybrid" and self.config.semantic_weight:
-                extra["semantic"] = self._semantic_ranking(similarities[n], max(top_k, self.config.candidates), filters)
+            if sentence_queries is not None and mode == "hybrid" and self.config.semantic_weight:
+                extra["semantic"] = self._semantic_ranking(sentence_queries[n], max(top_k, self.config.candidates),
+                                                           filters)
             rewrite = rewrites[i].strip() if rewrites else ""
             if rewrite and mode == "hybrid" and self.config.rewrite_weight:
                 extra["rewrite"] = self._rewrite_ranking(rewrite, max(top_k, self.config.candidates), restriction)
             hits = self._search_one(queries[i], vector, top_k, restriction, mode, extra)
-            results[i] = hits if similarities is None else self._with_similarities(hits, similarities[n])
+            results[i] = hits if sentence_queries is None else self._with_similarities(hits, sentence_queries[n])
         return results
 
     def accepted_rows(self, filters: Filters | None) -> np.ndarray | None:
@@ -121,17 +122,15 @@ class CatalogueIndex(Generic[Restriction]):
         accepted = np.asarray([filters.accepts(d) for d in self._stored.documents], dtype=bool)
         return accepted[self._stored.clauses.document_of_row]
 
-    def _sentence_similarities(self, queries: list[str]) -> list[np.ndarray] | None:
-        """Per query, its cosine with every sentence of the index (None without the neural model)."""
-        store = self._stored.semantic
-        if self._semantic is None or store is None or not queries:
+    def _sentence_query_vectors(self, queries: list[str]) -> np.ndarray | None:
+        """The neural model's vector of each query (None without the model or sentence vectors)."""
+        if self._semantic is None or self._stored.semantic is None or not queries:
             return None
-        vectors = self._semantic.embed_queries(queries)
-        return [store.similarities(v) for v in vectors]
+        return self._semantic.embed_queries(queries)
 
-    def _semantic_ranking(self, similarities: np.ndarray, depth: int, filters: Filters | None) -> tuple[list[int], list[float]]:
+    def _semantic_ranking(self, query_vector: np.ndarray, depth: int, filters: Filters | None) -> tuple[list[int], list[float]]:
         assert self._stored.semantic is not None
-        return self._stored.semantic.ranking(similarities, depth, self.accepted_rows(filters))
+        return self._stored.semantic.ranking(query_vector, depth, self.accepted_rows(filters))
 
     def _rewrite_ranking(self, rewrite: str, depth: int, restriction: Restriction) -> tuple[list[int], list[float]]:
         """Clause rows by the keyword search of the rewritten question: the documents' own terms are
@@ -139,11 +138,11 @@ class CatalogueIndex(Generic[Restriction]):
         hits = self._search_one(rewrite, None, depth, restriction, "bm25", {})
         return [self._row_of(h.clause) for h in hits], [h.score for h in hits]
 
-    def _with_similarities(self, hits: list[Hit], similarities: np.ndarray) -> list[Hit]:
+    def _with_similarities(self, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
         """The hits, each with the question's similarity to its clause's sentences (in text order)."""
         store = self._stored.semantic
         assert store is not None
-        return [replace(h, sentence_similarity=store.clause_sentences(similarities, self._row_of(h.clause)))
+        return [replace(h, sentence_similarity=store.clause_sentences(query_vector, self._row_of(h.clause)))
                 for h in hits]
 
     def _row_of(self, clause: Clause) -> int:

@@ -174,17 +174,26 @@ class DenseIndex:
 
     def save(self, folder: Path) -> None:
         """faiss's own format plus the piece-to-clause map as .npy."""
+        self.write(folder / INDEX_FILE)
+        np.save(folder / PIECES_FILE, self.piece_rows, allow_pickle=False)
+
+    def write(self, path: Path) -> None:
+        """The FAISS index alone (its piece-to-row map is the caller's to keep)."""
         import faiss
 
-        faiss.write_index(self._index, str(folder / INDEX_FILE))
-        np.save(folder / PIECES_FILE, self.piece_rows, allow_pickle=False)
+        faiss.write_index(self._index, str(path))
 
     @classmethod
     def load(cls, folder: Path) -> DenseIndex:
         """Read an index written by `save`."""
+        return cls.read(folder / INDEX_FILE, np.load(folder / PIECES_FILE, allow_pickle=False))
+
+    @classmethod
+    def read(cls, path: Path, piece_rows: np.ndarray) -> DenseIndex:
+        """Read a FAISS index written by `write`, with its pieces' rows."""
         import faiss
 
-        dense = cls(faiss.read_index(str(folder / INDEX_FILE)), np.load(folder / PIECES_FILE, allow_pickle=False))
+        dense = cls(faiss.read_index(str(path)), piece_rows)
         # a search-time setting: an index built with fewer candidates gets today's
         dense.set_ef_search(max(dense.layout.ef_search, DenseLayout().ef_search))
         return dense

@@ -103,8 +103,39 @@ def test_stored_rows_follow_the_shared_sentence_split(text: str, tmp_path: Path)
     store.save(tmp_path)
     loaded = SemanticSentences.load(tmp_path, len(clauses))
     assert loaded is not None and list(loaded.offsets) == [0, len(sentence_texts(clauses[0])), len(store.vectors)]
-    assert loaded.clause_sentences(loaded.similarities(loaded.vectors[0]), 0)[0] == pytest.approx(1.0, abs=1e-3)
-    similarities = loaded.similarities(loaded.vectors[-1])
-    assert loaded.ranking(similarities, 1)[0] == [1]  # the clause holding the sentence itself
+    assert loaded.clause_sentences(loaded.vectors[0], 0)[0] == pytest.approx(1.0, abs=1e-3)
+    assert loaded.ranking(loaded.vectors[-1], 1)[0] == [1]  # the clause holding the sentence itself
     with pytest.raises(ValueError):
         SemanticSentences.load(tmp_path, len(clauses) + 1)
+
+
+def test_many_sentences_are_searched_through_a_graph_that_finds_what_exact_search_finds(
+        corpus_settings: Settings, corpus_files, tmp_path: Path) -> None:
+    import json
+
+    from index.backend import open_index
+    from index.build import ingest_paths
+    from index.semantic_store import GRAPH_FILE, SemanticSentences
+
+    assert json.loads((corpus_settings.index_dir / "manifest.json").read_text(encoding="utf-8"))[
+        "semantic_index"] == {"kind": "flat"}
+    settings = Settings(index_dir=tmp_path / "index", embed_model="offline", exact_search_below=1000)
+    ingest_paths(corpus_files, settings)  # ~1,800 sentences: above the lowered threshold
+    manifest = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["semantic_index"]["kind"] == "hnsw" and (settings.index_dir / GRAPH_FILE).is_file()
+    graph = SemanticSentences.load(settings.index_dir, manifest["clause_count"])
+    assert graph is not None and graph.graph is not None and isinstance(graph.vectors, np.memmap)
+    exact = SemanticSentences(np.asarray(graph.vectors), graph.offsets, graph.sentence_counts)
+    model, _ = semantic_embedder(settings.semantic_model, settings.cache_folder)
+    assert model is not None
+    questions = ["老房子装电梯政府给补贴吗", "出口信用保险补助比例", "高校毕业生来就业有什么补贴", "农村养老服务",
+                 "新能源汽车换购补贴", "企业上市奖励多少"]
+    recall = [len(set(graph.ranking(v, 10)[0]) & set(exact.ranking(v, 10)[0])) / 10
+              for v in model.embed_queries(questions)]
+    assert np.mean(recall) >= 0.95
+    hits = open_index(settings).search(questions[0], top_k=5)
+    same = {h.clause.clause_id: h.sentence_similarity for h in open_index(corpus_settings).search(questions[0], top_k=20)}
+    assert any("semantic" in h.ranks for h in hits)
+    for hit in hits:  # each hit's sentences compared with the question exactly, whichever search found it
+        if hit.clause.clause_id in same:
+            assert hit.sentence_similarity == pytest.approx(same[hit.clause.clause_id], abs=1e-4)
