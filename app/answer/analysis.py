@@ -250,13 +250,20 @@ def asked_item_words(focus: str, before: int, after: int) -> set[str]:
     if match is None:
         return set()
     years = {m.start() for m in _YEAR_NUMBER.finditer(focus)}
+    counted = ASKED_UNIT.match(focus, match.start())
     nouns: list[tuple[str, int]] = []
     position = 0
     for word in segment(focus):
         start = focus.find(word, position)
         position = start + len(word) if start >= 0 else position
+        if len(word) < 2 or asks(word) or start in years:
+            continue
+        if counted and start == counted.end():
+            # "新增几家慈善组织": what is counted is named right after its measure word, whatever
+            # jieba tags the word ("慈善" is an adjective to it)
+            return {word}
         # a noun of the dictionary, or a word it does not know at all ("5g", "aeo"), but not a year
-        if len(word) >= 2 and not asks(word) and (is_noun(word) or word_frequency(word) == 0) and start not in years:
+        if is_noun(word) or word_frequency(word) == 0:
             nouns.append((word, start))
     ahead = [w for w, start in nouns if start + len(w) <= match.start()][-before:] if before else []
     behind = [w for w, start in nouns if start >= match.end()][:after] if after else []

@@ -79,3 +79,11 @@ def test_the_asked_item_is_the_noun_by_the_asking_words_never_the_year() -> None
 def test_a_yes_no_question_asks_about_what_follows_有没有() -> None:
     assert asked_item_words("温州网约车司机有没有油价补贴", 2, 1) == {"油价", "补贴"}
     assert asked_item_words("没有问句的陈述", 2, 1) == set()
+
+
+def test_what_is_counted_is_named_right_after_its_measure_word() -> None:
+    # not the noun in front ("计划"), and whatever jieba tags the word ("慈善" is no noun to it)
+    assert asked_item_words("2025年瑞安计划新增几家慈善组织", 2, 1) == {"慈善"}
+    assert asked_item_words("市里今年计划新增多少个学位", 2, 1) == {"学位"}
+    # no word after the measure word: the nouns in front, as for any question
+    assert asked_item_words("高标准农田要新建提升多少亩", 2, 1) == {"高标准", "农田"}
