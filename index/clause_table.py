@@ -108,10 +108,6 @@ class ClauseTable(Sequence[Clause]):
         data = json.loads(self._records[int(self._starts[row]):int(self._starts[row + 1])])
         return Clause.from_json(data, self._documents[int(self.document_of_row[row])])
 
-    @property
-    def documents(self) -> list[Document]:
-        return list(self._documents)
-
     def row_of(self, clause_id: str) -> int | None:
         """The row of the clause with this id, or None."""
         wanted = id_hash(clause_id)
