@@ -27,8 +27,9 @@ from app.answer.compose import (
 )
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, Scored, score_candidates
-from app.answer.evidence import read_candidates
+from app.answer.evidence import read_candidates, term_present
 from app.answer.hotline import compose_hotline
+from app.answer.kinds import asks
 from app.answer.select import Item, choose_clauses, choose_sentences
 from app.answer.validity import answer_validity, asks_document_validity, documents_asked
 from app.text.spans import normalise
@@ -112,7 +113,18 @@ def decide(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> lis
     """Stages 3–5: the clauses that answer, best first (empty: decline)."""
     pool = candidate_pool(profile, hits, ctx.config)
     scored = score_candidates(ctx.model, profile, read_candidates(profile, pool))
-    return choose_clauses(scored, profile, ctx.model.threshold, ctx.config, ctx.model.document_threshold)
+    chosen = choose_clauses(scored, profile, ctx.model.threshold, ctx.config, ctx.model.document_threshold)
+    return chosen or keyword_match(profile, scored)
+
+
+def keyword_match(profile: QuestionProfile, scored: list[Scored]) -> list[Scored]:
+    """For a bare search ("AEO认证", "首台套": no question asked), the best retrieved clause that
+    holds every one of its words: the clause is what was searched for."""
+    words = (*profile.terms, *profile.foreign)
+    if profile.kinds or asks(profile.question) or not words:
+        return []
+    holding = [s for s in scored if all(term_present(t, s.candidate.context) for t in words)]
+    return [min(holding, key=lambda s: s.candidate.rank)] if holding else []
 
 
 def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Draft:

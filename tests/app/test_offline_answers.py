@@ -140,3 +140,13 @@ def test_region_filter_option(corpus_service: AnswerService) -> None:
     answer = _ask(corpus_service, "出口信用保险补助比例是多少", region="温州市")
     assert {c.clause.doc.doc_id for c in answer.citations} == {"wenzhou-2024-policies"}
     assert all(h.clause.doc.doc_id == "wenzhou-2024-policies" for h in answer.retrieved)
+
+
+def test_a_bare_search_quotes_the_clause_that_holds_all_its_words(corpus_service: AnswerService) -> None:
+    # no question asked: the clause holding every searched word is what was searched for
+    answer = _ask(corpus_service, "AEO认证")
+    assert answer.found and "AEO" in answer.citations[0].quote and "2家" in answer.text
+    # a search whose words no one clause holds together is still not found
+    for search in ("博士安家补贴", "退伍自主就业一次性补助"):
+        assert not _ask(corpus_service, search).found
+
