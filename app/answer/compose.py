@@ -188,7 +188,9 @@ def topic_phrases(profile: QuestionProfile, count: int) -> list[str]:
     from app.answer.corpus import is_noun
 
     words = [t for t in (*profile.focus_terms, *profile.focus_foreign) if not re.search(r"\d", t.word)]
-    words = [t for t in words if not names_a_kind(t.word)] or words
+    # a question form is no topic, nor a piece of one ("百分" of "百分之几")
+    forms = [t.word for t in words if names_a_kind(t.word)]
+    words = [t for t in words if not any(t.word in form for form in forms)] or words
     words = [t for t in words if is_noun(t.word)] or words
     chosen = sorted(words, key=lambda t: -t.rarity)[:count]
     return phrases_of(profile.question, [t.word for t in chosen])

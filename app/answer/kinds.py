@@ -57,7 +57,7 @@ REGISTRY: dict[Kind, KindSpec] = {
                  re.compile(r"预算|安排.{0,6}资金|财政.{0,6}(?:多少|资金|投入)|资金.{0,4}多少|多少钱"),
                  re.compile(_MONEY), "具体金额", True),
         KindSpec(Kind.RATIO,
-                 re.compile(r"比例|百分之|百分比|多少%|几成|比率|占比|增长.{0,4}(?:多少|目标)|增幅|增速|覆盖率"),
+                 re.compile(r"比例|百分之几?|百分比|多少%|几成|比率|占比|增长.{0,4}(?:多少|目标)|增幅|增速|覆盖率"),
                  re.compile(_PERCENT), "具体比例", True),
         # how much something rises ("往上涨多少", "提高多少", "比上年多出几成"): a figure of the rise
         # itself ("增长8%", "增加3万千瓦"), not any figure of the topic; "新增多少" asks a count (FIGURE)

@@ -150,3 +150,9 @@ def test_a_bare_search_quotes_the_clause_that_holds_all_its_words(corpus_service
     for search in ("博士安家补贴", "退伍自主就业一次性补助"):
         assert not _ask(corpus_service, search).found
 
+
+def test_a_not_found_answer_names_no_question_form_as_the_missing_topic(corpus_service: AnswerService) -> None:
+    # "百分之几" is how the question asks (jieba's "百分" is a piece of it), not what it asks about
+    answer = _ask(corpus_service, "2022年瑞安公家账上花在老百姓吃穿住行、看病上学上的钱，比上年涨了百分之几？")
+    assert not answer.found and "百分" not in answer.text
+

@@ -77,5 +77,5 @@ def test_missing_note_names_the_kind_never_a_figure() -> None:
 
 
 def test_a_word_that_only_says_how_a_question_asks_names_a_kind() -> None:
-    assert names_a_kind("比例") and names_a_kind("金额") and names_a_kind("条件")
+    assert names_a_kind("比例") and names_a_kind("金额") and names_a_kind("条件") and names_a_kind("百分之几")
     assert not names_a_kind("保费") and not names_a_kind("比例补助") and not names_a_kind("产假")
