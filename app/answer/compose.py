@@ -17,6 +17,7 @@ from policyqa.numerals import chinese_year
 from policyqa.status import CHECK_LATEST, DRAFT_CAVEAT, STANDING_LABELS, Standing
 
 _NUMERAL_LOCATOR = re.compile(r"^(\d+|[一二三四五六七八九十百零]+)$")
+_ENCLOSED = re.compile(r"[（(][^（()）]*[)）]")
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,9 @@ def short_name(doc: Document) -> str:
 
 def measure_label(clause: Clause) -> str:
     """How to name a measure aloud: "第44条", "六、(二)3", or its lead phrase."""
-    locator = (clause.locator or clause.number).strip("()（）")
+    locator = (clause.locator or clause.number).strip()
+    if _ENCLOSED.fullmatch(locator):  # "(3)" is measure 3; "六、(一)" keeps its closing bracket
+        locator = locator[1:-1]
     if locator and _NUMERAL_LOCATOR.match(locator):
         return f"第{locator}条"
     return locator or (f"“{clause.title}”" if clause.title else "")

@@ -1,7 +1,8 @@
 """Composition details that need no index: naming the topic back in the user's own words."""
 from __future__ import annotations
 
-from app.answer.compose import phrases_of
+from app.answer.compose import measure_label, phrases_of
+from policyqa.model import Clause, Document
 
 
 def test_topic_words_are_named_whole_and_joined_where_they_touch() -> None:
@@ -22,3 +23,12 @@ def test_a_word_is_not_widened_over_a_figure() -> None:
 def test_a_word_the_question_does_not_hold_is_named_as_it_is_after_the_others() -> None:
     assert phrases_of("产假能休多少天", ["生育假", "产假"]) == ["产假", "生育假"]  # an alias's wording
     assert phrases_of("产假能休多少天", []) == []
+
+
+def test_a_measure_is_named_with_its_brackets_whole() -> None:
+    def label(locator: str) -> str:
+        return measure_label(Clause("d:1", Document(doc_id="d", title="t"), (), "", "目标任务", "…", locator=locator))
+
+    assert label("六、(一)") == "六、(一)" and label("二、(二)3") == "二、(二)3"
+    assert label("(3)") == "第3条" and label("（十二）") == "第十二条" and label("44") == "第44条"
+
