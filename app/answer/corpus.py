@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from app.text.spans import normalise
 from policyqa.model import Document
 
+CACHED_WORDS = 100_000  # words whose answers are kept per loaded index (a few MB at most)
+
 
 class CorpusStats:
     """Token document frequencies and the normalised text of every clause of one index."""
@@ -24,6 +26,9 @@ class CorpusStats:
         self._df = document_frequencies
         self._text = text
         self._titles = tuple({normalise(d.title) for d in documents if d.title})
+        # answers per word, kept: each is a scan of the whole text (~250M characters at 1M clauses)
+        self._mentioned: dict[str, bool] = {}
+        self._counts: dict[str, int] = {}
 
     def df(self, word: str) -> int:
         """How many clauses hold `word` as a token."""
@@ -39,11 +44,25 @@ class CorpusStats:
 
     def mentions(self, word: str) -> bool:
         """True when some clause (or its headings) contains `word` anywhere."""
-        return bool(word) and word.lower() in self._text
+        if not word:
+            return False
+        key = word.lower()
+        found = self._mentioned.get(key)
+        if found is None:
+            found = key in self._text
+            if len(self._mentioned) < CACHED_WORDS:
+                self._mentioned[key] = found
+        return found
 
     def count(self, word: str) -> int:
         """How often `word` occurs in the clauses' text (a document frequency for non-tokens)."""
-        return self._text.count(word.lower())
+        key = word.lower()
+        found = self._counts.get(key)
+        if found is None:
+            found = self._text.count(key)
+            if len(self._counts) < CACHED_WORDS:
+                self._counts[key] = found
+        return found
 
     def names_document(self, word: str) -> bool:
         """True when `word` names a document by a piece of its title ("工作方案", "政府工作报告");

@@ -87,3 +87,23 @@ def test_what_is_counted_is_named_right_after_its_measure_word() -> None:
     assert asked_item_words("市里今年计划新增多少个学位", 2, 1) == {"学位"}
     # no word after the measure word: the nouns in front, as for any question
     assert asked_item_words("高标准农田要新建提升多少亩", 2, 1) == {"高标准", "农田"}
+
+
+def test_the_corpus_text_is_scanned_once_per_word() -> None:
+    from app.answer.corpus import CorpusStats
+
+    scans: list[str] = []
+
+    class CountingText(str):
+        def __contains__(self, word: object) -> bool:
+            scans.append(f"in {word}")
+            return super().__contains__(word)  # type: ignore[operator]
+
+        def count(self, word: str, *args) -> int:  # type: ignore[override]
+            scans.append(f"count {word}")
+            return super().count(word, *args)
+
+    corpus = CorpusStats([], 2, {}, CountingText("出口信用保险\n首台套保险补偿"))
+    assert corpus.mentions("保险") and corpus.mentions("保险") and not corpus.mentions("AED")
+    assert corpus.count("保险") == 2 and corpus.count("保险") == 2
+    assert scans == ["in 保险", "in aed", "count 保险"]
