@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +30,9 @@ from eval.answer_metrics import percentile
 from index.build import Loader
 from policyqa.config import BUNDLED_CORPUS, Settings
 from policyqa.model import Clause, Document
+
+if TYPE_CHECKING:
+    from index.backend import SearchIndex
 
 OUT_DIR = Path(__file__).resolve().parent / "bench"
 QUERIES = [
@@ -157,7 +160,7 @@ def sentence_latencies(index_dir: Path, rounds: int, depth: int) -> list[float]:
     return timed
 
 
-def answer_latencies(index_dir: Path, opened: Any) -> tuple[float, list[float]]:
+def answer_latencies(index_dir: Path, opened: SearchIndex) -> tuple[float, list[float]]:
     """Seconds to the first answer over an opened index (the answer layer reads the corpus text and
     statistics then), and the milliseconds of every benchmark question answered after it."""
     from app.service import AnswerService

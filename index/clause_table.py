@@ -30,15 +30,6 @@ def id_hash(clause_id: str) -> int:
                           "little", signed=True)
 
 
-def row_table(line_starts: Sequence[int], clauses: Sequence[Clause], documents: Sequence[Document]) -> np.ndarray:
-    """The rows file's content for clauses written at `line_starts` (bytes) of the records file."""
-    position = {d.doc_id: i for i, d in enumerate(documents)}
-    table = np.zeros((len(clauses), 3), dtype=np.int64)
-    for row, clause in enumerate(clauses):
-        table[row] = (line_starts[row], position[clause.doc.doc_id], id_hash(clause.clause_id))
-    return table
-
-
 class ClauseTable(Sequence[Clause]):
     """Clause i of the index for every row i; by id; the rows of a document."""
 
@@ -58,8 +49,14 @@ class ClauseTable(Sequence[Clause]):
     @classmethod
     def holding(cls, clauses: Sequence[Clause], documents: Sequence[Document]) -> ClauseTable:
         """A table over clauses in memory (an index being built, or one read whole)."""
-        table = row_table([0] * len(clauses), clauses, documents)
-        return cls(documents, table[:, 1], table[:, 2], held=list(clauses))
+        position = {d.doc_id: i for i, d in enumerate(documents)}
+        return cls(documents, np.asarray([position[c.doc.doc_id] for c in clauses], dtype=np.int64),
+                   np.asarray([id_hash(c.clause_id) for c in clauses], dtype=np.int64), held=list(clauses))
+
+    def rows_file(self, line_starts: Sequence[int]) -> np.ndarray:
+        """The rows file's content for these clauses written at `line_starts` (bytes) of the records file."""
+        return np.column_stack([np.asarray(line_starts, dtype=np.int64).reshape(-1), self.document_of_row,
+                                self._hashes])
 
     @classmethod
     def mapped(cls, records_file: Path, rows_file: Path, documents: Sequence[Document]) -> ClauseTable:

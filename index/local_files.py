@@ -16,7 +16,7 @@ import numpy as np
 
 from index.bm25 import Bm25Index
 from index.clause_table import ROWS_FILE as CLAUSE_ROWS
-from index.clause_table import ClauseTable, row_table
+from index.clause_table import ClauseTable
 from index.dense import DenseIndex
 from index.pieces import corpus_text
 from index.semantic_store import SemanticSentences
@@ -122,7 +122,7 @@ def write_index(folder: Path, stored: StoredIndex, offline_embedder: OfflineEmbe
     folder.mkdir(parents=True, exist_ok=False)
     _write_lines(folder / DOCUMENTS, [d.to_json() for d in stored.documents])
     starts = _write_lines(folder / CLAUSES, (c.to_json() for c in stored.clauses))
-    np.save(folder / CLAUSE_ROWS, row_table(starts, stored.clauses, stored.documents), allow_pickle=False)
+    np.save(folder / CLAUSE_ROWS, stored.clauses.rows_file(starts), allow_pickle=False)
     _write_lines(folder / TOKENS, stored.tokens)
     (folder / JUDGED_TEXT).write_text(stored.corpus_text(), encoding="utf-8")
     if stored.sentences is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from app.text.spans import normalise
 from policyqa.model import Document
@@ -27,8 +28,8 @@ class CorpusStats:
         self._text = text
         self._titles = tuple({normalise(d.title) for d in documents if d.title})
         # answers per word, kept: each is a scan of the whole text (~250M characters at 1M clauses)
-        self._mentioned: dict[str, bool] = {}
-        self._counts: dict[str, int] = {}
+        self._holds = lru_cache(maxsize=CACHED_WORDS)(text.__contains__)
+        self._count = lru_cache(maxsize=CACHED_WORDS)(text.count)
 
     def df(self, word: str) -> int:
         """How many clauses hold `word` as a token."""
@@ -44,25 +45,11 @@ class CorpusStats:
 
     def mentions(self, word: str) -> bool:
         """True when some clause (or its headings) contains `word` anywhere."""
-        if not word:
-            return False
-        key = word.lower()
-        found = self._mentioned.get(key)
-        if found is None:
-            found = key in self._text
-            if len(self._mentioned) < CACHED_WORDS:
-                self._mentioned[key] = found
-        return found
+        return bool(word) and self._holds(word.lower())
 
     def count(self, word: str) -> int:
         """How often `word` occurs in the clauses' text (a document frequency for non-tokens)."""
-        key = word.lower()
-        found = self._counts.get(key)
-        if found is None:
-            found = self._text.count(key)
-            if len(self._counts) < CACHED_WORDS:
-                self._counts[key] = found
-        return found
+        return self._count(word.lower())
 
     def names_document(self, word: str) -> bool:
         """True when `word` names a document by a piece of its title ("工作方案", "政府工作报告");
