@@ -50,8 +50,8 @@ class AnswerService:
         self._llm: LlmClient | None = None
         self._rewriter: Rewriter | None = None
         self._llm_notices: list[str] = []
-        self._corpus: tuple[SearchIndex, CorpusStats] | None = None
-        self._validity: tuple[SearchIndex, Mapping[str, Clause]] | None = None
+        self._corpus: tuple[SearchIndex, int, CorpusStats] | None = None
+        self._validity: tuple[SearchIndex, int, Mapping[str, Clause]] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -96,20 +96,20 @@ class AnswerService:
 
     def _corpus_stats(self, index: SearchIndex) -> CorpusStats:
         """Token statistics and text of the indexed clauses, built once per loaded index."""
-        if self._corpus is None or self._corpus[0] is not index:
+        if self._corpus is None or self._corpus[0] is not index or self._corpus[1] != index.generation:
             from app.answer.corpus import CorpusStats
 
-            self._corpus = (index, CorpusStats(index.documents, len(index.clauses), index.document_frequencies(),
-                                                   index.corpus_text()))
-        return self._corpus[1]
+            stats = CorpusStats(index.documents, len(index.clauses), index.document_frequencies(), index.phrases())
+            self._corpus = (index, index.generation, stats)
+        return self._corpus[2]
 
     def _validity_clauses(self, index: SearchIndex) -> Mapping[str, Clause]:
         """Per document, the clause stating its validity (looked for once per loaded index)."""
-        if self._validity is None or self._validity[0] is not index:
+        if self._validity is None or self._validity[0] is not index or self._validity[1] != index.generation:
             from app.answer.validity import ValidityClauses
 
-            self._validity = (index, ValidityClauses(index.documents, index.clauses_of))
-        return self._validity[1]
+            self._validity = (index, index.generation, ValidityClauses(index.documents, index.clauses_of))
+        return self._validity[2]
 
     def documents(self) -> list[Document]:
         """The documents in the index."""

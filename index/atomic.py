@@ -13,7 +13,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from policyqa.errors import UserError
@@ -90,18 +90,17 @@ def lock_path(target: Path) -> Path:
 
 
 @contextmanager
-def writer_lock(target: Path, wait_s: float = 600.0, poll_s: float = 0.2) -> Iterator[None]:
-    """Hold the index's writer lock (an exclusive lock on its lock file, released by the system if
-    the process dies): two writers never read the same old index and overwrite each other's
-    documents. A second writer says it waits, then waits up to `wait_s` seconds."""
+def held_lock(path: Path, waiting: str, busy: str, wait_s: float = 600.0, poll_s: float = 0.2) -> Iterator[None]:
+    """Hold an exclusive lock on the file `path` (released by the system if the process dies); when
+    another holds it, log `waiting` once and wait up to `wait_s`, then raise UserError(`busy`)."""
     import fcntl
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path(target), "a+b") as handle:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            log.info("另一个导入或移除正在写入索引 %s，等待它完成…", target)
+            log.info("%s", waiting)
             deadline = time.monotonic() + wait_s
             while True:
                 time.sleep(poll_s)
@@ -110,9 +109,16 @@ def writer_lock(target: Path, wait_s: float = 600.0, poll_s: float = 0.2) -> Ite
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise UserError(f"索引 {target} 正被另一个导入占用超过 {int(wait_s)} 秒，未做任何改动；"
-                                        "请等它完成后再试。") from None
+                        raise UserError(busy) from None
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def writer_lock(target: Path, wait_s: float = 600.0, poll_s: float = 0.2) -> AbstractContextManager[None]:
+    """Hold the index's writer lock: two writers never read the same old index and overwrite each
+    other's documents. A second writer says it waits, then waits up to `wait_s` seconds."""
+    return held_lock(lock_path(target), f"另一个导入或移除正在写入索引 {target}，等待它完成…",
+                     f"索引 {target} 正被另一个导入占用超过 {int(wait_s)} 秒，未做任何改动；请等它完成后再试。",
+                     wait_s, poll_s)

@@ -2,7 +2,8 @@
 
 Two backends implement `SearchIndex`: the embedded default (index/local_backend.py: FAISS +
 bm25s in one folder) and Milvus (index/milvus_backend.py: Milvus Lite from a file path, or a
-Milvus server or cluster). Everything above the index (answers, filters, eval) sees only this.
+Milvus server or cluster, holding everything: nothing on the query process's disk). Everything
+above the index (answers, filters, eval) sees only this.
 """
 from __future__ import annotations
 
@@ -60,11 +61,27 @@ class SearchConfig:
                 "rewrite": self.rewrite_weight}
 
 
+class Phrases(Protocol):
+    """Phrase lookups over every clause's judged text."""
+
+    def holds(self, phrase: str) -> bool: ...
+
+    def count(self, phrase: str) -> int:
+        """How often the phrase occurs (the FAISS backend) or in how many clauses (Milvus)."""
+        ...
+
+
 class SearchIndex(Protocol):
     """A searchable index of clauses, however it is stored."""
 
     config: SearchConfig
     notices: tuple[str, ...]
+
+    @property
+    def generation(self) -> int:
+        """Which state of the index this answers from: it changes when the index takes up what a
+        writer published since it was opened (Milvus); what is derived from it is then derived again."""
+        ...
 
     @property
     def documents(self) -> list[Document]: ...
@@ -83,9 +100,9 @@ class SearchIndex(Protocol):
         """Per jieba token, how many clauses hold it (the answer layer's rarity of words)."""
         ...
 
-    def corpus_text(self) -> str:
-        """Every clause's judged text (index/pieces.judged_text), one per line: what the answer layer
-        asks whether the documents mention a phrase at all."""
+    def phrases(self) -> Phrases:
+        """Whether, and how often, the clauses' judged text (index/pieces.judged_text) holds a phrase:
+        what the answer layer asks to know whether the documents mention something at all."""
         ...
 
     def clause(self, clause_id: str) -> Clause | None: ...
@@ -130,17 +147,18 @@ def open_index(settings: Settings, config: SearchConfig | None = None) -> Search
 
 
 def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
-    """Open the index, first building it from the bundled corpus when there is none.
+    """Open the index, first building it from the bundled corpus when there is none (FAISS backend).
 
     A damaged index is not rebuilt here (IndexUnreadableError): it may hold the user's own
     documents, and only an explicit `policyqa ingest` should replace it. An index of an older
     format is rebuilt from exactly its own files when they are all still there (nothing is lost).
+    A Milvus store is never written by a reader: an empty one is an error that names the ingest.
     """
     try:
         return open_index(settings)
     except IndexMissingError:
         if backend_of(settings) == "milvus":
-            _refuse_to_rewrite_a_shared_store(settings)
+            raise
         from index.build import ingest_paths  # here: a cold `ask` on an existing index never needs it
 
         log.info("尚无索引（%s），正在用内置政策文件建立（首次使用约需 10–20 秒）…", settings.index_dir)
@@ -157,18 +175,3 @@ def ensure_index(settings: Settings, progress: bool = False) -> SearchIndex:
         report = ingest_paths([Path(p) for p in older[1]], settings, progress=progress, replace=True)
     log.info("%s", report.summary())
     return open_index(settings)
-
-
-def _refuse_to_rewrite_a_shared_store(settings: Settings) -> None:
-    """A process with no index folder must not build one from the bundled files when the Milvus it
-    is pointed at already holds documents: the sync after that build would rewrite a store other
-    chat servers answer from."""
-    from index.milvus_backend import held_documents
-    from index.milvus_store import milvus_uri
-
-    held = held_documents(settings)
-    if held:
-        raise IndexMissingError(
-            f"本机没有索引文件夹 {settings.index_dir}，而 Milvus（{milvus_uri(settings)}）里已有 {held} 份文件的索引，"
-            "可能正由别的服务使用；为免改写它，这里不自动建立。请把建索引那台机器上的索引文件夹复制到这里"
-            "（或用 POLICYQA_INDEX_DIR 指向它），或运行 policyqa ingest 明确地重建。")

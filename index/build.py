@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from index import atomic, sources
+from index.backend import backend_of
 from index.dense import choose_layout
 from index.embedders import EmbedderChoice, load_embedder, resolve_embedder, resolve_local
 from index.entries import FileEntry, assemble, embed_entries, reused_entry
@@ -79,6 +80,11 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = False, 
     `loader` turns one file into its document and clauses (default: ingest/ via sources.load_file);
     benchmarks pass their own to index synthetic corpora through the same path.
     """
+    if backend_of(settings) == "milvus":
+        from index.milvus_writer import write_through_milvus
+
+        return write_through_milvus(settings, lambda work: ingest_paths(paths, work, progress, loader=loader,
+                                                                        replace=replace))
     start = time.perf_counter()
     target = Path(settings.index_dir)
     with atomic.writer_lock(target):  # the index is read and written by one writer at a time
@@ -115,7 +121,7 @@ def _ingest_locked(paths: list[Path], settings: Settings, progress: bool, loader
                 report.notices.append(f"{path} 已移到 {moved_to}，索引随之更新")  # the same file, moved
                 continue
             hashes.setdefault(path, info["content_hash"])
-    return _update(target, hashes, manifest, settings, progress, report, start, loader)
+    return _update_folder(target, hashes, manifest, settings, progress, report, start, loader)
 
 
 def _reread_older_format(target: Path, hashes: dict[str, str], report: IngestReport) -> None:
@@ -137,6 +143,10 @@ def _reread_older_format(target: Path, hashes: dict[str, str], report: IngestRep
 
 def remove_documents(names: list[str], settings: Settings) -> IngestReport:
     """Remove the documents named by doc id or file path from the index; the rest stay as they are."""
+    if backend_of(settings) == "milvus":
+        from index.milvus_writer import write_through_milvus
+
+        return write_through_milvus(settings, lambda work: remove_documents(names, work))
     start = time.perf_counter()
     target = Path(settings.index_dir)
     with atomic.writer_lock(target):
@@ -158,23 +168,7 @@ def _remove_locked(names: list[str], settings: Settings, target: Path, start: fl
     if len(doomed) == len(files):
         raise UserError("不能移除索引中的全部文件；要换一批文件，请用 policyqa ingest 文件… --replace。索引未改动。")
     hashes = {p: info["content_hash"] for p, info in files.items() if p not in doomed}
-    return _update(target, hashes, manifest, settings, False, IngestReport(index_dir=target), start, None)
-
-
-def _update(target: Path, hashes: dict[str, str], manifest: dict | None, settings: Settings, progress: bool,
-            report: IngestReport, start: float, loader: Loader | None) -> IngestReport:
-    """Bring the index folder to exactly the files of `hashes`; on the Milvus backend, then Milvus too."""
-    from index.backend import backend_of
-
-    backend_of(settings)
-    report = _update_folder(target, hashes, manifest, settings, progress, report, start, loader)
-    if settings.index_backend == "milvus":
-        from index.milvus_backend import sync_index
-
-        synced = sync_index(settings)
-        report.notices.append(f"Milvus：写入 {len(synced.written)} 份文件，移除 {len(synced.removed)} 份")
-        report.seconds = time.perf_counter() - start
-    return report
+    return _update_folder(target, hashes, manifest, settings, False, IngestReport(index_dir=target), start, None)
 
 
 def _update_folder(target: Path, hashes: dict[str, str], manifest: dict | None, settings: Settings,

@@ -1,7 +1,7 @@
 """Reciprocal rank fusion: combine rankings by rank, never by raw scores of different scales."""
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TypeVar
 
 from index.scope import detect_scope
@@ -38,7 +38,8 @@ def ranks_of(rankings: Mapping[str, Sequence[Item]]) -> dict[Item, dict[str, int
     return found
 
 
-def ranked_hits(rankings: dict[str, list[int]], scores: dict[str, dict[int, float]], clauses: Sequence[Clause],
+def ranked_hits(rankings: dict[str, list[Item]], scores: dict[str, dict[Item, float]],
+                clause_of: Callable[[Item], Clause],
                 documents: list[Document], query: str, *, mode: str, top_k: int, weights: Mapping[str, float],
                 rrf_k: int, scope_boost: float) -> list[Hit]:
     """The hits of one query from each retriever's ranking of clause rows (best first).
@@ -49,11 +50,11 @@ def ranked_hits(rankings: dict[str, list[int]], scores: dict[str, dict[int, floa
     """
     if mode != "hybrid":
         ranked = rankings.get(mode, [])[:top_k]
-        return [Hit(clauses[r], scores[mode][r], mode, {mode: n}) for n, r in enumerate(ranked, 1)]
+        return [Hit(clause_of(r), scores[mode][r], mode, {mode: n}) for n, r in enumerate(ranked, 1)]
     fused = reciprocal_rank_fusion(rankings, weights, rrf_k)
     scope = detect_scope(query, documents)
     if not scope.empty and scope_boost:
-        boosted = [(row, score * (1 + scope_boost * scope.match_fraction(clauses[row].doc))) for row, score in fused]
+        boosted = [(row, score * (1 + scope_boost * scope.match_fraction(clause_of(row).doc))) for row, score in fused]
         fused = sorted(boosted, key=lambda pair: -pair[1])  # stable: ties keep the fused order
     ranks = ranks_of(rankings)
-    return [Hit(clauses[row], float(score), "hybrid", ranks[row]) for row, score in fused[:top_k]]
+    return [Hit(clause_of(row), float(score), "hybrid", ranks[row]) for row, score in fused[:top_k]]

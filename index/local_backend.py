@@ -1,6 +1,7 @@
 """Opening an index folder and searching it: BM25, dense, or both fused (the default)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,7 +10,6 @@ import numpy as np
 
 from index.backend import SearchConfig
 from index.bm25 import top_k_indices
-from index.catalogue import CatalogueIndex, ExtraRankings
 from index.embedders import resolve_embedder, resolve_local
 from index.feedback import combine, expansion_terms
 from index.filters import Filters
@@ -18,12 +18,13 @@ from index.local_files import EMBEDDER_DIR, StoredIndex, read_index, read_manife
 from index.offline_embedder import KIND as OFFLINE_KIND
 from index.offline_embedder import OfflineEmbedder
 from index.pieces import bm25_text
+from index.searching import ExtraRankings, PhraseCounts, SearchBase
 from index.st_embedder import KIND as ST_KIND
 from index.st_embedder import SentenceTransformerEmbedder
 from index.tokenize import tokenize, tokenize_query
 from policyqa.config import Settings
 from policyqa.errors import IndexMismatchError
-from policyqa.model import Clause, Hit
+from policyqa.model import Clause, Document, Hit
 
 if TYPE_CHECKING:
     from index.embedders import Embedder
@@ -39,10 +40,10 @@ def _mismatch(info: dict, spec: str, resolved: str, index_dir: Path) -> IndexMis
         f"或沿用现有索引：设置 POLICYQA_EMBED_MODEL={original}")
 
 
-def sentence_model(stored: StoredIndex, settings: Settings) -> tuple[E5Embedder | None, str]:
+def sentence_model(has_vectors: bool, settings: Settings) -> tuple[E5Embedder | None, str]:
     """The neural sentence model for an index that holds sentence vectors, and a notice when it
     cannot run here (the index then answers without it)."""
-    if stored.semantic is None:
+    if not has_vectors:
         return None, ""
     from index.semantic import announce_once, semantic_embedder
 
@@ -51,8 +52,9 @@ def sentence_model(stored: StoredIndex, settings: Settings) -> tuple[E5Embedder 
     return model, reason
 
 
-def query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[Embedder, str]:
-    """The embedder for queries that matches the one that built the index, and a notice."""
+def query_embedder(info: dict, settings: Settings, fitted: Callable[[], OfflineEmbedder]) -> tuple[Embedder, str]:
+    """The embedder for queries that matches the one that built the index, and a notice; `fitted`
+    reads the index's own fitted offline embedder."""
     spec = settings.embed_model
     if spec.strip().lower() == "offline" or info.get("kind") == OFFLINE_KIND:
         local = resolve_local(spec)
@@ -61,7 +63,7 @@ def query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[Embedd
         if local is not None and local.kind != OFFLINE_KIND:
             raise _mismatch(info, spec, f"本机可加载的模型 {local.model}", settings.index_dir)
         notice = "" if local is not None else f"配置的嵌入模型 {spec} 本机不可用，沿用索引的离线嵌入。"
-        return OfflineEmbedder.load(folder / EMBEDDER_DIR), notice
+        return fitted(), notice
     choice = resolve_local(spec)
     if choice is None and spec == info.get("model"):
         choice = resolve_embedder(spec)  # built with it here before; maybe reachable now
@@ -70,24 +72,79 @@ def query_embedder(info: dict, settings: Settings, folder: Path) -> tuple[Embedd
     return SentenceTransformerEmbedder(choice.model, choice.folder, info.get("query_instruction", "")), ""
 
 
-class LocalIndex(CatalogueIndex["np.ndarray | None"]):
+class LocalIndex(SearchBase[int, "np.ndarray | None"]):
     """The embedded backend, loaded: FAISS for vectors, bm25s for keywords, sentence BM25, all in one
     folder (index/local_files.py); searched in this process."""
+
+    def __init__(self, stored: StoredIndex, embedder: Embedder, config: SearchConfig | None = None,
+                 notices: tuple[str, ...] = (), semantic: E5Embedder | None = None) -> None:
+        super().__init__(embedder, config, notices, semantic if stored.semantic is not None else None)
+        self._stored = stored
+        self._phrases = PhraseCounts(stored.corpus_text)
 
     @classmethod
     def open(cls, settings: Settings, config: SearchConfig | None = None) -> LocalIndex:
         """Load the index at settings.index_dir, refusing one built with another embedder."""
         folder = Path(settings.index_dir)
         info = read_manifest(folder).get("embedder", {})
-        embedder, notice = query_embedder(info, settings, folder)
+        embedder, notice = query_embedder(info, settings, lambda: OfflineEmbedder.load(folder / EMBEDDER_DIR))
         stored = read_index(folder)
-        semantic, semantic_notice = sentence_model(stored, settings)
+        semantic, semantic_notice = sentence_model(stored.semantic is not None, settings)
         notices = tuple(n for n in (notice, semantic_notice) if n)
         return cls(stored, embedder, config, notices, semantic)
 
+    @property
+    def documents(self) -> list[Document]:
+        return list(self._stored.documents)
+
+    @property
+    def clauses(self) -> Sequence[Clause]:
+        """Every clause, row by row (read from the index folder as they are asked for)."""
+        return self._stored.clauses
+
+    def clauses_of(self, doc_id: str) -> list[Clause]:
+        """A document's clauses, in order."""
+        table = self._stored.clauses
+        return [table[row] for row in table.rows_of(doc_id).tolist()]
+
+    def document_frequencies(self) -> dict[str, int]:
+        """Per jieba token, how many clauses hold it (as BM25 indexed them)."""
+        return self._stored.bm25.document_frequencies()
+
+    def phrases(self) -> PhraseCounts:
+        """Every clause's judged text (index/pieces.py) as ingest stored it, asked for phrases."""
+        return self._phrases
+
+    @property
+    def embedder_info(self) -> dict:
+        return self._stored.embedder_info
+
+    def clause(self, clause_id: str) -> Clause | None:
+        """The clause with this id, or None."""
+        row = self._stored.clauses.row_of(clause_id)
+        return None if row is None else self._stored.clauses[row]
+
     def _restriction(self, filters: Filters | None) -> np.ndarray | None:
         """The clause rows `filters` accepts, as a mask (None: all)."""
-        return self.accepted_rows(filters)
+        if filters is None or filters.empty:
+            return None
+        accepted = np.asarray([filters.accepts(d) for d in self._stored.documents], dtype=bool)
+        return accepted[self._stored.clauses.document_of_row]
+
+    def _row_of(self, clause: Clause) -> int:
+        row = self._stored.clauses.row_of(clause.clause_id)
+        assert row is not None, "a hit of this index is a clause of it"
+        return row
+
+    def _semantic_ranking(self, query_vector: np.ndarray, depth: int,
+                          restriction: np.ndarray | None) -> tuple[list[int], list[float]]:
+        assert self._stored.semantic is not None
+        return self._stored.semantic.ranking(query_vector, depth, restriction)
+
+    def _sentence_similarities(self, rows: list[int], query_vector: np.ndarray) -> list[tuple[float, ...]]:
+        store = self._stored.semantic
+        assert store is not None
+        return [store.clause_sentences(query_vector, row) for row in rows]
 
     def _keyword_scores(self, query_tokens: tuple[str, ...], mask: np.ndarray | None) -> np.ndarray:
         """BM25 scores of every clause, with pseudo-relevance feedback when configured."""
@@ -127,7 +184,7 @@ class LocalIndex(CatalogueIndex["np.ndarray | None"]):
             rankings["sentences"], scores["sentences"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist(), strict=True))
         for name, (ranked, values) in extra.items():
             rankings[name], scores[name] = ranked, dict(zip(ranked, values, strict=True))
-        return ranked_hits(rankings, scores, self._stored.clauses, self._stored.documents, query, mode=mode,
+        return ranked_hits(rankings, scores, self._stored.clauses.__getitem__, self._stored.documents, query, mode=mode,
                            top_k=top_k, weights=self.config.fusion_weights, rrf_k=self.config.rrf_k,
                            scope_boost=self.config.scope_boost)
 

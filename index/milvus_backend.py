@@ -1,121 +1,248 @@
-"""The Milvus backend: the same hybrid search, run by Milvus (Lite from a file path, or a server).
+"""The Milvus backend, read side: the same hybrid search, run by Milvus, with nothing on local disk.
 
-What lives where:
-- Milvus holds what is searched: one row per clause (its BM25 text, made into a sparse BM25
-  vector by Milvus itself; region, year, doc_id, status, content hash), one row per embedded
-  piece (its dense vector) and one per sentence (BM25 again: the sentence ranking). Filters run in
-  Milvus as filter expressions built here, escaped. BM25 uses bm25s's constants (k1 1.5, b 0.75).
+A query process reads the catalogue once (index/milvus_catalogue.py: documents, versions, token
+statistics, the fitted offline embedder) and then only what it retrieves: hits come back from
+Milvus as row keys, and their clause records are fetched by key. Its memory does not grow with the
+number of clauses. Writers are in index/milvus_writer.py.
+
 - Words: by default the text Milvus receives is already cut by our jieba (policy dictionary,
   stop words, aliases) and Milvus splits it at spaces (`POLICYQA_MILVUS_ANALYZER=jieba`), so BM25
   sees the same words on both backends; `chinese` gives the raw text to Milvus's own Chinese
   analyzer instead (what a server-side pipeline without our code would do; it takes no custom
   dictionary on Lite). The eval measures both.
-- The index folder keeps the catalogue the answer layer reads (documents, clause records, the
-  fitted offline embedder, token statistics): the same files the FAISS backend writes, built by
-  the same incremental ingest, so both backends answer from identical clauses.
-- Fusion is ours (index/fusion.ranked_hits), not Milvus's RRFRanker: we weight the three
-  rankings (BM25 0.5, dense 1.0, sentences 1.0) and prefer the region/year a question names, which
-  an unweighted server-side RRF cannot do.
+- Fusion is ours (index/fusion.ranked_hits), not Milvus's RRFRanker: we weight the rankings and
+  prefer the region/year a question names, which an unweighted server-side RRF cannot do.
+- "Do the documents mention this phrase?" is a `like` scan in Milvus; it counts the clauses that
+  contain the phrase (the FAISS backend counts its occurrences).
 
 Not on Milvus: the keyword side's pseudo-relevance feedback (Milvus's full-text search takes a
 text, not weighted terms). `policyqa eval --backend milvus` measures what that costs.
 """
 from __future__ import annotations
 
+import json
 import logging
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
 from index.backend import SearchConfig
-from index.catalogue import CatalogueIndex, ExtraRankings
-from index.embedders import Embedder
 from index.filters import Filters
 from index.fusion import ranked_hits
-from index.local_files import StoredIndex, read_index, read_manifest
-from index.milvus_store import CLAUSES, SENTENCES, MilvusStore, SyncReport, file_hashes, filter_expression
+from index.local_backend import query_embedder, sentence_model
+from index.milvus_catalogue import Catalogue, current_generation, read_catalogue
+from index.milvus_store import CLAUSES, PIECES, SEMANTIC, SENTENCES, MilvusStore, clause_row, filter_expression, like_pattern
+from index.offline_embedder import OfflineEmbedder
+from index.searching import ExtraRankings, SearchBase
 from policyqa.config import Settings
-from policyqa.errors import IndexMismatchError
-from policyqa.model import Hit
+from policyqa.errors import IndexMismatchError, IndexMissingError
+from policyqa.model import Clause, Document, Hit
 
 if TYPE_CHECKING:
+    from index.embedders import Embedder
     from index.semantic import E5Embedder
 
 log = logging.getLogger(__name__)
 
-
-def held_documents(settings: Settings) -> int:
-    """How many documents the configured Milvus holds completely (0 for an empty or new store)."""
-    store = MilvusStore.for_settings(settings)
-    try:
-        return len(store.document_hashes())
-    finally:
-        store.close()
+CACHED_DOCUMENTS = 64  # documents whose clauses a reader keeps (validity clauses, full passes)
 
 
-def sync_index(settings: Settings) -> SyncReport:
-    """After an ingest into the index folder: bring Milvus to the same clauses."""
-    folder = Path(settings.index_dir)
-    store = MilvusStore.for_settings(settings)
-    try:
-        # the whole catalogue is read only when something is to be written
-        report = (SyncReport((), ()) if store.in_step_with(read_manifest(folder))
-                  else store.sync(read_index(folder)))
-    finally:
-        store.close()
-    log.info("Milvus（%s）：写入 %d 份文件，移除 %d 份", store.uri, len(report.written), len(report.removed))
-    return report
+class MilvusPhrases:
+    """"Do the documents mention this phrase?", asked of Milvus (the clauses holding it, by `like`)."""
+
+    def __init__(self, store: MilvusStore) -> None:
+        self._store = store
+
+    def holds(self, phrase: str) -> bool:
+        return self.count(phrase) > 0
+
+    def count(self, phrase: str) -> int:
+        return self._store.clauses_holding(phrase) if phrase else 0
 
 
-class MilvusIndex(CatalogueIndex[str]):
-    """The Milvus backend, loaded: the catalogue from the index folder, every search in Milvus."""
+class MilvusClauses(Sequence[Clause]):
+    """Every clause of the catalogue, by row (document after document, in catalogue order), read from
+    Milvus a document at a time."""
 
-    def __init__(self, stored: StoredIndex, embedder: Embedder, store: MilvusStore,
+    def __init__(self, documents: list[Document], counts: dict[str, int],
+                 read_document: Callable[[str], Sequence[Clause]]) -> None:
+        self._documents = documents
+        self._read = read_document
+        self._starts = np.cumsum([0, *(counts.get(d.doc_id, 0) for d in documents)])
+
+    def __len__(self) -> int:
+        return int(self._starts[-1])
+
+    @overload
+    def __getitem__(self, row: int) -> Clause: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Clause]: ...
+
+    def __getitem__(self, row: int | slice) -> Clause | list[Clause]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        position = int(np.searchsorted(self._starts, row, side="right")) - 1
+        return self._read(self._documents[position].doc_id)[row - int(self._starts[position])]
+
+    def __iter__(self) -> Iterator[Clause]:
+        for document in self._documents:
+            yield from self._read(document.doc_id)
+
+
+class MilvusIndex(SearchBase[str, str]):
+    """The Milvus backend, loaded: the catalogue read from Milvus, every search and record in Milvus."""
+
+    def __init__(self, store: MilvusStore, catalogue: Catalogue, embedder: Embedder,
                  config: SearchConfig | None = None, notices: tuple[str, ...] = (),
                  semantic: E5Embedder | None = None) -> None:
-        super().__init__(stored, embedder, config, notices, semantic)
+        super().__init__(embedder, config, notices, semantic)
         self._store = store
+        self._phrases = MilvusPhrases(store)
+        self._show(catalogue)
+
+    def _show(self, catalogue: Catalogue) -> None:
+        """Answer from `catalogue` (the one read at open, or a newer one a writer published since)."""
+        self._catalogue = catalogue
+        self._by_id = {d.doc_id: d for d in catalogue.documents}
+        self._document_clauses = lru_cache(maxsize=CACHED_DOCUMENTS)(self._read_document)
+        self._clauses = MilvusClauses(catalogue.documents, catalogue.clause_counts, self._document_clauses)
+
+    @property
+    def generation(self) -> int:
+        """The catalogue generation this index answers from (changes when it follows a writer)."""
+        return self._catalogue.generation
+
+    def follow_writers(self) -> bool:
+        """Take up the catalogue a writer published since (True when there was one), with the offline
+        embedder's new fit when it was refitted. An index rebuilt with another embedding model is
+        not followed (the process must restart: it says so)."""
+        if current_generation(self._store) == self._catalogue.generation:
+            return False
+        newer = read_catalogue(self._store)
+        if newer is None or newer.generation == self._catalogue.generation:
+            return False
+        if newer.manifest.get("embedder") != self._catalogue.manifest.get("embedder"):
+            log.warning("Milvus 中的索引已换用另一种嵌入模型重建；请重启本服务以使用它")
+            return False
+        if newer.embedder_files != self._catalogue.embedder_files:
+            self._embedder = OfflineEmbedder.from_files(newer.embedder_files)
+        self._show(newer)
+        return True
+
+    def search_many(self, queries: list[str], top_k: int = 10, filters: Filters | None = None,
+                    mode: str = "hybrid", rewrites: Sequence[str] | None = None) -> list[list[Hit]]:
+        """As for every backend, from the newest catalogue a writer published."""
+        self.follow_writers()
+        return super().search_many(queries, top_k, filters, mode, rewrites)
 
     @classmethod
     def open(cls, settings: Settings, config: SearchConfig | None = None) -> MilvusIndex:
-        """Open the catalogue at settings.index_dir and the Milvus it was synchronised to."""
-        from index.local_backend import query_embedder, sentence_model  # the FAISS backend's rules
-
-        folder = Path(settings.index_dir)
-        info = read_manifest(folder).get("embedder", {})
-        embedder, notice = query_embedder(info, settings, folder)
-        stored = read_index(folder)
+        """Open the index the configured Milvus holds (read only: a reader never writes)."""
         store = MilvusStore.for_settings(settings)
-        if not store.client.has_collection(CLAUSES) or store.document_hashes() != file_hashes(stored.manifest) \
-                or store.client.describe_collection(CLAUSES).get("description") != store.analyzer:
-            raise IndexMismatchError(f"Milvus（{store.uri}）与索引文件夹 {folder} 不一致；请运行 "
-                                     "POLICYQA_INDEX_BACKEND=milvus policyqa ingest 同步")
-        semantic, semantic_notice = sentence_model(stored, settings)
+        try:
+            catalogue = read_catalogue(store)
+            if catalogue is None:
+                raise IndexMissingError(f"Milvus（{store.uri}）中还没有索引；请先运行 "
+                                        "POLICYQA_INDEX_BACKEND=milvus policyqa ingest 建立")
+            analyzer = store.analyzed_by()
+            if analyzer != store.analyzer:
+                raise IndexMismatchError(f"Milvus（{store.uri}）中的索引按“{analyzer}”分词，当前配置为“{store.analyzer}”；"
+                                         f"请设置 POLICYQA_MILVUS_ANALYZER={analyzer}，或用当前配置运行 "
+                                         "POLICYQA_INDEX_BACKEND=milvus policyqa ingest 重建")
+            info = catalogue.manifest.get("embedder", {})
+            embedder, notice = query_embedder(info, settings, lambda: OfflineEmbedder.from_files(catalogue.embedder_files))
+            held = store.client.has_collection(SEMANTIC) and bool(catalogue.manifest.get("semantic", {}).get("dim"))
+            semantic, semantic_notice = sentence_model(held, settings)
+        except BaseException:
+            store.close()
+            raise
         notices = tuple(n for n in (notice, semantic_notice) if n)
-        return cls(stored, embedder, store, config, notices, semantic)
+        return cls(store, catalogue, embedder, config, notices, semantic)
 
+    # -- the catalogue --------------------------------------------------------------------------
+    @property
+    def documents(self) -> list[Document]:
+        return list(self._catalogue.documents)
+
+    @property
+    def clauses(self) -> Sequence[Clause]:
+        """Every clause, row by row (read from Milvus a document at a time)."""
+        return self._clauses
+
+    def clauses_of(self, doc_id: str) -> list[Clause]:
+        """A document's clauses, in order."""
+        return list(self._document_clauses(doc_id)) if doc_id in self._by_id else []
+
+    def document_frequencies(self) -> dict[str, int]:
+        """Per jieba token, how many clauses hold it (computed at ingest)."""
+        return self._catalogue.document_frequencies
+
+    def phrases(self) -> MilvusPhrases:
+        return self._phrases
+
+    @property
+    def embedder_info(self) -> dict:
+        return dict(self._catalogue.manifest.get("embedder", {}))
+
+    def clause(self, clause_id: str) -> Clause | None:
+        """The clause with this id, or None."""
+        rows = self._store.client.query(CLAUSES, filter=f"row_id like {like_pattern(clause_id + '@', start_only=True)}",
+                                        output_fields=["record", "doc_id", "version"])
+        for row in rows:
+            record = json.loads(row["record"])
+            if record["clause_id"] == clause_id and self._catalogue.versions.get(row["doc_id"]) == row["version"]:
+                return Clause.from_json(record, self._by_id[row["doc_id"]])
+        return None
+
+    def _read_document(self, doc_id: str) -> tuple[Clause, ...]:
+        rows = self._store.document_rows(CLAUSES, doc_id, self._catalogue.versions[doc_id], ["record"])
+        document = self._by_id[doc_id]
+        return tuple(Clause.from_json(json.loads(r["record"]), document) for r in sorted(rows, key=lambda r: r["n"]))
+
+    # -- searching ------------------------------------------------------------------------------
     def _restriction(self, filters: Filters | None) -> str:
         """The Milvus filter expression for `filters` ("" for none)."""
-        return filter_expression(filters, self._stored.documents)
+        return filter_expression(filters, self._catalogue.documents)
+
+    def _row_of(self, clause: Clause) -> str:
+        return clause_row(clause.clause_id, self._catalogue.versions[clause.doc.doc_id])
 
     def _search_one(self, query: str, vector: np.ndarray | None, top_k: int, expression: str,
                     mode: str, extra: ExtraRankings) -> list[Hit]:
         depth = max(top_k, self.config.candidates)
         text = self._store.query_text(query)
+        versions = self._catalogue.versions
         found: dict[str, list[tuple[str, float]]] = {}
         if mode in ("hybrid", "bm25"):
-            found["bm25"] = self._store.keyword(CLAUSES, text, depth, expression)
+            found["bm25"] = self._store.keyword(CLAUSES, text, depth, expression, versions)
         if mode in ("hybrid", "dense") and vector is not None:
-            found["dense"] = [(c, s) for c, s in self._store.dense(vector, depth, expression) if s > 0]
+            found["dense"] = [(c, s) for c, s in self._store.nearest(PIECES, vector, depth, expression, versions)
+                              if s > 0]
         if mode == "hybrid" and self.config.sentence_weight:
-            found["sentences"] = self._store.keyword(SENTENCES, text, depth, expression)
-        row_of = {c: self._stored.clauses.row_of(c) for pairs in found.values() for c, _ in pairs}
-        rows = {c: row for c, row in row_of.items() if row is not None}
-        rankings = {name: [rows[c] for c, _ in pairs if c in rows] for name, pairs in found.items()}
-        scores = {name: {rows[c]: s for c, s in pairs if c in rows} for name, pairs in found.items()}
-        for name, (ranked, values) in extra.items():  # computed over the catalogue (the sentence vectors)
+            found["sentences"] = self._store.keyword(SENTENCES, text, depth, expression, versions)
+        rankings = {name: [key for key, _ in pairs] for name, pairs in found.items()}
+        scores = {name: dict(pairs) for name, pairs in found.items()}
+        for name, (ranked, values) in extra.items():
             rankings[name], scores[name] = ranked, dict(zip(ranked, values, strict=True))
-        return ranked_hits(rankings, scores, self._stored.clauses, self._stored.documents, query, mode=mode,
+        records = self._store.records(key for ranked in rankings.values() for key in ranked)
+        clauses = {key: Clause.from_json(record, self._by_id[record["doc_id"]]) for key, record in records.items()}
+        rankings = {name: [key for key in ranked if key in clauses] for name, ranked in rankings.items()}
+        return ranked_hits(rankings, scores, clauses.__getitem__, self._catalogue.documents, query, mode=mode,
                            top_k=top_k, weights=self.config.fusion_weights, rrf_k=self.config.rrf_k,
                            scope_boost=self.config.scope_boost)
+
+    def _semantic_ranking(self, query_vector: np.ndarray, depth: int, expression: str) -> tuple[list[str], list[float]]:
+        pairs = self._store.nearest(SEMANTIC, query_vector, depth, expression, self._catalogue.versions)
+        return [key for key, _ in pairs], [score for _, score in pairs]
+
+    def _sentence_similarities(self, rows: list[str], query_vector: np.ndarray) -> list[tuple[float, ...]]:
+        vectors = self._store.sentence_vectors(rows)
+        query = query_vector.astype(np.float32)
+        return [tuple(float(x) for x in vectors[row] @ query) if row in vectors else () for row in rows]

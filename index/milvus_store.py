@@ -1,42 +1,73 @@
-"""Milvus's side of the Milvus backend: the collections, their synchronisation, the searches.
+"""Milvus's side of the Milvus backend: the collections, how a writer fills them, what a reader asks.
 
-Collections (prefixed, so one server can hold other data): clauses and sentences (BM25 text made
-into sparse vectors by Milvus's own BM25 function), pieces (dense vectors), documents (the hash of
-each document whose rows are complete, written last). Filters are expressions built here, escaped.
-See index/milvus_backend.py for how a search uses them.
+Milvus is the store of record: a query process reads everything from it. Collections (prefixed, so
+one server can hold other data), one row per
+- clause: its BM25 text (made into a sparse BM25 vector by Milvus itself), its record (the clause
+  as `policyqa clauses --json` gives it), its judged text (what "do the documents mention this?"
+  is asked of, by `like`), its position in its document;
+- embedded piece (the dense vector), sentence (BM25 again: the sentence ranking) and, when the
+  neural model ran at ingest, sentence vector;
+- catalogue chunk (index/milvus_catalogue.py: documents, statistics, the fitted offline embedder).
+Every data row carries its document's id, region, year, status (filters run in Milvus as escaped
+expressions) and its document's version: rows are keyed by clause id and version, so a changed
+document's new rows are written beside the old ones, the catalogue then names the new version, and
+only after that are the old rows deleted. A reader keeps only the rows of the versions its
+catalogue names: it sees the old or the new state of a document, never a mix.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from index.atomic import held_lock
 from index.filters import Filters, region_stem
 from index.local_files import StoredIndex
-from index.pieces import bm25_text
+from index.pieces import bm25_text, judged_text
 from index.sentences import clause_sentences
 from index.tokenize import expand_query, to_simplified, tokenize, tokenize_query
 from policyqa.config import Settings
-from policyqa.errors import UserError
-from policyqa.model import Document
+from policyqa.errors import IndexMissingError, UserError
+from policyqa.model import Clause, Document
 
 log = logging.getLogger(__name__)
 
 CLAUSES = "policyqa_clauses"
 PIECES = "policyqa_pieces"
 SENTENCES = "policyqa_sentences"
-DOCUMENTS = "policyqa_documents"  # one row per document and its hash, written last: what was synced
+SEMANTIC = "policyqa_semantic"  # the neural model's sentence vectors (when it ran at ingest)
+CATALOGUE = "policyqa_catalogue"
+LOCKS = "policyqa_locks"
+DATA = (CLAUSES, PIECES, SENTENCES, SEMANTIC)  # the collections with a row per clause, piece or sentence
 LITE_FILE = "milvus.db"
 LITE_VERSION = "2.5."  # the C++ Milvus 2.5 core; 3.x is a Python rewrite that scores BM25 wrongly
 ANALYZERS: dict[str, dict[str, str]] = {"jieba": {"tokenizer": "whitespace"}, "chinese": {"type": "chinese"}}
 BM25_PARAMS = {"bm25_k1": 1.5, "bm25_b": 0.75}  # bm25s's "lucene" defaults, as the FAISS backend uses
 MAX_TEXT_BYTES = 60_000  # VARCHAR holds 65,535 bytes; a longer clause is searched by its start
 BATCH = 1000
+LITE_OPEN_WAIT_S = 600.0  # Milvus Lite serves one process at a time: another waits for it this long
+
+
+_LITE_USERS: Counter[str] = Counter()  # open stores per Lite file in this process: they share one server
+
+
+def lite_guard(uri: str) -> AbstractContextManager[None]:
+    """Held while a process starts or stops Milvus Lite on a file (nothing for a server). Lite frees
+    its own lock before its server has finished writing the file, so without this a process opening
+    the file just then would read it as it was before the last write."""
+    if not is_lite(uri):
+        return nullcontext()
+    return held_lock(Path(f"{uri}.open.lock"), f"等待 Milvus Lite 文件 {uri} 的上一个使用者退出…",
+                     f"Milvus Lite 文件 {uri} 超过 {int(LITE_OPEN_WAIT_S)} 秒未能打开", LITE_OPEN_WAIT_S)
 
 
 def milvus_uri(settings: Settings) -> str:
@@ -66,6 +97,13 @@ def quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def like_pattern(phrase: str, start_only: bool = False) -> str:
+    """The `like` literal matching text that contains `phrase` anywhere (or starts with it), its
+    wildcards escaped."""
+    escaped = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return quoted(f"{escaped}%" if start_only else f"%{escaped}%")
+
+
 def filter_expression(filters: Filters | None, documents: list[Document]) -> str:
     """The Milvus filter for `filters`: regions as the documents write them (a stem such as
     "乐清" matches "乐清市"), years, document ids, statuses; "" for no filter."""
@@ -85,6 +123,20 @@ def filter_expression(filters: Filters | None, documents: list[Document]) -> str
     return " and ".join(parts)
 
 
+def clause_row(clause_id: str, version: str) -> str:
+    """The key of a clause's row at one version of its document (its pieces and sentences add #n)."""
+    return f"{clause_id}@{hashlib.sha1(version.encode()).hexdigest()[:12]}"
+
+
+def document_versions(manifest: dict[str, Any], made_by: str = "") -> dict[str, str]:
+    """doc_id -> the version Milvus holds it at: its file's sha256, the index format (a new format
+    changes what is indexed of an unchanged file) and `made_by`, what else changes every row (the
+    offline embedder's fit, say)."""
+    format_version = manifest.get("format_version")
+    return {entry["doc_id"]: f"{entry['content_hash']}:v{format_version}" + (f":{made_by}" if made_by else "")
+            for entry in manifest.get("files", {}).values()}
+
+
 def _clipped(text: str) -> str:
     data = text.encode("utf-8")
     return text if len(data) <= MAX_TEXT_BYTES else data[:MAX_TEXT_BYTES].decode("utf-8", errors="ignore")
@@ -93,6 +145,15 @@ def _clipped(text: str) -> str:
 def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), BATCH):
         yield rows[start:start + BATCH]
+
+
+def record_of(clause: Clause) -> str:
+    """A clause as its Milvus row holds it (refused when even a VARCHAR cannot hold it)."""
+    record = json.dumps(clause.to_json(), ensure_ascii=False)
+    if len(record.encode("utf-8")) > 65535:
+        raise UserError(f"条款 {clause.clause_id} 过长（超过 Milvus 一个文本字段的 64 KB），无法写入 Milvus；"
+                        "请检查该文件的条款划分")
+    return record
 
 
 @dataclass(frozen=True)
@@ -104,14 +165,18 @@ class SyncReport:
 
 
 class MilvusStore:
-    """The three collections on one Milvus (Lite file or server); created on first use."""
+    """The collections on one Milvus (Lite file or server). A reader only reads; the collections are
+    created by a writer's first sync."""
 
-    def __init__(self, uri: str, token: str = "", analyzer: str = "jieba") -> None:
+    def __init__(self, uri: str, token: str = "", analyzer: str = "jieba", *, create: bool = False) -> None:
         if analyzer not in ANALYZERS:
             raise UserError(f"未知的 Milvus 分词方式 {analyzer!r}（可选：{'、'.join(ANALYZERS)}）")
         self.analyzer = analyzer
         if is_lite(uri):
             check_lite_version()
+            if not create and not Path(uri).is_file():
+                raise IndexMissingError(f"Milvus Lite 文件 {uri} 不存在：还没有索引。请先运行 "
+                                        "POLICYQA_INDEX_BACKEND=milvus policyqa ingest 建立")
             Path(uri).parent.mkdir(parents=True, exist_ok=True)
         try:
             from pymilvus import MilvusClient
@@ -122,158 +187,199 @@ class MilvusStore:
         # gives it no server timestamp, which is expected
         logging.getLogger("pymilvus").setLevel(logging.ERROR)
         self.uri = uri
-        try:
-            self.client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
-        except Exception as error:  # noqa: BLE001 - any failure to reach Milvus is the user's setting
-            raise UserError(f"无法连接 Milvus（{uri}）：{type(error).__name__}: {error}") from error
-
-    @classmethod
-    def for_settings(cls, settings: Settings) -> MilvusStore:
-        return cls(milvus_uri(settings), settings.milvus_token, settings.milvus_analyzer)
-
-    def close(self) -> None:
-        """Disconnect; for Lite also stop its embedded server, which holds the file locked (another
-        process, such as `policyqa serve` after `policyqa ingest`, could not open it otherwise)."""
-        self.client.close()
-        if is_lite(self.uri):
-            from milvus_lite.server_manager import server_manager_instance
-
-            server_manager_instance.release_server(self.uri)
-
-    # -- schema -------------------------------------------------------------------------------
-    def _text_collection(self, name: str, key: str) -> None:
-        from pymilvus import DataType, Function, FunctionType
-
-        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False, description=self.analyzer)
-        schema.add_field(key, DataType.VARCHAR, is_primary=True, max_length=256)
-        schema.add_field("clause_id", DataType.VARCHAR, max_length=256)
-        schema.add_field("text", DataType.VARCHAR, max_length=65535, enable_analyzer=True,
-                         analyzer_params=ANALYZERS[self.analyzer])
-        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        self._scope_fields(schema)
-        schema.add_function(Function(name=f"{name}_bm25", function_type=FunctionType.BM25,
-                                     input_field_names=["text"], output_field_names=["sparse"]))
-        index = self.client.prepare_index_params()
-        index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params=BM25_PARAMS)
-        self.client.create_collection(name, schema=schema, index_params=index, consistency_level="Strong")
+        self.client = self._connect(MilvusClient, uri, token)
+        if is_lite(uri):
+            _LITE_USERS[uri] += 1
 
     @staticmethod
-    def _scope_fields(schema: Any) -> None:
+    def _connect(client_class: Any, uri: str, token: str) -> Any:
+        """The client; on Lite, wait while another process has the file open (Lite serves one)."""
+        deadline = time.monotonic() + (LITE_OPEN_WAIT_S if is_lite(uri) else 0.0)
+        told = False
+        while True:
+            try:
+                with lite_guard(uri):
+                    return client_class(uri=uri, token=token) if token else client_class(uri=uri)
+            except Exception as error:  # noqa: BLE001 - any failure to reach Milvus is the user's setting
+                busy = is_lite(uri) and "Open local milvus failed" in str(error)
+                if not busy or time.monotonic() > deadline:
+                    raise UserError(f"无法连接 Milvus（{uri}）：{type(error).__name__}: {error}") from error
+                if not told:
+                    log.info("Milvus Lite 文件 %s 正被另一个进程使用，等待它结束…（多个进程同时使用请用 Milvus 服务器）", uri)
+                    told = True
+                time.sleep(0.5)
+
+    @classmethod
+    def for_settings(cls, settings: Settings, *, create: bool = False) -> MilvusStore:
+        return cls(milvus_uri(settings), settings.milvus_token, settings.milvus_analyzer, create=create)
+
+    def close(self) -> None:
+        """Disconnect; for Lite, once no store of this process uses the file, also stop its embedded
+        server, which holds the file locked (another process, such as `policyqa serve` after
+        `policyqa ingest`, could not open it otherwise)."""
+        self.client.close()
+        if is_lite(self.uri):
+            _LITE_USERS[self.uri] -= 1
+            if _LITE_USERS[self.uri] <= 0:
+                from milvus_lite.server_manager import server_manager_instance
+
+                with lite_guard(self.uri):  # until its server has exited: it may still be writing the file
+                    server_manager_instance.release_server(self.uri)
+
+    # -- schema -------------------------------------------------------------------------------
+    def _create(self, name: str, schema: Any, vector_field: str, index_type: str, metric: str,
+                params: dict[str, Any] | None = None) -> None:
+        index = self.client.prepare_index_params()
+        index.add_index(vector_field, index_type=index_type, metric_type=metric, params=params or {})
+        self.client.create_collection(name, schema=schema, index_params=index, consistency_level="Strong")
+
+    def _schema(self, key: str, description: str = "") -> Any:
         from pymilvus import DataType
 
+        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False, description=description)
+        schema.add_field(key, DataType.VARCHAR, is_primary=True, max_length=512)
+        return schema
+
+    def _data_schema(self, key: str, description: str = "") -> Any:
+        """A data row's key, its clause's row key, and its document's scope and version."""
+        from pymilvus import DataType
+
+        schema = self._schema(key, description)
+        schema.add_field("clause_row", DataType.VARCHAR, max_length=512)
         schema.add_field("doc_id", DataType.VARCHAR, max_length=256)
         schema.add_field("region", DataType.VARCHAR, max_length=128)
         schema.add_field("year", DataType.INT64)
         schema.add_field("status", DataType.VARCHAR, max_length=32)
-        schema.add_field("content_hash", DataType.VARCHAR, max_length=128)
+        schema.add_field("version", DataType.VARCHAR, max_length=256)
+        schema.add_field("n", DataType.INT64)  # position: of a clause in its document, of a piece or sentence in its clause
+        return schema
 
-    def _piece_collection(self, dim: int, embedder_name: str) -> None:
+    def _text_collection(self, name: str, with_record: bool) -> None:
+        from pymilvus import DataType, Function, FunctionType
+
+        schema = self._data_schema("row_id", self.analyzer)
+        schema.add_field("text", DataType.VARCHAR, max_length=65535, enable_analyzer=True,
+                         analyzer_params=ANALYZERS[self.analyzer])
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        if with_record:
+            schema.add_field("record", DataType.VARCHAR, max_length=65535)
+            schema.add_field("judged", DataType.VARCHAR, max_length=65535)
+        schema.add_function(Function(name=f"{name}_bm25", function_type=FunctionType.BM25,
+                                     input_field_names=["text"], output_field_names=["sparse"]))
+        self._create(name, schema, "sparse", "SPARSE_INVERTED_INDEX", "BM25", BM25_PARAMS)
+
+    def create_table(self, name: str, fields: dict[str, str]) -> None:
+        """A small keyed table (catalogue, locks) unless it exists: a VARCHAR key, `fields` (name ->
+        "text" or "int"), and the 2-d vector Milvus requires of every collection."""
         from pymilvus import DataType
 
-        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False, description=embedder_name)
-        schema.add_field("piece_id", DataType.VARCHAR, is_primary=True, max_length=256)
-        schema.add_field("clause_id", DataType.VARCHAR, max_length=256)
-        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
-        self._scope_fields(schema)
-        index = self.client.prepare_index_params()
+        if self.client.has_collection(name):
+            return
+        schema = self._schema("key")
+        for field, kind in fields.items():
+            if kind == "text":
+                schema.add_field(field, DataType.VARCHAR, max_length=65535)
+            else:
+                schema.add_field(field, DataType.INT64)
+        schema.add_field("marker", DataType.FLOAT_VECTOR, dim=2)
+        self._create(name, schema, "marker", "FLAT", "L2")
+
+    def _vector_collection(self, name: str, dim: int, description: str) -> None:
+        from pymilvus import DataType
+
+        schema = self._data_schema("row_id", description)
+        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+        if name == SEMANTIC:
+            schema.add_field("in_text", DataType.BOOL)  # a sentence of the text, not a glossary entry
         # Lite searches by brute force whatever is declared; a server gets HNSW
-        index.add_index("dense", index_type="FLAT" if is_lite(self.uri) else "HNSW", metric_type="IP",
-                        params={} if is_lite(self.uri) else {"M": 16, "efConstruction": 200})
-        self.client.create_collection(PIECES, schema=schema, index_params=index, consistency_level="Strong")
+        lite = is_lite(self.uri)
+        self._create(name, schema, "vector", "FLAT" if lite else "HNSW", "IP",
+                     {} if lite else {"M": 16, "efConstruction": 200})
 
-    def _ensure_collections(self, dim: int, embedder_name: str) -> None:
-        """Create what is missing; start over when the vectors were made by another embedder or the
-        text was cut by another analyzer."""
-        if self.client.has_collection(PIECES):
-            described = self.client.describe_collection(PIECES)
-            dims = [f.get("params", {}).get("dim") for f in described.get("fields", []) if f.get("name") == "dense"]
-            analyzer = (self.client.describe_collection(CLAUSES).get("description")
-                        if self.client.has_collection(CLAUSES) else self.analyzer)
-            if described.get("description") != embedder_name or (dims and int(dims[0]) != dim) \
-                    or analyzer != self.analyzer:
-                log.info("Milvus：嵌入模型或分词方式已变（%s，%s），重建全部集合", embedder_name, self.analyzer)
-                for name in (PIECES, CLAUSES, SENTENCES, DOCUMENTS):
-                    self.client.drop_collection(name)
-        if not self.client.has_collection(PIECES):
-            self._piece_collection(dim, embedder_name)
-        if not self.client.has_collection(CLAUSES):
-            self._text_collection(CLAUSES, "row_id")
-        if not self.client.has_collection(SENTENCES):
-            self._text_collection(SENTENCES, "row_id")
-        if not self.client.has_collection(DOCUMENTS):
-            self._document_collection()
+    def _described(self, name: str) -> tuple[str, int]:
+        """A collection's description (what made its rows) and, for vectors, their dimension."""
+        described = self.client.describe_collection(name)
+        dims = [f.get("params", {}).get("dim") for f in described.get("fields", []) if f.get("name") == "vector"]
+        return described.get("description", ""), int(dims[0]) if dims and dims[0] else 0
 
-    def _document_collection(self) -> None:
-        from pymilvus import DataType
-
-        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
-        schema.add_field("doc_id", DataType.VARCHAR, is_primary=True, max_length=256)
-        schema.add_field("content_hash", DataType.VARCHAR, max_length=128)
-        schema.add_field("marker", DataType.FLOAT_VECTOR, dim=2)  # Milvus requires a vector field
-        index = self.client.prepare_index_params()
-        index.add_index("marker", index_type="FLAT", metric_type="L2")
-        self.client.create_collection(DOCUMENTS, schema=schema, index_params=index, consistency_level="Strong")
+    def prepare(self, stored: StoredIndex) -> bool:
+        """Create the collections `stored` needs; start over (True) when the existing ones hold vectors
+        of another embedder or text cut by another analyzer: every row is then written again."""
+        info = stored.embedder_info
+        semantic_info = stored.manifest.get("semantic", {})
+        embedder_name = f"{info.get('kind')}:{info.get('model')}"
+        dim = int(info.get("dim") or stored.dense.dim)
+        wanted = {PIECES: (embedder_name, dim), CLAUSES: (self.analyzer, 0), SENTENCES: (self.analyzer, 0)}
+        if stored.semantic is not None and semantic_info.get("dim"):
+            wanted[SEMANTIC] = (f"{semantic_info.get('kind')}:{semantic_info.get('model')}", int(semantic_info["dim"]))
+        started_over = any(self.client.has_collection(n) and self._described(n) != want for n, want in wanted.items())
+        if started_over:
+            log.info("Milvus：嵌入模型或分词方式已变（%s，%s），重建全部集合", embedder_name, self.analyzer)
+            for name in (*DATA, CATALOGUE):
+                self.client.drop_collection(name)
+        if SEMANTIC not in wanted and self.client.has_collection(SEMANTIC):
+            self.client.drop_collection(SEMANTIC)  # built without the model now: no stale vectors
+        for name, (description, size) in wanted.items():
+            if not self.client.has_collection(name):
+                if name in (CLAUSES, SENTENCES):
+                    self._text_collection(name, with_record=name == CLAUSES)
+                else:
+                    self._vector_collection(name, size, description)
+        return started_over
 
     # -- writing ------------------------------------------------------------------------------
-    def document_hashes(self) -> dict[str, str]:
-        """doc_id -> content hash of the documents whose rows Milvus holds completely."""
-        if not self.client.has_collection(DOCUMENTS):
-            return {}
-        found: dict[str, str] = {}
-        iterator = self.client.query_iterator(DOCUMENTS, batch_size=BATCH, filter='doc_id != ""',
-                                              output_fields=["doc_id", "content_hash"])
-        while batch := iterator.next():
-            found.update({row["doc_id"]: row["content_hash"] for row in batch})
-        iterator.close()
-        return found
-
-    def in_step_with(self, manifest: dict[str, Any]) -> bool:
-        """True when Milvus already holds exactly the documents of the folder's manifest (cheap)."""
-        info = manifest.get("embedder", {})
-        self._ensure_collections(int(info.get("dim") or 0), f"{info.get('kind')}:{info.get('model')}")
-        return self.document_hashes() == file_hashes(manifest)
-
-    def sync(self, stored: StoredIndex) -> SyncReport:
-        """Make Milvus hold exactly the clauses of `stored`: rewrite changed documents, drop removed ones."""
-        info = stored.embedder_info
-        dim = int(info.get("dim") or stored.dense.dim)
-        self._ensure_collections(dim, f"{info.get('kind')}:{info.get('model')}")
-        held = self.document_hashes()
-        wanted = file_hashes(stored.manifest)
-        stale = sorted(d for d in held if d not in wanted or held[d] != wanted[d])
-        fresh = sorted(d for d in wanted if held.get(d) != wanted[d])
-        for doc_id in sorted(set(stale) | set(fresh)):  # a document half-written before is cleared too
-            for name in (DOCUMENTS, CLAUSES, PIECES, SENTENCES):
-                self.client.delete(name, filter=f"doc_id == {quoted(doc_id)}")
-        if fresh:
-            self._insert(stored, set(fresh))
-            self.client.insert(DOCUMENTS, [{"doc_id": d, "content_hash": wanted[d], "marker": [0.0, 0.0]}
-                                           for d in fresh])
-        return SyncReport(tuple(fresh), tuple(d for d in stale if d not in wanted))
-
-    def _insert(self, stored: StoredIndex, doc_ids: set[str]) -> None:
+    def write_documents(self, stored: StoredIndex, versions: dict[str, str], doc_ids: set[str]) -> None:
+        """Write the rows of `doc_ids` at their `versions` (any rows of that version left by a sync cut
+        short are cleared first) into the collections `prepare` made. Readers do not see them until
+        the catalogue names the version."""
+        for doc_id in sorted(doc_ids):
+            self.delete_version(doc_id, versions[doc_id], keep=False)
         rows = [row for row, clause in enumerate(stored.clauses) if clause.doc.doc_id in doc_ids]
-        clause_rows, sentence_rows, piece_rows = [], [], []
+        data: dict[str, list[dict[str, Any]]] = {CLAUSES: [], SENTENCES: [], PIECES: [], SEMANTIC: []}
+        position: dict[str, int] = {}
         for row in rows:
             clause = stored.clauses[row]
-            scope = _scope(clause.doc)
-            clause_rows.append({"row_id": clause.clause_id, "clause_id": clause.clause_id,
-                                "text": _clipped(self.index_text(bm25_text(clause))), **scope})
-            for n, sentence in enumerate(clause_sentences(clause)):
-                sentence_rows.append({"row_id": f"{clause.clause_id}#{n}", "clause_id": clause.clause_id,
-                                      "text": _clipped(self.index_text(sentence)), **scope})
-        wanted = np.isin(stored.dense.piece_rows, rows)
-        pieces = np.flatnonzero(wanted)
+            version = versions[clause.doc.doc_id]
+            key = clause_row(clause.clause_id, version)
+            scope = _scope(clause.doc, version, key)
+            n = position[clause.doc.doc_id] = position.get(clause.doc.doc_id, -1) + 1
+            data[CLAUSES].append({"row_id": key, **scope, "n": n, "text": _clipped(self.index_text(bm25_text(clause))),
+                                  "record": record_of(clause), "judged": _clipped(judged_text(clause))})
+            for k, sentence in enumerate(clause_sentences(clause)):
+                data[SENTENCES].append({"row_id": f"{key}#{k}", **scope, "n": k,
+                                        "text": _clipped(self.index_text(sentence))})
+            if stored.semantic is not None:
+                start, count = int(stored.semantic.offsets[row]), int(stored.semantic.sentence_counts[row])
+                block = np.asarray(stored.semantic.vectors[start:int(stored.semantic.offsets[row + 1])],
+                                   dtype=np.float32)
+                data[SEMANTIC] += [{"row_id": f"{key}#{k}", **scope, "n": k, "vector": v.tolist(), "in_text": k < count}
+                                   for k, v in enumerate(block)]
+        pieces = np.flatnonzero(np.isin(stored.dense.piece_rows, rows))
         vectors = stored.dense.vectors_of(pieces) if len(pieces) else np.zeros((0, stored.dense.dim))
-        seen: dict[str, int] = {}
+        seen: dict[int, int] = {}
         for piece, vector in zip(pieces.tolist(), vectors, strict=True):
-            clause = stored.clauses[int(stored.dense.piece_rows[piece])]
-            n = seen[clause.clause_id] = seen.get(clause.clause_id, -1) + 1
-            piece_rows.append({"piece_id": f"{clause.clause_id}#{n}", "clause_id": clause.clause_id,
-                               "dense": vector.astype(np.float32).tolist(), **_scope(clause.doc)})
-        for name, data in ((CLAUSES, clause_rows), (SENTENCES, sentence_rows), (PIECES, piece_rows)):
-            for batch in _batches(data):
+            row = int(stored.dense.piece_rows[piece])
+            clause = stored.clauses[row]
+            version = versions[clause.doc.doc_id]
+            key = clause_row(clause.clause_id, version)
+            n = seen[row] = seen.get(row, -1) + 1
+            data[PIECES].append({"row_id": f"{key}#{n}", **_scope(clause.doc, version, key), "n": n,
+                                 "vector": np.asarray(vector, dtype=np.float32).tolist()})
+        for name, collection_rows in data.items():
+            for batch in _batches(collection_rows):
                 self.client.insert(name, batch)
+
+    def delete_version(self, doc_id: str, version: str, keep: bool) -> None:
+        """Delete a document's rows at `version` (keep=False) or at every other version (keep=True)."""
+        expression = f"doc_id == {quoted(doc_id)} and version {'!=' if keep else '=='} {quoted(version)}"
+        for name in DATA:
+            if self.client.has_collection(name):
+                self.client.delete(name, filter=expression)
+
+    def delete_document(self, doc_id: str) -> None:
+        for name in DATA:
+            if self.client.has_collection(name):
+                self.client.delete(name, filter=f"doc_id == {quoted(doc_id)}")
 
     def index_text(self, text: str) -> str:
         """What Milvus analyses: our jieba words joined by spaces, or the text itself."""
@@ -283,45 +389,87 @@ class MilvusStore:
         """The query as Milvus should analyse it (aliases added, as on the FAISS backend)."""
         return " ".join(tokenize_query(query)) if self.analyzer == "jieba" else to_simplified(expand_query(query))
 
-    # -- searching ----------------------------------------------------------------------------
-    def keyword(self, collection: str, text: str, limit: int, expression: str) -> list[tuple[str, float]]:
-        """(clause_id, BM25 score) best first; for sentences, each clause once with its best sentence."""
+    # -- reading ------------------------------------------------------------------------------
+    def analyzed_by(self) -> str:
+        """The analyzer the stored text was cut by ("" when there are no collections)."""
+        return self._described(CLAUSES)[0] if self.client.has_collection(CLAUSES) else ""
+
+    def keyword(self, collection: str, text: str, limit: int, expression: str,
+                versions: dict[str, str]) -> list[tuple[str, float]]:
+        """(clause row, BM25 score) best first; for sentences, each clause once with its best sentence."""
         if not text.strip() or limit <= 0:
             return []
         fetch = limit * 4 if collection == SENTENCES else limit
         result = self.client.search(collection, data=[text], anns_field="sparse", limit=min(fetch, 16384),
-                                    filter=expression, output_fields=["clause_id"],
+                                    filter=expression, output_fields=["clause_row", "doc_id", "version"],
                                     search_params={"metric_type": "BM25"})
-        return _best_per_clause(result[0], limit)
+        return _best_per_clause(result[0], limit, versions)
 
-    def dense(self, vector: np.ndarray, limit: int, expression: str) -> list[tuple[str, float]]:
-        """(clause_id, cosine) of the clauses with the nearest pieces, each clause once, best first."""
-        result = self.client.search(PIECES, data=[vector.astype(np.float32).tolist()], anns_field="dense",
-                                    limit=min(limit * 3, 16384), filter=expression, output_fields=["clause_id"],
+    def nearest(self, collection: str, vector: np.ndarray, limit: int, expression: str,
+                versions: dict[str, str]) -> list[tuple[str, float]]:
+        """(clause row, cosine) of the clauses with the nearest pieces (or sentence vectors), each
+        clause once, best first."""
+        result = self.client.search(collection, data=[vector.astype(np.float32).tolist()], anns_field="vector",
+                                    limit=min(limit * 3, 16384), filter=expression,
+                                    output_fields=["clause_row", "doc_id", "version"],
                                     search_params={"metric_type": "IP"})
-        return _best_per_clause(result[0], limit)
+        return _best_per_clause(result[0], limit, versions)
+
+    def records(self, rows: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Clause row -> its record, for the rows asked (by primary key)."""
+        keys = list(dict.fromkeys(rows))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), BATCH):
+            for row in self.client.get(CLAUSES, ids=keys[start:start + BATCH], output_fields=["record"]):
+                found[row["row_id"]] = json.loads(row["record"])
+        return found
+
+    def rows_of(self, collection: str, expression: str, fields: list[str]) -> list[dict[str, Any]]:
+        """Every row matching `expression`, with `fields`."""
+        iterator = self.client.query_iterator(collection, batch_size=BATCH, filter=expression, output_fields=fields)
+        found: list[dict[str, Any]] = []
+        while batch := iterator.next():
+            found.extend(batch)
+        iterator.close()
+        return found
+
+    def document_rows(self, collection: str, doc_id: str, version: str, fields: list[str]) -> list[dict[str, Any]]:
+        """A document's rows in `collection` at `version`."""
+        return self.rows_of(collection, f"doc_id == {quoted(doc_id)} and version == {quoted(version)}",
+                            ["row_id", "clause_row", "n", *fields])
+
+    def clauses_holding(self, phrase: str) -> int:
+        """How many clause rows' judged text contains `phrase` (a scan in Milvus)."""
+        rows = self.client.query(CLAUSES, filter=f"judged like {like_pattern(phrase.lower())}", output_fields=["count(*)"])
+        return int(rows[0]["count(*)"]) if rows else 0
+
+    def sentence_vectors(self, rows: list[str]) -> dict[str, np.ndarray]:
+        """Clause row -> the neural vectors of its text's sentences, in order."""
+        if not rows:
+            return {}
+        found = self.rows_of(SEMANTIC, f"clause_row in [{', '.join(quoted(r) for r in rows)}] and in_text == true",
+                             ["clause_row", "n", "vector"])
+        grouped: dict[str, list[tuple[int, list[float]]]] = {}
+        for row in found:
+            grouped.setdefault(row["clause_row"], []).append((int(row["n"]), row["vector"]))
+        return {key: np.asarray([v for _, v in sorted(pairs)], dtype=np.float32) for key, pairs in grouped.items()}
 
     def count(self, collection: str) -> int:
         rows = self.client.query(collection, filter="", output_fields=["count(*)"])
         return int(rows[0]["count(*)"]) if rows else 0
 
 
-def file_hashes(manifest: dict[str, Any]) -> dict[str, str]:
-    """doc_id -> the sha256 of its file, as the folder's manifest records them, with the index
-    format: a new format changes what is indexed of an unchanged file, so it is rewritten."""
-    version = manifest.get("format_version")
-    return {entry["doc_id"]: f"{entry['content_hash']}:v{version}" for entry in manifest.get("files", {}).values()}
+def _scope(doc: Document, version: str, key: str) -> dict[str, Any]:
+    return {"clause_row": key, "doc_id": doc.doc_id, "region": doc.region, "year": int(doc.year or 0),
+            "status": doc.status, "version": version}
 
 
-def _scope(doc: Document) -> dict[str, Any]:
-    return {"doc_id": doc.doc_id, "region": doc.region, "year": int(doc.year or 0), "status": doc.status,
-            "content_hash": doc.content_hash or ""}
-
-
-def _best_per_clause(hits: Iterable[dict[str, Any]], limit: int) -> list[tuple[str, float]]:
+def _best_per_clause(hits: Iterable[dict[str, Any]], limit: int, versions: dict[str, str]) -> list[tuple[str, float]]:
+    """Each clause row once (hits come best first), only the versions the reader's catalogue names."""
     best: dict[str, float] = {}
     for hit in hits:
-        clause_id = hit["entity"]["clause_id"]
-        if clause_id not in best:  # hits come best first
-            best[clause_id] = float(hit["distance"])
+        entity = hit["entity"]
+        if versions.get(entity["doc_id"]) != entity["version"]:
+            continue  # a version being written or just replaced
+        best.setdefault(entity["clause_row"], float(hit["distance"]))
     return list(best.items())[:limit]

@@ -6,10 +6,12 @@ gives exactly the vectors the fitted one gave; scikit-learn does the fitting.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 import warnings
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ KIND = "offline"
 MODEL_NAME = "tfidf-svd"
 DEFAULT_DIM = 256
 MAX_FEATURES = 16384
+FILES = ("vocabulary.json", "idf.npy", "components.npy")  # what `save` writes
 FIT_SAMPLE = 20000  # fitting on a sample keeps a 100k-clause ingest quick; transform covers all
 _NON_TEXT = re.compile(r"[\W_\d]+")
 
@@ -119,7 +122,12 @@ class OfflineEmbedder:
     @classmethod
     def load(cls, folder: Path) -> OfflineEmbedder:
         """Read an embedder written by `save`."""
-        vocabulary = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
-        idf = np.load(folder / "idf.npy", allow_pickle=False)
-        components = np.load(folder / "components.npy", allow_pickle=False)
+        return cls.from_files({name: (folder / name).read_bytes() for name in FILES})
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, bytes]) -> OfflineEmbedder:
+        """The embedder from the bytes of the files `save` writes (as a Milvus catalogue keeps them)."""
+        vocabulary = json.loads(files["vocabulary.json"].decode("utf-8"))
+        idf = np.load(io.BytesIO(files["idf.npy"]), allow_pickle=False)
+        components = np.load(io.BytesIO(files["components.npy"]), allow_pickle=False)
         return cls(vocabulary, idf, components)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from app.text.spans import normalise
+from index.backend import Phrases
 from policyqa.model import Document
 
 CACHED_WORDS = 100_000  # words whose answers are kept per loaded index (a few MB at most)
@@ -21,15 +22,14 @@ class CorpusStats:
     """Token document frequencies and the normalised text of every clause of one index."""
 
     def __init__(self, documents: Iterable[Document], clause_count: int, document_frequencies: Mapping[str, int],
-                 text: str) -> None:
-        """`text`: the clauses' judged texts, one per line, as the index stores them (index.pieces.corpus_text)."""
+                 phrases: Phrases) -> None:
+        """`phrases`: lookups over the clauses' judged texts, as the index stores them (SearchIndex.phrases)."""
         self.size = max(clause_count, 1)
         self._df = document_frequencies
-        self._text = text
         self._titles = tuple({normalise(d.title) for d in documents if d.title})
         # answers per word, kept: each is a scan of the whole text (~250M characters at 1M clauses)
-        self._holds = lru_cache(maxsize=CACHED_WORDS)(text.__contains__)
-        self._count = lru_cache(maxsize=CACHED_WORDS)(text.count)
+        self._holds = lru_cache(maxsize=CACHED_WORDS)(phrases.holds)
+        self._count = lru_cache(maxsize=CACHED_WORDS)(phrases.count)
 
     def df(self, word: str) -> int:
         """How many clauses hold `word` as a token."""

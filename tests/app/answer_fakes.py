@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from app.text.spans import normalise
 from index.filters import Filters
+from index.searching import PhraseCounts
 from policyqa.model import STATUS_DRAFT, Clause, Document, Hit
 
 RUIAN_2023 = Document(doc_id="ruian-2023", title="瑞安市承接落实政策工作方案", doc_number="瑞政发[2023]9号",
@@ -41,6 +42,7 @@ class FakeIndex:
         self.clauses = list(clauses)
         self.notices = ("测试索引",)
         self.searches = 0
+        self.generation = 0
 
     @property
     def documents(self) -> list[Document]:
@@ -59,10 +61,10 @@ class FakeIndex:
     def clauses_of(self, doc_id: str) -> list[Clause]:
         return [c for c in self.clauses if c.doc.doc_id == doc_id]
 
-    def corpus_text(self) -> str:
+    def phrases(self) -> PhraseCounts:
         from index.pieces import corpus_text
 
-        return corpus_text(self.clauses)
+        return PhraseCounts(corpus_text(self.clauses))
 
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
                rewrite: str = "") -> list[Hit]:

@@ -64,12 +64,15 @@ def test_ask_builds_the_index_when_there_is_none(tmp_path: Path, monkeypatch) ->
         documents = []
         clauses = []
         notices = ()
+        generation = 0
 
         def document_frequencies(self):
             return {}
 
-        def corpus_text(self):
-            return ""
+        def phrases(self):
+            from index.searching import PhraseCounts
+
+            return PhraseCounts("")
 
         def clauses_of(self, doc_id):
             return []

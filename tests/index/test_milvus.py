@@ -1,31 +1,42 @@
 """The Milvus backend: Milvus Lite started from a temp path (or the server in MILVUS_URI).
 
-Synchronisation by document hash, filters as escaped expressions, the analyzer and embedder
-recorded with the collections, and the guard against an incompatible milvus-lite.
+Milvus is the store of record: a query process needs no local folder and never writes; writers
+start from what Milvus holds, under a lock record in Milvus, and a reader sees each document's old
+or new rows, never a mix. Also: filters as escaped expressions, the analyzer and embedder recorded
+with the collections, and the guard against an incompatible milvus-lite.
 """
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import index.build
+import index.milvus_writer
+from cli.main import main as cli
 from index.backend import ensure_index, open_index
 from index.filters import Filters
-from index.milvus_store import CLAUSES, DOCUMENTS, PIECES, SENTENCES, MilvusStore, filter_expression, is_lite
+from index.milvus_catalogue import current_generation, read_catalogue
+from index.milvus_lock import WRITER, milvus_writer_lock
+from index.milvus_store import CLAUSES, LOCKS, PIECES, SENTENCES, MilvusStore, filter_expression, is_lite
 from policyqa.config import Settings
-from policyqa.errors import IndexMismatchError, IndexMissingError
+from policyqa.errors import IndexMismatchError, IndexMissingError, UserError
 from policyqa.model import Document
 from tests.conftest import MILVUS_URI
 
 pytestmark = pytest.mark.usefixtures("line_loader")
 
 
-def _settings(tmp_path: Path, analyzer: str = "jieba") -> Settings:
-    folder = tmp_path / "index"
-    return Settings(index_dir=folder, embed_model="offline", index_backend="milvus",
+def _settings(tmp_path: Path, analyzer: str = "jieba", folder: str = "index") -> Settings:
+    return Settings(index_dir=tmp_path / folder, embed_model="offline", index_backend="milvus",
                     milvus_uri=MILVUS_URI or str(tmp_path / "milvus" / "policy.db"),
                     milvus_token=os.environ.get("MILVUS_TOKEN", ""), milvus_analyzer=analyzer)
 
@@ -38,6 +49,14 @@ def _counts(settings: Settings) -> dict[str, int]:
         store.close()
 
 
+def _generation(settings: Settings) -> int:
+    store = MilvusStore.for_settings(settings)
+    try:
+        return current_generation(store)
+    finally:
+        store.close()
+
+
 @pytest.mark.skipif(bool(MILVUS_URI) and not is_lite(MILVUS_URI), reason="guards the embedded Milvus Lite")
 def test_the_installed_milvus_lite_is_the_2_5_core_and_scores_bm25_positively(small_corpus: Path,
                                                                              tmp_path: Path) -> None:
@@ -46,9 +65,10 @@ def test_the_installed_milvus_lite_is_the_2_5_core_and_scores_bm25_positively(sm
     index.build.ingest_paths([small_corpus], settings)
     store = MilvusStore.for_settings(settings)
     try:
-        found = store.keyword(CLAUSES, store.query_text("出口信用保险保费补助"), 5, "")
+        versions = read_catalogue(store).versions  # type: ignore[union-attr]
+        found = store.keyword(CLAUSES, store.query_text("出口信用保险保费补助"), 5, "", versions)
         assert found and all(score > 0 for _, score in found)
-        filtered = store.keyword(CLAUSES, store.query_text("出口信用保险保费补助"), 5, 'region in ["瑞安市"]')
+        filtered = store.keyword(CLAUSES, store.query_text("出口信用保险保费补助"), 5, 'region in ["瑞安市"]', versions)
         assert filtered and {c.split("-")[0] for c, _ in filtered} == {"ra"}
     finally:
         store.close()
@@ -75,7 +95,9 @@ def test_search_filters_run_in_milvus_and_match_the_faiss_backend(small_corpus: 
     settings = _settings(tmp_path)
     index.build.ingest_paths([small_corpus], settings)
     milvus = open_index(settings)
-    faiss = open_index(settings.with_overrides(index_backend="faiss"))  # the same folder, FAISS files
+    local = settings.with_overrides(index_backend="faiss", index_dir=tmp_path / "faiss")
+    index.build.ingest_paths([small_corpus], local)
+    faiss = open_index(local)
     for filters in (Filters(regions=("乐清",)), Filters(years=(2023,)), Filters(doc_ids=("wz",))):
         for mode in ("hybrid", "bm25", "dense"):
             got = [h.clause.clause_id for h in milvus.search("出口信用保险保费补助", 8, filters, mode)]
@@ -85,35 +107,147 @@ def test_search_filters_run_in_milvus_and_match_the_faiss_backend(small_corpus: 
     assert milvus.search("出口信用保险", filters=Filters(years=(1999,))) == []
 
 
-def test_an_index_folder_and_a_milvus_that_disagree_are_not_opened(small_corpus: Path, tmp_path: Path) -> None:
-    settings = _settings(tmp_path)
-    index.build.ingest_paths([small_corpus], settings)
-    before = _counts(settings)
-    store = MilvusStore.for_settings(settings)  # as a sync cut short leaves it: rows, but no hash yet
-    store.client.delete(DOCUMENTS, filter='doc_id == "wz"')
-    store.close()
-    with pytest.raises(IndexMismatchError, match="policyqa ingest"):
-        open_index(settings)
-    index.build.ingest_paths([small_corpus], settings)  # the next ingest rewrites that document
-    assert _counts(settings) == before and open_index(settings).search("出口信用保险", top_k=3)
-    with pytest.raises(IndexMismatchError):  # collections cut by the other analyzer
-        open_index(settings.with_overrides(milvus_analyzer="chinese"))
-    index.build.ingest_paths([small_corpus], settings.with_overrides(milvus_analyzer="chinese"))
-    assert open_index(settings.with_overrides(milvus_analyzer="chinese")).search("出口信用保险", top_k=3)
+def test_a_query_process_needs_no_local_folder_and_a_writer_keeps_none(small_corpus: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    work_root = tmp_path / "tmp"
+    work_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(work_root))
+    writer = _settings(tmp_path, folder="writer")
+    index.build.ingest_paths([small_corpus], writer)
+    assert not writer.index_dir.exists() and not any(work_root.iterdir())  # no index left on the writer's disk
+    reader = _settings(tmp_path, folder="reader")
+    opened = open_index(reader)
+    assert [h.clause.clause_id for h in opened.search("腾笼换鸟", top_k=1)] == ["ra-3"]
+    assert [c.clause_id for c in opened.clauses_of("yq")] == ["yq-1", "yq-2"] and len(opened.clauses) == 8
+    assert opened.document_frequencies()["出口"] == 3
+    assert opened.phrases().count("出口信用保险") == 3 and not opened.phrases().holds("最低工资")
+    assert opened.phrases().count("70%") == 1 and opened.phrases().count("7_%") == 0  # wildcards are literal
+    env = {"POLICYQA_INDEX_BACKEND": "milvus", "POLICYQA_INDEX_DIR": str(reader.index_dir),
+           "POLICYQA_MILVUS_URI": reader.milvus_uri, "POLICYQA_EMBED_MODEL": "offline", "POLICYQA_LLM": "off"}
+    result = CliRunner().invoke(cli, ["ask", "瑞安投保出口信用保险的保费补助比例是多少", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert "60%" in answer["answer"] and answer["citations"][0]["clause_id"] == "ra-1"
+    assert not reader.index_dir.exists()
 
 
-def test_a_second_client_with_no_index_folder_leaves_the_shared_store_as_it_is(small_corpus: Path,
-                                                                                tmp_path: Path) -> None:
+def test_readers_never_write_and_an_empty_store_names_the_ingest(small_corpus: Path, tmp_path: Path) -> None:
+    empty = _settings(tmp_path).with_overrides(milvus_uri=str(tmp_path / "empty" / "policy.db"))
+    for opener in (open_index, ensure_index):
+        with pytest.raises(IndexMissingError, match="policyqa ingest"):
+            opener(empty)
+    assert not (tmp_path / "empty").exists() and not empty.index_dir.exists()
     settings = _settings(tmp_path)
     index.build.ingest_paths([small_corpus], settings)
-    before = _counts(settings)
+    before = (_counts(settings), _generation(settings))
     second = settings.with_overrides(index_dir=tmp_path / "second-server")
-    with pytest.raises(IndexMissingError, match="已有 3 份文件的索引"):
-        ensure_index(second)
-    assert not (tmp_path / "second-server" / "manifest.json").exists()
-    assert _counts(settings) == before and open_index(settings).search("腾笼换鸟", top_k=1)[0].clause.clause_id == "ra-3"
-    fresh = settings.with_overrides(index_dir=tmp_path / "fresh", milvus_uri=str(tmp_path / "empty" / "policy.db"))
-    assert ensure_index(fresh).search("出口信用保险", top_k=1)  # an empty store: built from the bundled files
+    assert ensure_index(second).search("腾笼换鸟", top_k=1)[0].clause.clause_id == "ra-3"
+    assert (_counts(settings), _generation(settings)) == before and not second.index_dir.exists()
+
+
+def test_a_reader_sees_each_document_old_or_new_never_a_mix(small_corpus: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    reader = open_index(settings)
+    opened_at = reader.generation
+
+    def texts() -> list[str]:
+        return [h.clause.text for h in reader.search("温州短期出口信用保险保费补助", top_k=8)
+                if h.clause.doc.doc_id == "wz"]
+
+    seen_before_publishing: list[list[str]] = []
+    publish = index.milvus_writer.publish
+
+    def watched(store, catalogue):  # the new rows are written; the catalogue does not show them yet
+        seen_before_publishing.append(texts())
+        return publish(store, catalogue)
+
+    monkeypatch.setattr(index.milvus_writer, "publish", watched)
+    (small_corpus / "wz.txt").write_text("对企业短期出口信用保险保费给予不低于80%的补助经费。\n支持企业出境参展。\n",
+                                         encoding="utf-8")
+    index.build.ingest_paths([small_corpus], settings)
+    assert seen_before_publishing and any("70%" in t for t in seen_before_publishing[0])
+    assert not any("80%" in t for t in seen_before_publishing[0])
+    after = texts()
+    assert any("80%" in t for t in after) and not any("70%" in t for t in after)
+    assert reader.generation != opened_at and len(reader.clauses) == 7  # the reader took up the new catalogue
+
+
+def test_a_sync_cut_short_is_not_seen_and_the_next_ingest_completes_it(small_corpus: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    before = _counts(settings)
+
+    def dies(store, catalogue):
+        raise KeyboardInterrupt  # the writer stops after writing rows, before the catalogue
+
+    monkeypatch.setattr(index.milvus_writer, "publish", dies)
+    (small_corpus / "wz.txt").write_text("对企业短期出口信用保险保费给予不低于80%的补助经费。\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        index.build.ingest_paths([small_corpus], settings)
+    assert _counts(settings)[CLAUSES] == before[CLAUSES] + 1  # the new version's row, not shown
+    hits = open_index(settings).search("短期出口信用保险保费补助比例", top_k=3)
+    assert "70%" in hits[0].clause.text and not any("80%" in h.clause.text for h in hits)
+    monkeypatch.undo()
+    index.build.ingest_paths([small_corpus], settings)  # the lock was released; this one finishes the job
+    assert _counts(settings)[CLAUSES] == 6
+    assert "80%" in open_index(settings).search("短期出口信用保险保费补助比例", top_k=3)[0].clause.text
+
+
+def test_collections_cut_by_another_analyzer_are_refused_until_ingested_again(small_corpus: Path,
+                                                                              tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    chinese = settings.with_overrides(milvus_analyzer="chinese")
+    with pytest.raises(IndexMismatchError, match="POLICYQA_MILVUS_ANALYZER=jieba"):
+        open_index(chinese)
+    index.build.ingest_paths([small_corpus], chinese)
+    assert open_index(chinese).search("出口信用保险", top_k=3)
+
+
+def test_the_writer_lock_waits_for_its_holder_and_takes_over_an_expired_one(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    store = MilvusStore.for_settings(settings, create=True)
+    try:
+        with milvus_writer_lock(store) as owner:
+            with pytest.raises(UserError, match=f"正被 {owner} 写入"):
+                with milvus_writer_lock(store, wait_s=1.5, poll_s=0.2):
+                    pass
+        store.client.upsert(LOCKS, [{"key": WRITER, "owner": "dead-host:1:x", "expires": int(time.time()) - 1,
+                                     "marker": [0.0, 0.0]}])
+        with milvus_writer_lock(store, wait_s=1.5) as owner:
+            assert owner != "dead-host:1:x"
+        assert store.client.query(LOCKS, filter="", limit=10) == []  # released
+    finally:
+        store.close()
+
+
+DOC = "关于支持{name}发展的若干政策\n一、产业扶持\n1. 对新引进的{name}企业给予一次性奖励50万元。\n2. 支持{name}企业开拓市场。\n"
+
+
+@pytest.mark.skipif(bool(MILVUS_URI), reason="the Lite file is this test's store")
+def test_two_concurrent_ingests_on_two_machines_keep_both_documents(tmp_path: Path) -> None:
+    uri = str(tmp_path / "shared" / "policy.db")
+    processes = []
+    for name in ("机器人", "新材料"):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(DOC.format(name=name), encoding="utf-8")
+        env = {**os.environ, "POLICYQA_EMBED_MODEL": "offline", "HF_HUB_OFFLINE": "1", "POLICYQA_INDEX_BACKEND": "milvus",
+               "POLICYQA_MILVUS_URI": uri, "POLICYQA_INDEX_DIR": str(tmp_path / f"machine-{name}")}
+        command = Path(sys.executable).with_name("policyqa")  # the console script of this environment
+        processes.append(subprocess.Popen([str(command), "ingest", str(path)], env=env, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True))
+    for process in processes:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+    store = MilvusStore(uri)
+    try:
+        catalogue = read_catalogue(store)
+        assert catalogue is not None and {d.doc_id for d in catalogue.documents} == {"机器人", "新材料"}
+    finally:
+        store.close()
 
 
 def test_filter_expressions_are_escaped_and_regions_named_as_the_documents_write_them() -> None:
@@ -126,8 +260,6 @@ def test_filter_expressions_are_escaped_and_regions_named_as_the_documents_write
 
 def test_a_backend_name_that_is_not_one_is_refused_before_anything_is_written(small_corpus: Path,
                                                                               tmp_path: Path) -> None:
-    from policyqa.errors import UserError
-
     settings = _settings(tmp_path).with_overrides(index_backend="milvis")
     with pytest.raises(UserError, match="faiss、milvus"):
         index.build.ingest_paths([small_corpus], settings)

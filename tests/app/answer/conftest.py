@@ -12,7 +12,7 @@ from ..answer_fakes import CLAUSES, FakeIndex
 @pytest.fixture(scope="session")
 def fake_corpus() -> CorpusStats:
     index = FakeIndex()
-    return CorpusStats(index.documents, len(CLAUSES), index.document_frequencies(), index.corpus_text())
+    return CorpusStats(index.documents, len(CLAUSES), index.document_frequencies(), index.phrases())
 
 
 @pytest.fixture(scope="session")

@@ -91,6 +91,7 @@ def test_what_is_counted_is_named_right_after_its_measure_word() -> None:
 
 def test_the_corpus_text_is_scanned_once_per_word() -> None:
     from app.answer.corpus import CorpusStats
+    from index.searching import PhraseCounts
 
     scans: list[str] = []
 
@@ -103,7 +104,7 @@ def test_the_corpus_text_is_scanned_once_per_word() -> None:
             scans.append(f"count {word}")
             return super().count(word, *args)
 
-    corpus = CorpusStats([], 2, {}, CountingText("出口信用保险\n首台套保险补偿"))
+    corpus = CorpusStats([], 2, {}, PhraseCounts(CountingText("出口信用保险\n首台套保险补偿")))
     assert corpus.mentions("保险") and corpus.mentions("保险") and not corpus.mentions("AED")
     assert corpus.count("保险") == 2 and corpus.count("保险") == 2
     assert scans == ["in 保险", "in aed", "count 保险"]
