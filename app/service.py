@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # imported when first needed: `policyqa ask` starts without l
     from app.answer.corpus import CorpusStats
     from app.llm.answerer import LlmClient
     from app.llm.rewrite import Rewriter
-    from index.backend import Mode, SearchIndex
+    from index.contract import Mode, SearchIndex
     from index.filters import Filters
 
 MIN_RETRIEVED = 10  # the JSON contract lists at least the top 10 clauses
@@ -63,7 +63,7 @@ class AnswerService:
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    from index.backend import ensure_index
+                    from index.ensure import ensure_index
 
                     self._index = ensure_index(self._settings, progress=self._progress)
         return self._index

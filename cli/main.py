@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from index.backend import BACKENDS
 from policyqa.config import Settings, load_settings
 from policyqa.errors import UserError
 from policyqa.model import STATUS_DRAFT, STYLES
@@ -58,7 +59,7 @@ def configure_logging(verbose: bool) -> None:
 @click.group()
 @click.version_option(package_name="policy-qa")
 @click.option("-v", "--verbose", is_flag=True, help="Debug messages, with their source.")
-@click.option("--backend", type=click.Choice(["faiss", "milvus"]), default=None,
+@click.option("--backend", type=click.Choice(list(BACKENDS)), default=None,
               help="Index backend (POLICYQA_INDEX_BACKEND; default faiss).")
 @click.option("--milvus-uri", default=None,
               help="Milvus: a file path (Milvus Lite) or http://host:19530 (POLICYQA_MILVUS_URI).")
@@ -211,7 +212,7 @@ def train_decision(out: Path | None, index: Path | None) -> None:
 @click.option("--llm-rewrite", "llm_rewrite", is_flag=True,
               help="With --llm: instead of answers, recall with and without the model's rewrite of the question "
                    "(the development set and the training set's paraphrase and colloquial questions).")
-@click.option("--backend", type=click.Choice(["faiss", "milvus"]), default=None,
+@click.option("--backend", type=click.Choice(list(BACKENDS)), default=None,
               help="Evaluate on this index backend (same as policyqa --backend …).")
 @index_option
 def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check_expected: bool,

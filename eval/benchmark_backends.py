@@ -29,10 +29,10 @@ from eval.decision_training import evaluation_sources
 from eval.questions import Question
 from eval.retrieval_metrics import score_retrieval
 from eval.trec import build_qrels, run_from_rankings
+from index.backend import BACKENDS
 from index.build import Loader
 from policyqa.config import BUNDLED_CORPUS, Settings
 
-BACKENDS = ("faiss", "milvus")
 MODES = ("bm25", "dense", "hybrid")
 
 

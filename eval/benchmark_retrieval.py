@@ -32,7 +32,7 @@ from policyqa.config import BUNDLED_CORPUS, Settings
 from policyqa.model import Clause, Document
 
 if TYPE_CHECKING:
-    from index.backend import SearchIndex
+    from index.contract import SearchIndex
 
 OUT_DIR = Path(__file__).resolve().parent / "bench"
 QUERIES = [

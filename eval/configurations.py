@@ -25,7 +25,7 @@ from policyqa.model import Answer
 if TYPE_CHECKING:
     from app.service import AnswerService
     from eval.naive import NaiveRetriever
-    from index.backend import SearchIndex
+    from index.contract import SearchIndex
     from policyqa.config import Settings
 
 PRODUCT_CONFIGS = ("bm25", "dense", "hybrid")
@@ -103,7 +103,7 @@ def evaluate(settings: Settings, questions: Sequence[Question], configs: Sequenc
              answers: bool = True, progress: Progress | None = None) -> dict:
     """Score `configs` (and the service's answers) on `questions`: summary, qrels, runs, answer records."""
     from app.service import AnswerService
-    from index.backend import ensure_index
+    from index.ensure import ensure_index
 
     say = progress or (lambda message: None)
     kinds = {q.qid: q.kind for q in questions}

@@ -14,7 +14,7 @@ from eval.source_report import REPORTED_SOURCES, cell
 from eval.trec import Qrels, build_qrels, run_from_rankings
 
 if TYPE_CHECKING:
-    from index.backend import SearchConfig, SearchIndex
+    from index.contract import SearchConfig, SearchIndex
     from policyqa.config import Settings
 
 RETRIEVAL_COLUMNS = ("R@1", "R@5", "R@10", "RR@10")

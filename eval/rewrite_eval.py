@@ -19,7 +19,7 @@ from eval.trec import build_qrels, run_from_rankings
 from policyqa.errors import UserError
 
 if TYPE_CHECKING:
-    from index.backend import SearchIndex
+    from index.contract import SearchIndex
     from policyqa.config import Settings
 
 USERS_WORDING = ("paraphrase", "colloquial")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from app.service import AnswerService
     from eval.decision_training import Rows
     from eval.questions import Question
-    from index.backend import SearchIndex
+    from index.contract import SearchIndex
     from policyqa.config import Settings
 
 REPORTED_SOURCES = ("project", "train", "dev")

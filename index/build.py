@@ -80,11 +80,9 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = False, 
     `loader` turns one file into its document and clauses (default: ingest/ via sources.load_file);
     benchmarks pass their own to index synthetic corpora through the same path.
     """
-    if backend_of(settings) == "milvus":
-        from index.milvus_writer import write_through_milvus
-
-        return write_through_milvus(settings, lambda work: ingest_paths(paths, work, progress, loader=loader,
-                                                                        replace=replace))
+    writer = backend_of(settings).write()
+    if writer is not None:  # the backend keeps the index elsewhere: the writer runs this on a folder of it
+        return writer(settings, lambda work: ingest_paths(paths, work, progress, loader=loader, replace=replace))
     start = time.perf_counter()
     target = Path(settings.index_dir)
     with atomic.writer_lock(target):  # the index is read and written by one writer at a time
@@ -143,10 +141,9 @@ def _reread_older_format(target: Path, hashes: dict[str, str], report: IngestRep
 
 def remove_documents(names: list[str], settings: Settings) -> IngestReport:
     """Remove the documents named by doc id or file path from the index; the rest stay as they are."""
-    if backend_of(settings) == "milvus":
-        from index.milvus_writer import write_through_milvus
-
-        return write_through_milvus(settings, lambda work: remove_documents(names, work))
+    writer = backend_of(settings).write()
+    if writer is not None:
+        return writer(settings, lambda work: remove_documents(names, work))
     start = time.perf_counter()
     target = Path(settings.index_dir)
     with atomic.writer_lock(target):

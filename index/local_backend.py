@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.backend import SearchConfig
 from index.bm25 import top_k_indices
+from index.contract import SearchConfig
 from index.embedders import resolve_embedder, resolve_local
 from index.feedback import combine, expansion_terms
 from index.filters import Filters

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
-from index.backend import SearchConfig
+from index.contract import SearchConfig
 from index.filters import Filters
 from index.fusion import ranked_hits
 from index.local_backend import query_embedder, sentence_model

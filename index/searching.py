@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
-from index.backend import MODES, SearchConfig
+from index.contract import MODES, SearchConfig
 from index.embedders import Embedder
 from index.filters import Filters
 from index.tokenize import expand_query

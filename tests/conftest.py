@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from index.backend import BACKENDS
 from policyqa.config import BUNDLED_CORPUS, Settings, load_settings
 
 CORPUS_FILES = sorted(BUNDLED_CORPUS.glob("*.txt"))
@@ -46,12 +47,12 @@ def corpus_settings(corpus_index_dir: Path) -> Settings:
 
 # A Milvus server for the Milvus tests (e.g. http://localhost:19530); else Milvus Lite in a temp folder.
 MILVUS_URI = os.environ.get("MILVUS_URI", "")
-BACKENDS = ("faiss", "milvus")
+BACKEND_FIXTURES = {"faiss": "corpus_settings", "milvus": "milvus_corpus_settings"}  # one per registered backend
 
 
 @pytest.fixture(scope="session")
 def milvus_corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The bundled corpus on the Milvus backend: its own catalogue folder, synchronised to Milvus."""
+    """The bundled corpus on the Milvus backend (a Lite file in a temp folder, or MILVUS_URI)."""
     from index.build import ingest_paths
 
     index_dir = tmp_path_factory.mktemp("milvus-corpus-index")
@@ -63,8 +64,8 @@ def milvus_corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings
                                             milvus_uri=settings.milvus_uri, milvus_token=settings.milvus_token)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.fixture(scope="session", params=sorted(BACKENDS))
 def backend_settings(request: pytest.FixtureRequest) -> Settings:
-    """The bundled corpus index on each backend in turn: tests using it run once per backend."""
-    name = "corpus_settings" if request.param == "faiss" else "milvus_corpus_settings"
-    return request.getfixturevalue(name)
+    """The bundled corpus index on each backend in turn: tests using it run once per backend (a
+    backend registered without a fixture here fails, rather than going untested)."""
+    return request.getfixturevalue(BACKEND_FIXTURES[request.param])

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from app.text.spans import normalise
-from index.backend import Phrases
+from index.contract import Phrases
 from policyqa.model import Document
 
 CACHED_WORDS = 100_000  # words whose answers are kept per loaded index (a few MB at most)

@@ -226,7 +226,8 @@ def _one_blas_thread() -> None:
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Build the index if needed (with progress in the terminal), then serve the chat."""
     from app.service import AnswerService
-    from index.backend import ensure_index, open_index
+    from index.backend import open_index
+    from index.ensure import ensure_index
 
     notices = []
     try:

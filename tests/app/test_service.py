@@ -16,7 +16,7 @@ def test_index_loads_lazily_and_once(monkeypatch) -> None:
         opened.append(settings.index_dir)
         return FakeIndex()
 
-    monkeypatch.setattr("index.backend.ensure_index", fake_ensure)
+    monkeypatch.setattr("index.ensure.ensure_index", fake_ensure)
     service = AnswerService(load_settings({}))
     assert opened == []  # the constructor is light
     for _ in range(3):

@@ -84,7 +84,7 @@ def test_ask_builds_the_index_when_there_is_none(tmp_path: Path, monkeypatch) ->
         built.append(settings.index_dir)
         return _Index()
 
-    monkeypatch.setattr("index.backend.ensure_index", fake_ensure)
+    monkeypatch.setattr("index.ensure.ensure_index", fake_ensure)
     result = CliRunner().invoke(main, ["ask", "出口信用保险", "--index", str(tmp_path / "new")])
     assert result.exit_code == 0 and built == [tmp_path / "new"] and "未找到" in result.output
 

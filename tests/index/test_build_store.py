@@ -9,7 +9,8 @@ import pytest
 
 import index.atomic
 import index.build
-from index.backend import ensure_index, open_index
+from index.backend import open_index
+from index.ensure import ensure_index
 from index.filters import Filters
 from index.offline_embedder import OfflineEmbedder
 from policyqa.config import Settings
@@ -216,7 +217,6 @@ def test_offline_embedder_round_trip(tmp_path: Path):
 
 @pytest.mark.slow
 def test_ensure_index_builds_the_bundled_corpus_when_missing(tmp_path: Path, capsys, caplog):
-    from index.backend import ensure_index
 
     with caplog.at_level(logging.INFO, logger="index"):
         opened = ensure_index(_settings(tmp_path), progress=True)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.backend import SearchIndex, ensure_index, open_index
+from index.backend import open_index
+from index.contract import SearchIndex
+from index.ensure import ensure_index
 from index.filters import Filters
 from policyqa.model import Hit
 

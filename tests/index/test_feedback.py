@@ -5,7 +5,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from index.backend import SearchConfig
+from index.contract import SearchConfig
 from index.feedback import combine, expansion_terms
 
 

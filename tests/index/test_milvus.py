@@ -22,7 +22,8 @@ from click.testing import CliRunner
 import index.build
 import index.milvus_writer
 from cli.main import main as cli
-from index.backend import ensure_index, open_index
+from index.backend import open_index
+from index.ensure import ensure_index
 from index.filters import Filters
 from index.milvus_catalogue import current_generation, read_catalogue
 from index.milvus_lock import WRITER, milvus_writer_lock

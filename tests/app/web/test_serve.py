@@ -11,6 +11,7 @@ import threadpoolctl
 import uvicorn
 
 import index.backend
+import index.ensure
 from app.web import page as web
 from policyqa.config import Settings
 
@@ -56,7 +57,7 @@ def test_serve_builds_a_missing_index_and_says_so(corpus_settings: Settings, tmp
         built.append(progress)
         return existing
 
-    monkeypatch.setattr(index.backend, "ensure_index", fake_ensure)
+    monkeypatch.setattr(index.ensure, "ensure_index", fake_ensure)
     web.serve(corpus_settings.with_overrides(index_dir=tmp_path / "empty-index"), port=7998)
     assert built == [True]  # progress shown in the terminal
     notices = [block for block in launched["demo"].blocks.values()
