@@ -4,8 +4,11 @@
     python -m eval.benchmark_backends --skip-large    # bundled corpus only
 
 Per backend and corpus: build time, index size on disk, open time, p50/p95 per retrieval mode,
-peak RSS while building and while serving (each served in its own process), and recall@5 /
-MRR@10 of the gold clause on the project's questions and the development set (bundled corpus).
+peak RSS while building and while serving, and recall@5 / MRR@10 of the gold clause on the
+project's questions and the development set (bundled corpus). Every build and every serving run is
+a process of its own, and the backends take turns going first (corpus by corpus), so neither
+inherits the other's warm caches. Milvus Lite serves from a process of its own: its peak memory is
+reported beside the query process's.
 Beside them, the pipeline a user would assemble from llama-index defaults over the same files:
 VectorStoreIndex (default SentenceSplitter, the same offline embedder) + BM25Retriever, fused by
 QueryFusionRetriever(num_queries=1, reciprocal rank) — its recall is scored on its own chunks.
@@ -24,7 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from eval.answer_metrics import percentile
-from eval.benchmark_retrieval import QUERIES, folder_size, peak_rss_mb, synthetic_corpus, write_results
+from eval.benchmark_retrieval import (
+    QUERIES,
+    folder_size,
+    peak_rss_mb,
+    real_sentences,
+    synthetic_corpus,
+    synthetic_loader,
+    write_results,
+)
 from eval.decision_training import evaluation_sources
 from eval.questions import Question
 from eval.retrieval_metrics import score_retrieval
@@ -34,6 +45,7 @@ from index.build import Loader
 from policyqa.config import BUNDLED_CORPUS, Settings
 
 MODES = ("bm25", "dense", "hybrid")
+SYNTHETIC_PER_FILE = 1000  # clauses per synthetic file
 
 
 def backend_settings(index_dir: Path, backend: str) -> Settings:
@@ -57,6 +69,20 @@ def build(paths: list[Path], index_dir: Path, backend: str, loader: Loader | Non
             "reingest_unchanged_s": round(time.perf_counter() - started, 3),
             "catalogue_bytes": folder_size(index_dir) - milvus_bytes, "milvus_bytes": milvus_bytes,
             "build_peak_rss_mb": peak_rss_mb()}
+
+
+def lite_server_peak_mb() -> float | None:
+    """Peak resident memory of the Milvus Lite server this process started (None: none running)."""
+    import os
+
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0").strip()) == os.getpid() and "milvus" in fields.get("Name", ""):
+            return round(int(fields.get("VmHWM", "0 kB").split()[0]) / 1024, 1)
+    return None
 
 
 def _recall(rankings: dict[str, list[str]], questions: Sequence[Question],
@@ -97,6 +123,9 @@ def serve(index_dir: Path, backend: str, rounds: int, with_recall: bool) -> dict
                 rankings = {q.qid: [h.clause.clause_id for h in opened.search(q.question, 10)] for q in asked}
                 result["recall"][source] = _recall(rankings, asked, units)
     result["serve_peak_rss_mb"] = peak_rss_mb()
+    server = lite_server_peak_mb()
+    if server is not None:
+        result["lite_server_peak_mb"] = server
     return result
 
 
@@ -179,10 +208,12 @@ def markdown(results: dict[str, Any]) -> str:
             rec = [f"{recall[s]['R@5']} / {recall[s]['RR@10']}" if s in recall else "–" for s in ("project", "dev")]
             disk = (f"{r['catalogue_bytes'] / 1e6:.1f} + {r['milvus_bytes'] / 1e6:.1f}" if "catalogue_bytes" in r
                     else "in memory")
+            serve_mb = f"{r.get('serve_peak_rss_mb', '–')}" + (f" + {r['lite_server_peak_mb']} (Lite server)"
+                                                              if "lite_server_peak_mb" in r else "")
             lines.append(f"| {corpus} | {backend} | {r.get('clauses', r.get('chunks'))} | {r['ingest_s']} | "
                          f"{r.get('reingest_unchanged_s', '–')} | {disk} | {r.get('open_s', '–')} | "
                          + " | ".join(cells) + " | " + " | ".join(rec)
-                         + f" | {r.get('build_peak_rss_mb', '–')} / {r.get('serve_peak_rss_mb', '–')} |")
+                         + f" | {r.get('build_peak_rss_mb', '–')} / {serve_mb} |")
     return "\n".join(lines) + "\n"
 
 
@@ -192,12 +223,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-large", action="store_true", help="only the bundled corpus")
     parser.add_argument("--rounds", type=int, default=3, help="times each query is run per mode")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--backend", choices=BACKENDS, help=argparse.SUPPRESS)
     parser.add_argument("--recall", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--peer", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         print(json.dumps(serve(args.serve, args.backend, args.rounds, args.recall)))
+        return 0
+    if args.build:
+        if args.files is None:
+            print(json.dumps(build([BUNDLED_CORPUS], args.build, args.backend)))
+        else:  # the synthetic corpus: its loader made again from the seed index's sentences
+            loader = synthetic_loader(real_sentences(args.seed), SYNTHETIC_PER_FILE)
+            print(json.dumps(build([args.files], args.build, args.backend, loader)))
         return 0
     bundled_files = sorted(BUNDLED_CORPUS.glob("*.txt"))
     if args.peer:
@@ -214,17 +255,21 @@ def main(argv: list[str] | None = None) -> int:
         bundled: dict[str, Any] = {}
         for backend in BACKENDS:
             folder = work / f"bundled-{backend}"
-            bundled[backend] = build([BUNDLED_CORPUS], folder, backend)
+            bundled[backend] = _in_subprocess("--build", str(folder), "--backend", backend)
             bundled[backend].update(_in_subprocess("--serve", str(folder), "--backend", backend,
                                                    "--rounds", str(args.rounds), "--recall"))
         bundled["llama-index default"] = _in_subprocess("--peer", "--rounds", str(args.rounds))
         results["corpora"]["bundled"] = bundled
         if not args.skip_large:
-            files, loader = synthetic_corpus(work / "synthetic", args.clauses, work / "bundled-faiss")
+            from index.build import ingest_paths
+
+            ingest_paths([BUNDLED_CORPUS], backend_settings(work / "seed", "faiss"))  # the synthetic clauses' sentences
+            files, _ = synthetic_corpus(work / "synthetic", args.clauses, work / "seed", SYNTHETIC_PER_FILE)
             large: dict[str, Any] = {}
-            for backend in BACKENDS:
+            for backend in reversed(BACKENDS):  # the other backend goes first this time
                 folder = work / f"large-{backend}"
-                large[backend] = build([files], folder, backend, loader)
+                large[backend] = _in_subprocess("--build", str(folder), "--backend", backend,
+                                                "--files", str(files), "--seed", str(work / "seed"))
                 large[backend].update(_in_subprocess("--serve", str(folder), "--backend", backend,
                                                      "--rounds", str(args.rounds)))
             results["corpora"][f"synthetic-{args.clauses}"] = large

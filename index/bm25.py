@@ -26,6 +26,11 @@ def top_k_indices(scores: np.ndarray, k: int) -> np.ndarray:
     return positive[order]
 
 
+def lucene_idf(df: int, size: int) -> float:
+    """Lucene BM25's inverse document frequency of a token `df` of `size` rows hold (0 for none)."""
+    return float(np.log(1.0 + (size - df + 0.5) / (df + 0.5))) if df else 0.0
+
+
 class Bm25Index:
     """Lucene-style BM25 over token lists; row i is clause i of the index."""
 
@@ -48,9 +53,7 @@ class Bm25Index:
 
     def idf(self, token: str) -> float:
         """Lucene BM25's inverse document frequency of `token` (0 for a token no row holds)."""
-        frequencies = self._frequencies()
-        df = frequencies.get(token, 0)
-        return float(np.log(1.0 + (self.size - df + 0.5) / (df + 0.5))) if df else 0.0
+        return lucene_idf(self._frequencies().get(token, 0), self.size)
 
     def weighted_scores(self, weighted_tokens: list[tuple[str, float]], mask: np.ndarray | None = None) -> np.ndarray:
         """Sum over tokens of weight x BM25 score of that token alone, for every row.

@@ -43,3 +43,19 @@ def combine(original: np.ndarray, expansion: np.ndarray, weight: float) -> np.nd
     scaled = expansion / top_expansion if top_expansion > 0 else np.zeros_like(original)
     fused = (1.0 - weight) * (original / top_original) + weight * scaled
     return np.where(original > 0, fused, 0.0).astype(np.float32)
+
+
+def weighted_bm25(documents: Sequence[Sequence[str]], terms: Sequence[tuple[str, float]],
+                  idf: Callable[[str], float], average_length: float, k1: float = 1.5,
+                  b: float = 0.75) -> np.ndarray:
+    """Sum over (term, weight) of weight x BM25 of that term (bm25s's "lucene" form, no (k1 + 1)
+    factor), for each token list: the expansion's scores of a few candidates, where the index cannot
+    score weighted terms itself."""
+    scores = np.zeros(len(documents), dtype=np.float32)
+    average = max(average_length, 1e-9)
+    for n, tokens in enumerate(documents):
+        frequencies = Counter(tokens)
+        norm = k1 * (1.0 - b + b * len(tokens) / average)
+        scores[n] = sum(weight * idf(term) * frequencies[term] / (frequencies[term] + norm)
+                        for term, weight in terms if frequencies[term])
+    return scores

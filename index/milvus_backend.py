@@ -14,9 +14,8 @@ number of clauses. Writers are in index/milvus_writer.py.
   prefer the region/year a question names, which an unweighted server-side RRF cannot do.
 - "Do the documents mention this phrase?" is a `like` scan in Milvus; it counts the clauses that
   contain the phrase (the FAISS backend counts its occurrences).
-
-Not on Milvus: the keyword side's pseudo-relevance feedback (Milvus's full-text search takes a
-text, not weighted terms). `policyqa eval --backend milvus` measures what that costs.
+- The keyword side's pseudo-relevance feedback re-scores Milvus's first-pass candidates here (its
+  full-text search takes a text, not weighted terms); with the `chinese` analyzer there is none.
 """
 from __future__ import annotations
 
@@ -28,14 +27,27 @@ from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
+from index.bm25 import lucene_idf
 from index.contract import SearchConfig
+from index.feedback import combine, expansion_terms, weighted_bm25
 from index.filters import Filters
 from index.fusion import ranked_hits
 from index.local_backend import query_embedder, sentence_model
 from index.milvus_catalogue import Catalogue, current_generation, read_catalogue
-from index.milvus_store import CLAUSES, PIECES, SEMANTIC, SENTENCES, MilvusStore, clause_row, filter_expression, like_pattern
+from index.milvus_store import (
+    BM25_PARAMS,
+    CLAUSES,
+    PIECES,
+    SEMANTIC,
+    SENTENCES,
+    MilvusStore,
+    clause_row,
+    filter_expression,
+    like_pattern,
+)
 from index.offline_embedder import OfflineEmbedder
 from index.searching import ExtraRankings, SearchBase
+from index.tokenize import tokenize_query
 from policyqa.config import Settings
 from policyqa.errors import IndexMismatchError, IndexMissingError
 from policyqa.model import Clause, Document, Hit
@@ -46,6 +58,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FEEDBACK_DEPTH = 4  # first-pass candidates the keyword feedback re-scores, per candidate kept
 CACHED_DOCUMENTS = 64  # documents whose clauses a reader keeps (validity clauses, full passes)
 
 
@@ -221,12 +234,13 @@ class MilvusIndex(SearchBase[str, str]):
         versions = self._catalogue.versions
         found: dict[str, list[tuple[str, float]]] = {}
         if mode in ("hybrid", "bm25"):
-            found["bm25"] = self._store.keyword(CLAUSES, text, depth, expression, versions)
+            found["bm25"] = self._keyword(query, text, depth, expression)
         if mode in ("hybrid", "dense") and vector is not None:
             found["dense"] = [(c, s) for c, s in self._store.nearest(PIECES, vector, depth, expression, versions)
                               if s > 0]
         if mode == "hybrid" and self.config.sentence_weight:
-            found["sentences"] = self._store.keyword(SENTENCES, text, depth, expression, versions)
+            found["sentences"] = [(key, score) for key, score, _ in
+                                  self._store.keyword(SENTENCES, text, depth, expression, versions)]
         rankings = {name: [key for key, _ in pairs] for name, pairs in found.items()}
         scores = {name: dict(pairs) for name, pairs in found.items()}
         for name, (ranked, values) in extra.items():
@@ -237,6 +251,34 @@ class MilvusIndex(SearchBase[str, str]):
         return ranked_hits(rankings, scores, clauses.__getitem__, self._catalogue.documents, query, mode=mode,
                            top_k=top_k, weights=self.config.fusion_weights, rrf_k=self.config.rrf_k,
                            scope_boost=self.config.scope_boost)
+
+    def _keyword(self, query: str, text: str, depth: int, expression: str) -> list[tuple[str, float]]:
+        """Clause rows by BM25, with pseudo-relevance feedback as on the FAISS backend (index/feedback.py)
+        where Milvus holds our words: Milvus's full-text search takes no weighted terms, so the
+        expansion re-scores the first pass's candidates here, from the words Milvus returns with them."""
+        config = self.config
+        feedback = (config.feedback_clauses and config.feedback_terms and config.feedback_weight
+                    and self._store.analyzer == "jieba")
+        # the expansion can raise a clause the words barely match: re-score a deeper first pass
+        first = self._store.keyword(CLAUSES, text, depth * FEEDBACK_DEPTH if feedback else depth, expression,
+                                    self._catalogue.versions, with_tokens=bool(feedback))
+        if not feedback or not first:
+            return [(key, score) for key, score, _ in first]
+        frequencies, size = self._catalogue.document_frequencies, self._catalogue.clause_count
+
+        def idf(term: str) -> float:
+            return lucene_idf(frequencies.get(term, 0), size)
+
+        best = [(tokens, score) for _, score, tokens in first[:config.feedback_clauses]]
+        terms = expansion_terms(best, tokenize_query(query), idf, config.feedback_terms)
+        if not terms:
+            return [(key, score) for key, score, _ in first]
+        original = np.asarray([score for _, score, _ in first], dtype=np.float32)
+        expansion = weighted_bm25([tokens for _, _, tokens in first], terms, idf, self._catalogue.average_length,
+                                  BM25_PARAMS["bm25_k1"], BM25_PARAMS["bm25_b"])
+        fused = combine(original, expansion, config.feedback_weight)
+        order = sorted(range(len(first)), key=lambda n: -fused[n])  # stable: ties keep Milvus's order
+        return [(first[n][0], float(fused[n])) for n in order if fused[n] > 0][:depth]
 
     def _semantic_ranking(self, query_vector: np.ndarray, depth: int, expression: str) -> tuple[list[str], list[float]]:
         pairs = self._store.nearest(SEMANTIC, query_vector, depth, expression, self._catalogue.versions)

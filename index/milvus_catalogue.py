@@ -31,6 +31,7 @@ class Catalogue:
     versions: dict[str, str]  # doc_id -> the version of its rows this catalogue shows
     clause_counts: dict[str, int]  # doc_id -> its clauses
     document_frequencies: dict[str, int]
+    average_length: float = 0.0  # BM25 words per clause (what the keyword feedback scores by)
     embedder_files: dict[str, bytes] = field(default_factory=dict)
     generation: int = 0
 
@@ -45,7 +46,8 @@ def _table(store: MilvusStore) -> None:
 
 def _parts(catalogue: Catalogue) -> dict[str, bytes]:
     head = {"manifest": catalogue.manifest, "documents": [d.to_json() for d in catalogue.documents],
-            "versions": catalogue.versions, "clause_counts": catalogue.clause_counts}
+            "versions": catalogue.versions, "clause_counts": catalogue.clause_counts,
+            "average_length": catalogue.average_length}
     parts = {"head": json.dumps(head, ensure_ascii=False).encode("utf-8"),
              "df": json.dumps(catalogue.document_frequencies, ensure_ascii=False).encode("utf-8")}
     parts.update({f"embedder/{name}": data for name, data in catalogue.embedder_files.items()})
@@ -114,7 +116,7 @@ def _read_generation(store: MilvusStore, generation: int) -> Catalogue | None:
     head = json.loads(parts["head"])
     return Catalogue(manifest=head["manifest"], documents=[Document.from_json(d) for d in head["documents"]],
                      versions=head["versions"], clause_counts={k: int(v) for k, v in head["clause_counts"].items()},
-                     document_frequencies=json.loads(parts["df"]),
+                     document_frequencies=json.loads(parts["df"]), average_length=float(head.get("average_length", 0.0)),
                      embedder_files={name.split("/", 1)[1]: data for name, data in parts.items()
                                      if name.startswith("embedder/")},
                      generation=generation)

@@ -50,7 +50,11 @@ LOCKS = "policyqa_locks"
 DATA = (CLAUSES, PIECES, SENTENCES, SEMANTIC)  # the collections with a row per clause, piece or sentence
 LITE_FILE = "milvus.db"
 LITE_VERSION = "2.5."  # the C++ Milvus 2.5 core; 3.x is a Python rewrite that scores BM25 wrongly
-ANALYZERS: dict[str, dict[str, str]] = {"jieba": {"tokenizer": "whitespace"}, "chinese": {"type": "chinese"}}
+# "jieba": our jieba words (policy dictionary, stop words, aliases), split by Milvus at spaces;
+# "milvus-jieba": the raw text to Milvus's own jieba tokenizer (Lite 2.5.1 takes no custom
+# dictionary: inserting into a field whose jieba has one fails); "chinese": Milvus's Chinese analyzer
+ANALYZERS: dict[str, dict[str, str]] = {"jieba": {"tokenizer": "whitespace"}, "milvus-jieba": {"tokenizer": "jieba"},
+                                        "chinese": {"type": "chinese"}}
 BM25_PARAMS = {"bm25_k1": 1.5, "bm25_b": 0.75}  # bm25s's "lucene" defaults, as the FAISS backend uses
 MAX_TEXT_BYTES = 60_000  # VARCHAR holds 65,535 bytes; a longer clause is searched by its start
 BATCH = 1000
@@ -332,8 +336,6 @@ class MilvusStore:
         """Write the rows of `doc_ids` at their `versions` (any rows of that version left by a sync cut
         short are cleared first) into the collections `prepare` made. Readers do not see them until
         the catalogue names the version."""
-        for doc_id in sorted(doc_ids):
-            self.delete_version(doc_id, versions[doc_id], keep=False)
         rows = [row for row, clause in enumerate(stored.clauses) if clause.doc.doc_id in doc_ids]
         data: dict[str, list[dict[str, Any]]] = {CLAUSES: [], SENTENCES: [], PIECES: [], SEMANTIC: []}
         position: dict[str, int] = {}
@@ -365,6 +367,8 @@ class MilvusStore:
             n = seen[row] = seen.get(row, -1) + 1
             data[PIECES].append({"row_id": f"{key}#{n}", **_scope(clause.doc, version, key), "n": n,
                                  "vector": np.asarray(vector, dtype=np.float32).tolist()})
+        for doc_id in sorted(doc_ids):  # every row is made (and checked) before anything is deleted
+            self.delete_version(doc_id, versions[doc_id], keep=False)
         for name, collection_rows in data.items():
             for batch in _batches(collection_rows):
                 self.client.insert(name, batch)
@@ -394,16 +398,19 @@ class MilvusStore:
         """The analyzer the stored text was cut by ("" when there are no collections)."""
         return self._described(CLAUSES)[0] if self.client.has_collection(CLAUSES) else ""
 
-    def keyword(self, collection: str, text: str, limit: int, expression: str,
-                versions: dict[str, str]) -> list[tuple[str, float]]:
-        """(clause row, BM25 score) best first; for sentences, each clause once with its best sentence."""
+    def keyword(self, collection: str, text: str, limit: int, expression: str, versions: dict[str, str],
+                with_tokens: bool = False) -> list[tuple[str, float, list[str]]]:
+        """(clause row, BM25 score, its indexed words when asked) best first; for sentences, each clause
+        once with its best sentence."""
         if not text.strip() or limit <= 0:
             return []
         fetch = limit * 4 if collection == SENTENCES else limit
         result = self.client.search(collection, data=[text], anns_field="sparse", limit=min(fetch, 16384),
-                                    filter=expression, output_fields=["clause_row", "doc_id", "version"],
+                                    filter=expression, output_fields=["clause_row", "doc_id", "version",
+                                                                      *(["text"] if with_tokens else [])],
                                     search_params={"metric_type": "BM25"})
-        return _best_per_clause(result[0], limit, versions)
+        return [(key, score, entity["text"].split() if with_tokens else [])
+                for key, score, entity in _best_per_clause(result[0], limit, versions)]
 
     def nearest(self, collection: str, vector: np.ndarray, limit: int, expression: str,
                 versions: dict[str, str]) -> list[tuple[str, float]]:
@@ -413,7 +420,7 @@ class MilvusStore:
                                     limit=min(limit * 3, 16384), filter=expression,
                                     output_fields=["clause_row", "doc_id", "version"],
                                     search_params={"metric_type": "IP"})
-        return _best_per_clause(result[0], limit, versions)
+        return [(key, score) for key, score, _ in _best_per_clause(result[0], limit, versions)]
 
     def records(self, rows: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Clause row -> its record, for the rows asked (by primary key)."""
@@ -464,12 +471,14 @@ def _scope(doc: Document, version: str, key: str) -> dict[str, Any]:
             "status": doc.status, "version": version}
 
 
-def _best_per_clause(hits: Iterable[dict[str, Any]], limit: int, versions: dict[str, str]) -> list[tuple[str, float]]:
-    """Each clause row once (hits come best first), only the versions the reader's catalogue names."""
-    best: dict[str, float] = {}
+def _best_per_clause(hits: Iterable[dict[str, Any]], limit: int,
+                     versions: dict[str, str]) -> list[tuple[str, float, dict[str, Any]]]:
+    """Each clause row once (hits come best first) with its entity, only the versions the reader's
+    catalogue names."""
+    best: dict[str, tuple[float, dict[str, Any]]] = {}
     for hit in hits:
         entity = hit["entity"]
         if versions.get(entity["doc_id"]) != entity["version"]:
             continue  # a version being written or just replaced
-        best.setdefault(entity["clause_row"], float(hit["distance"]))
-    return list(best.items())[:limit]
+        best.setdefault(entity["clause_row"], (float(hit["distance"]), entity))
+    return [(key, score, entity) for key, (score, entity) in list(best.items())[:limit]]

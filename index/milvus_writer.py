@@ -73,7 +73,7 @@ def _write(settings: Settings, update: Callable[[Settings], IngestReport], start
                 if catalogue is not None:
                     export_index(store, catalogue, work)
                 report = update(settings.with_overrides(index_dir=work, index_backend="faiss"))
-                synced = sync(store, read_index(work), catalogue)
+                synced = sync(store, read_index(work, with_tokens=True), catalogue)
             finally:
                 shutil.rmtree(work.parent, ignore_errors=True)
     finally:
@@ -168,8 +168,9 @@ def sync(store: MilvusStore, stored: StoredIndex, previous: Catalogue | None) ->
         return SyncReport((), ())
     store.write_documents(stored, versions, fresh)
     clause_counts = {info["doc_id"]: int(info["clauses"]) for info in manifest.get("files", {}).values()}
+    average_length = sum(map(len, stored.tokens)) / max(len(stored.tokens), 1)
     publish(store, Catalogue(manifest, list(stored.documents), versions, clause_counts,
-                             stored.bm25.document_frequencies(), files))
+                             stored.bm25.document_frequencies(), average_length, files))
     for doc_id in sorted(fresh):
         store.delete_version(doc_id, versions[doc_id], keep=True)
     for doc_id in removed:

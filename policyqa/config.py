@@ -34,7 +34,7 @@ class Settings:
     index_backend: str = "faiss"
     milvus_uri: str = ""  # "" -> milvus.db inside index_dir; "http://host:19530" -> a server
     milvus_token: str = ""  # "user:password" or an API key, for a server
-    milvus_analyzer: str = "jieba"  # "jieba": our words, split at spaces by Milvus; "chinese": Milvus's own
+    milvus_analyzer: str = "jieba"  # "jieba": our words, split at spaces by Milvus; "milvus-jieba", "chinese": its own
     llm_base_url: str = ""
     llm_model: str = ""
     llm_api_key: str = ""

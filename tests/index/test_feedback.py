@@ -5,8 +5,9 @@ from dataclasses import asdict
 
 import numpy as np
 
+from index.bm25 import Bm25Index
 from index.contract import SearchConfig
-from index.feedback import combine, expansion_terms
+from index.feedback import combine, expansion_terms, weighted_bm25
 
 
 def test_expansion_prefers_words_frequent_in_the_best_clauses_and_rare_in_the_corpus() -> None:
@@ -51,3 +52,12 @@ def test_rocchio_moves_the_dense_query_towards_its_nearest_pieces() -> None:
     assert dense.feedback_vector(query, 1, 0.0) is query  # off: the query as it was
     masked = dense.feedback_vector(query, 1, 1.0, piece_mask=np.asarray([False, True, True]))
     assert masked[1] > query[1]  # only pieces the filter allows pull the query
+
+
+def test_weighted_bm25_of_a_few_candidates_scores_as_the_whole_index_does() -> None:
+    documents = [["出口", "信用", "保险", "保险"], ["首台", "套", "保险"], ["出口", "参展", "补助", "补助", "补助"], ["技术", "改造"]]
+    index = Bm25Index.build(documents)
+    terms = [("保险", 1.0), ("补助", 0.5), ("出口", 0.2)]
+    average = sum(map(len, documents)) / len(documents)
+    assert np.allclose(weighted_bm25(documents, terms, index.idf, average), index.weighted_scores(terms), atol=1e-6)
+    assert weighted_bm25([["技术"]], terms, index.idf, average).tolist() == [0.0]

@@ -67,10 +67,11 @@ def test_the_installed_milvus_lite_is_the_2_5_core_and_scores_bm25_positively(sm
     store = MilvusStore.for_settings(settings)
     try:
         versions = read_catalogue(store).versions  # type: ignore[union-attr]
-        found = store.keyword(CLAUSES, store.query_text("出口信用保险保费补助"), 5, "", versions)
-        assert found and all(score > 0 for _, score in found)
-        filtered = store.keyword(CLAUSES, store.query_text("出口信用保险保费补助"), 5, 'region in ["瑞安市"]', versions)
-        assert filtered and {c.split("-")[0] for c, _ in filtered} == {"ra"}
+        text = store.query_text("出口信用保险保费补助")
+        found = store.keyword(CLAUSES, text, 5, "", versions)
+        assert found and all(score > 0 for _, score, _ in found)
+        filtered = store.keyword(CLAUSES, text, 5, 'region in ["瑞安市"]', versions)
+        assert filtered and {c.split("-")[0] for c, _, _ in filtered} == {"ra"}
     finally:
         store.close()
 
@@ -204,8 +205,11 @@ def test_collections_cut_by_another_analyzer_are_refused_until_ingested_again(sm
     chinese = settings.with_overrides(milvus_analyzer="chinese")
     with pytest.raises(IndexMismatchError, match="POLICYQA_MILVUS_ANALYZER=jieba"):
         open_index(chinese)
-    index.build.ingest_paths([small_corpus], chinese)
-    assert open_index(chinese).search("出口信用保险", top_k=3)
+    for analyzer in ("chinese", "milvus-jieba"):  # the raw text to Milvus's own analyzers
+        own = settings.with_overrides(milvus_analyzer=analyzer)
+        index.build.ingest_paths([small_corpus], own)
+        assert {h.clause.clause_id for h in open_index(own).search("出口信用保险", top_k=3, mode="bm25")} == \
+            {"wz-1", "ra-1", "yq-1"}
 
 
 def test_the_writer_lock_waits_for_its_holder_and_takes_over_an_expired_one(tmp_path: Path) -> None:
