@@ -17,9 +17,10 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
 
 $(BIN)/policyqa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	# The CPU build of torch first: an unpinned torch would pull gigabytes of CUDA packages.
+	# The CPU build of torch first: an unpinned torch would pull gigabytes of CUDA packages. `bench`:
+	# the llama-index peer of eval/benchmark_backends.py, so the benchmarks run from a fresh clone.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,milvus]'
+	$(BIN)/pip install --quiet -e '.[dev,milvus,bench]'
 	touch $@
 
 setup: $(BIN)/policyqa
@@ -31,7 +32,7 @@ $(VENV)/.llm: $(BIN)/policyqa
 		echo "Building llama-cpp-python $(LLAMA_VERSION) once (several minutes on 2 cores)…"; \
 		CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip wheel --quiet --no-deps \
 			--no-binary llama-cpp-python -w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION); }
-	$(BIN)/pip install --quiet --find-links $(WHEELS) -e '.[dev,milvus,local-llm]'
+	$(BIN)/pip install --quiet --find-links $(WHEELS) -e '.[dev,milvus,bench,local-llm]'
 	$(BIN)/python -m app.llm.local_server
 	touch $@
 
@@ -51,7 +52,6 @@ test: setup browser llm
 
 # Speed benchmarks (not tests): results in eval/bench/, summarised in the README.
 bench: setup
-	$(BIN)/pip install --quiet -e '.[dev,milvus,bench]'
 	$(BIN)/python -m eval.benchmark_retrieval
 	$(BIN)/python -m eval.benchmark_answer
 	$(BIN)/python -m eval.benchmark_backends

@@ -7,15 +7,15 @@ number of clauses. Writers are in index/milvus_writer.py.
 
 - Words: by default the text Milvus receives is already cut by our jieba (policy dictionary,
   stop words, aliases) and Milvus splits it at spaces (`POLICYQA_MILVUS_ANALYZER=jieba`), so BM25
-  sees the same words on both backends; `chinese` gives the raw text to Milvus's own Chinese
-  analyzer instead (what a server-side pipeline without our code would do; it takes no custom
-  dictionary on Lite). The eval measures both.
+  sees the same words on both backends; `milvus-jieba` and `chinese` give the raw text to Milvus's
+  own analyzers instead (what a server-side pipeline without our code would do; neither takes our
+  dictionary on Lite). README, "分词的差别", measures all three.
 - Fusion is ours (index/fusion.ranked_hits), not Milvus's RRFRanker: we weight the rankings and
   prefer the region/year a question names, which an unweighted server-side RRF cannot do.
 - "Do the documents mention this phrase?" is a `like` scan in Milvus; it counts the clauses that
   contain the phrase (the FAISS backend counts its occurrences).
 - The keyword side's pseudo-relevance feedback re-scores Milvus's first-pass candidates here (its
-  full-text search takes a text, not weighted terms); with the `chinese` analyzer there is none.
+  full-text search takes a text, not weighted terms); with Milvus's own analyzers there is none.
 """
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ from index.contract import SearchConfig
 from index.feedback import combine, expansion_terms, weighted_bm25
 from index.filters import Filters
 from index.fusion import ranked_hits
-from index.local_backend import query_embedder, sentence_model
 from index.milvus_catalogue import Catalogue, current_generation, read_catalogue
 from index.milvus_store import (
     BM25_PARAMS,
@@ -46,6 +45,7 @@ from index.milvus_store import (
     like_pattern,
 )
 from index.offline_embedder import OfflineEmbedder
+from index.query_models import query_embedder, sentence_model
 from index.searching import ExtraRankings, SearchBase
 from index.tokenize import tokenize_query
 from policyqa.config import Settings
