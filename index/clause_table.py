@@ -30,7 +30,31 @@ def id_hash(clause_id: str) -> int:
                           "little", signed=True)
 
 
-class ClauseTable(Sequence[Clause]):
+class ClauseRows(Sequence[Clause]):
+    """Clauses addressed by row, however they are stored: slices and negative rows are handled
+    here, `_clause_at` reads one row in range."""
+
+    @overload
+    def __getitem__(self, row: int) -> Clause: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Clause]: ...
+
+    def __getitem__(self, row: int | slice) -> Clause | list[Clause]:
+        if isinstance(row, slice):
+            return [self._clause_at(r) for r in range(*row.indices(len(self)))]
+        row = int(row)
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(f"clause row {row} out of range")
+        return self._clause_at(row)
+
+    def _clause_at(self, row: int) -> Clause:
+        raise NotImplementedError
+
+
+class ClauseTable(ClauseRows):
     """Clause i of the index for every row i; by id; the rows of a document."""
 
     def __init__(self, documents: Sequence[Document], document_of_row: np.ndarray, id_hashes: np.ndarray,
@@ -77,20 +101,7 @@ class ClauseTable(Sequence[Clause]):
     def __len__(self) -> int:
         return len(self.document_of_row)
 
-    @overload
-    def __getitem__(self, row: int) -> Clause: ...
-
-    @overload
-    def __getitem__(self, row: slice) -> list[Clause]: ...
-
-    def __getitem__(self, row: int | slice) -> Clause | list[Clause]:
-        if isinstance(row, slice):
-            return [self._decode(r) for r in range(*row.indices(len(self)))]
-        row = int(row)
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError(f"clause row {row} out of range")
+    def _clause_at(self, row: int) -> Clause:
         return self._decode(row)
 
     def __iter__(self) -> Iterator[Clause]:

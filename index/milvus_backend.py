@@ -23,11 +23,12 @@ import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.bm25 import lucene_idf
+from index.clause_table import ClauseRows
 from index.contract import SearchConfig
 from index.feedback import combine, expansion_terms, weighted_bm25
 from index.filters import Filters
@@ -75,7 +76,7 @@ class MilvusPhrases:
         return self._store.clauses_holding(phrase) if phrase else 0
 
 
-class MilvusClauses(Sequence[Clause]):
+class MilvusClauses(ClauseRows):
     """Every clause of the catalogue, by row (document after document, in catalogue order), read from
     Milvus a document at a time."""
 
@@ -88,19 +89,7 @@ class MilvusClauses(Sequence[Clause]):
     def __len__(self) -> int:
         return int(self._starts[-1])
 
-    @overload
-    def __getitem__(self, row: int) -> Clause: ...
-
-    @overload
-    def __getitem__(self, row: slice) -> list[Clause]: ...
-
-    def __getitem__(self, row: int | slice) -> Clause | list[Clause]:
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError(row)
+    def _clause_at(self, row: int) -> Clause:
         position = int(np.searchsorted(self._starts, row, side="right")) - 1
         return self._read(self._documents[position].doc_id)[row - int(self._starts[position])]
 

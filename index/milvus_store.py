@@ -58,6 +58,7 @@ ANALYZERS: dict[str, dict[str, str]] = {"jieba": {"tokenizer": "whitespace"}, "m
 BM25_PARAMS = {"bm25_k1": 1.5, "bm25_b": 0.75}  # bm25s's "lucene" defaults, as the FAISS backend uses
 MAX_TEXT_BYTES = 60_000  # VARCHAR holds 65,535 bytes; a longer clause is searched by its start
 BATCH = 1000
+QUERY_WINDOW = 16_384  # the most rows one Milvus query or search returns
 LITE_OPEN_WAIT_S = 600.0  # Milvus Lite serves one process at a time: another waits for it this long
 
 
@@ -405,7 +406,7 @@ class MilvusStore:
         if not text.strip() or limit <= 0:
             return []
         fetch = limit * 4 if collection == SENTENCES else limit
-        result = self.client.search(collection, data=[text], anns_field="sparse", limit=min(fetch, 16384),
+        result = self.client.search(collection, data=[text], anns_field="sparse", limit=min(fetch, QUERY_WINDOW),
                                     filter=expression, output_fields=["clause_row", "doc_id", "version",
                                                                       *(["text"] if with_tokens else [])],
                                     search_params={"metric_type": "BM25"})
@@ -417,7 +418,7 @@ class MilvusStore:
         """(clause row, cosine) of the clauses with the nearest pieces (or sentence vectors), each
         clause once, best first."""
         result = self.client.search(collection, data=[vector.astype(np.float32).tolist()], anns_field="vector",
-                                    limit=min(limit * 3, 16384), filter=expression,
+                                    limit=min(limit * 3, QUERY_WINDOW), filter=expression,
                                     output_fields=["clause_row", "doc_id", "version"],
                                     search_params={"metric_type": "IP"})
         return [(key, score) for key, score, _ in _best_per_clause(result[0], limit, versions)]
@@ -432,9 +433,13 @@ class MilvusStore:
         return found
 
     def rows_of(self, collection: str, expression: str, fields: list[str]) -> list[dict[str, Any]]:
-        """Every row matching `expression`, with `fields`."""
+        """Every row matching `expression`, with `fields`: one query when they fit in Milvus's result
+        window (a search's hits, a document), an iterator beyond it (an iterator costs several calls)."""
+        found = list(self.client.query(collection, filter=expression, output_fields=fields, limit=QUERY_WINDOW))
+        if len(found) < QUERY_WINDOW:
+            return found
         iterator = self.client.query_iterator(collection, batch_size=BATCH, filter=expression, output_fields=fields)
-        found: list[dict[str, Any]] = []
+        found = []
         while batch := iterator.next():
             found.extend(batch)
         iterator.close()
