@@ -24,8 +24,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# a writer runs an ingest or removal (given as what it does to an index folder) against its store
-Writer = Callable[[Settings, Callable[[Settings], "IngestReport"]], "IngestReport"]
+# a writer runs an ingest or removal (given as what it does to an index folder) against its store;
+# before it copies anything out, it asks whether the store's manifest is already what the update
+# would make (the report of that no-op, or None)
+Update = Callable[[Settings], "IngestReport"]
+Unchanged = Callable[[dict], "IngestReport | None"]
+Writer = Callable[[Settings, Update, Unchanged], "IngestReport"]
 
 
 @dataclass(frozen=True)

@@ -82,17 +82,53 @@ def ingest_paths(paths: list[Path], settings: Settings, progress: bool = False, 
     """
     writer = backend_of(settings).write()
     if writer is not None:  # the backend keeps the index elsewhere: the writer runs this on a folder of it
-        return writer(settings, lambda work: ingest_paths(paths, work, progress, loader=loader, replace=replace))
+        return writer(settings, lambda work: ingest_paths(paths, work, progress, loader=loader, replace=replace),
+                      lambda manifest: unchanged_report(paths, settings, manifest, replace=replace))
     start = time.perf_counter()
     target = Path(settings.index_dir)
     with atomic.writer_lock(target):  # the index is read and written by one writer at a time
         return _ingest_locked(paths, settings, progress, loader, replace, target, start)
 
 
+def unchanged_report(paths: list[Path], settings: Settings, manifest: dict, *, replace: bool = False) -> IngestReport | None:
+    """The report of an ingest of `paths` into the index `manifest` describes, when that ingest
+    would leave it as it is (the same files, bytes, embedder and sentence model); None otherwise.
+    A store held elsewhere (Milvus) asks this before it copies anything out."""
+    start = time.perf_counter()
+    report = IngestReport(index_dir=Path(settings.index_dir))
+    hashes = _indexed_hashes(paths, manifest, replace, report)
+    fresh, notice = _up_to_date(manifest, hashes, settings.embed_model)
+    if report.errors or not fresh or not _semantic_current(manifest, settings):
+        return None
+    return _unchanged(report, manifest, sorted(hashes), notice, start)
+
+
+def _unchanged(report: IngestReport, manifest: dict, files: list[str], notice: str, start: float) -> IngestReport:
+    report.unchanged = files
+    report.clause_count = manifest["clause_count"]
+    report.embedder = f"{manifest['embedder']['kind']}:{manifest['embedder']['model']}"
+    report.notices += [notice] if notice else []
+    report.seconds = time.perf_counter() - start
+    return report
+
+
 def _ingest_locked(paths: list[Path], settings: Settings, progress: bool, loader: Loader | None, replace: bool,
                    target: Path, start: float) -> IngestReport:
     atomic.recover(target)
     report = IngestReport(index_dir=target)
+    try:
+        manifest = read_manifest(target)
+    except (IndexMissingError, IndexUnreadableError):  # an explicit ingest rebuilds a damaged index
+        manifest = None
+    hashes = _indexed_hashes(paths, manifest, replace, report)
+    if manifest is None and not replace:
+        _reread_older_format(target, hashes, report)
+    return _update_folder(target, hashes, manifest, settings, progress, report, start, loader)
+
+
+def _indexed_hashes(paths: list[Path], manifest: dict | None, replace: bool, report: IngestReport) -> dict[str, str]:
+    """{path: content hash} of every file the index is to hold after an ingest of `paths` (read
+    errors go to the report): the files named, and unless `replace` the ones indexed before."""
     files, expand_errors = sources.expand_paths(paths)
     report.errors.extend(str(e) for e in expand_errors)
     hashes: dict[str, str] = {}
@@ -101,12 +137,6 @@ def _ingest_locked(paths: list[Path], settings: Settings, progress: bool, loader
             hashes[str(path)] = sources.file_hash(path)
         except OSError as error:
             report.errors.append(f"{path}：无法读取（{error.strerror or error}）")
-    try:
-        manifest = read_manifest(target)
-    except (IndexMissingError, IndexUnreadableError):  # an explicit ingest rebuilds a damaged index
-        manifest = None
-        if not replace:
-            _reread_older_format(target, hashes, report)
     if manifest is not None and not replace:  # adding is the default: keep what is there, as it is
         synced = [Path(p).resolve() for p in paths if Path(p).is_dir()]
         named = {digest: path for path, digest in hashes.items()}
@@ -119,7 +149,7 @@ def _ingest_locked(paths: list[Path], settings: Settings, progress: bool, loader
                 report.notices.append(f"{path} 已移到 {moved_to}，索引随之更新")  # the same file, moved
                 continue
             hashes.setdefault(path, info["content_hash"])
-    return _update_folder(target, hashes, manifest, settings, progress, report, start, loader)
+    return hashes
 
 
 def _reread_older_format(target: Path, hashes: dict[str, str], report: IngestReport) -> None:
@@ -143,7 +173,7 @@ def remove_documents(names: list[str], settings: Settings) -> IngestReport:
     """Remove the documents named by doc id or file path from the index; the rest stay as they are."""
     writer = backend_of(settings).write()
     if writer is not None:
-        return writer(settings, lambda work: remove_documents(names, work))
+        return writer(settings, lambda work: remove_documents(names, work), lambda manifest: None)
     start = time.perf_counter()
     target = Path(settings.index_dir)
     with atomic.writer_lock(target):
@@ -176,12 +206,7 @@ def _update_folder(target: Path, hashes: dict[str, str], manifest: dict | None, 
         # an index from before sentence matching is brought up to date (its vectors are reused)
         current = SENTENCE_ROWS in manifest.get("parts", {})
         if fresh and current and _semantic_current(manifest, settings) and parts_intact(target, manifest):
-            report.unchanged = sorted(hashes)
-            report.clause_count = manifest["clause_count"]
-            report.embedder = f"{manifest['embedder']['kind']}:{manifest['embedder']['model']}"
-            report.notices += [notice] if notice else []
-            report.seconds = time.perf_counter() - start
-            return report
+            return _unchanged(report, manifest, sorted(hashes), notice, start)
     return _rebuild(target, hashes, manifest, settings, progress, report, start, loader or sources.load_file)
 
 

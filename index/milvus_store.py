@@ -307,19 +307,30 @@ class MilvusStore:
         dims = [f.get("params", {}).get("dim") for f in described.get("fields", []) if f.get("name") == "vector"]
         return described.get("description", ""), int(dims[0]) if dims and dims[0] else 0
 
+    def _wanted(self, manifest: dict, dim: int, with_semantic: bool) -> dict[str, tuple[str, int]]:
+        """{collection: (its description, its vector size)} for an index with `manifest`."""
+        info = manifest.get("embedder", {})
+        semantic_info = manifest.get("semantic", {})
+        wanted = {PIECES: (f"{info.get('kind')}:{info.get('model')}", dim), CLAUSES: (self.analyzer, 0),
+                  SENTENCES: (self.analyzer, 0)}
+        if with_semantic and semantic_info.get("dim"):
+            wanted[SEMANTIC] = (f"{semantic_info.get('kind')}:{semantic_info.get('model')}", int(semantic_info["dim"]))
+        return wanted
+
+    def holds_rows_for(self, manifest: dict) -> bool:
+        """True when the collections exist as an index with `manifest` needs them, cut by this
+        store's analyzer (a changed analyzer setting means every row is written again)."""
+        wanted = self._wanted(manifest, int(manifest.get("embedder", {}).get("dim") or 0), True)
+        return all(self.client.has_collection(n) and self._described(n) == want for n, want in wanted.items())
+
     def prepare(self, stored: StoredIndex) -> bool:
         """Create the collections `stored` needs; start over (True) when the existing ones hold vectors
         of another embedder or text cut by another analyzer: every row is then written again."""
-        info = stored.embedder_info
-        semantic_info = stored.manifest.get("semantic", {})
-        embedder_name = f"{info.get('kind')}:{info.get('model')}"
-        dim = int(info.get("dim") or stored.dense.dim)
-        wanted = {PIECES: (embedder_name, dim), CLAUSES: (self.analyzer, 0), SENTENCES: (self.analyzer, 0)}
-        if stored.semantic is not None and semantic_info.get("dim"):
-            wanted[SEMANTIC] = (f"{semantic_info.get('kind')}:{semantic_info.get('model')}", int(semantic_info["dim"]))
+        wanted = self._wanted(stored.manifest, int(stored.embedder_info.get("dim") or stored.dense.dim),
+                              stored.semantic is not None)
         started_over = any(self.client.has_collection(n) and self._described(n) != want for n, want in wanted.items())
         if started_over:
-            log.info("Milvus：嵌入模型或分词方式已变（%s，%s），重建全部集合", embedder_name, self.analyzer)
+            log.info("Milvus：嵌入模型或分词方式已变（%s，%s），重建全部集合", wanted[PIECES][0], self.analyzer)
             for name in (*DATA, CATALOGUE):
                 self.client.drop_collection(name)
         if SEMANTIC not in wanted and self.client.has_collection(SEMANTIC):

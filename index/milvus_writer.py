@@ -16,13 +16,13 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 
 from index.atomic import writer_lock
+from index.backend import Unchanged, Update
 from index.entries import FileEntry, assemble
 from index.local_files import EMBEDDER_DIR, StoredIndex, read_index, write_index
 from index.milvus_catalogue import Catalogue, publish, read_catalogue
@@ -52,24 +52,30 @@ from policyqa.model import Clause
 log = logging.getLogger(__name__)
 
 
-def write_through_milvus(settings: Settings, update: Callable[[Settings], IngestReport]) -> IngestReport:
+def write_through_milvus(settings: Settings, update: Update, unchanged: Unchanged) -> IngestReport:
     """Run `update` (an ingest or removal on the FAISS backend) on the index the configured Milvus
-    holds, exported to a work folder, and write its result back to Milvus."""
+    holds, exported to a work folder, and write its result back to Milvus; nothing is exported when
+    `unchanged` finds the store already holds what the update would make."""
     start = time.perf_counter()
     uri = milvus_uri(settings)
     # on Lite the writers share a machine: a file lock held until the store is closed keeps the next
     # writer from opening the file while this one's server is still writing it
     with writer_lock(Path(f"{uri}-writer")) if is_lite(uri) else nullcontext():
-        return _write(settings, update, start)
+        return _write(settings, update, unchanged, start)
 
 
-def _write(settings: Settings, update: Callable[[Settings], IngestReport], start: float) -> IngestReport:
+def _write(settings: Settings, update: Update, unchanged: Unchanged, start: float) -> IngestReport:
     store = MilvusStore.for_settings(settings, create=True)
     try:
         with milvus_writer_lock(store):
+            catalogue = read_catalogue(store)
+            current = catalogue is not None and store.holds_rows_for(catalogue.manifest)
+            same = unchanged(catalogue.manifest) if catalogue is not None and current else None
+            if same is not None:
+                same.index_dir, same.seconds = Path(store.uri), time.perf_counter() - start
+                return same
             work = Path(tempfile.mkdtemp(prefix="policyqa-milvus-")) / "index"
             try:
-                catalogue = read_catalogue(store)
                 if catalogue is not None:
                     export_index(store, catalogue, work)
                 report = update(settings.with_overrides(index_dir=work, index_backend="faiss"))

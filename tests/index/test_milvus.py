@@ -76,16 +76,23 @@ def test_the_installed_milvus_lite_is_the_2_5_core_and_scores_bm25_positively(sm
         store.close()
 
 
-def test_ingest_writes_milvus_and_a_second_ingest_only_what_changed(small_corpus: Path, tmp_path: Path) -> None:
+def test_ingest_writes_milvus_and_a_second_ingest_only_what_changed(small_corpus: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _settings(tmp_path)
     index.build.ingest_paths([small_corpus], settings)
     first = _counts(settings)
     assert first[CLAUSES] == 8 and first[PIECES] >= 8 and first[SENTENCES] >= 8
+    exported = []
+    export = index.milvus_writer.export_index
+    monkeypatch.setattr(index.milvus_writer, "export_index", lambda *a: exported.append(a) or export(*a))
     again = index.build.ingest_paths([small_corpus], settings)
-    assert "Milvus：写入 0 份文件，移除 0 份" in again.notices
+    # nothing changed: the store's catalogue says so, and nothing is copied out of Milvus
+    assert not exported and not again.written and len(again.unchanged) == 3 and again.clause_count == 8
+    assert _counts(settings) == first
     (small_corpus / "wz.txt").write_text("对企业短期出口信用保险保费给予不低于80%的补助经费。\n", encoding="utf-8")
     changed = index.build.ingest_paths([small_corpus], settings)
     assert "Milvus：写入 1 份文件，移除 0 份" in changed.notices and _counts(settings)[CLAUSES] == 6
+    assert len(exported) == 1
     hits = open_index(settings).search("短期出口信用保险保费补助比例", top_k=3)
     assert "80%" in hits[0].clause.text
     index.build.remove_documents(["yq"], settings)
