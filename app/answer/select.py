@@ -150,14 +150,19 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
         if CONTINUATION.match(sentences[i].span.text) and i > 0 and i - 1 not in picked:
             picked.append(i - 1)
     lead_in = len(sentences[best].span.text) < config.min_quote_chars and sentences[best].feature("states") < 0.6
-    if lead_in and best + 1 in usable and best + 1 not in picked:
-        picked.append(best + 1)  # a short lead-in ("优化实施人才新政4.0版。") is followed by its details
+    follow_up = best + 1 if lead_in and best + 1 in usable and best + 1 not in picked else None
+    if follow_up is not None:
+        picked.append(follow_up)  # a short lead-in ("优化实施人才新政4.0版。") is followed by its details
     if wants_units:
         unit_line = next((i for i, s in enumerate(sentences) if is_responsibility(s.span.text)), None)
         if unit_line is not None and unit_line not in picked:
             picked.append(unit_line)
     spans = sorted((narrow(clause.text, sentences[i].span, profile, config) for i in picked), key=lambda s: s.start)
-    stated = not profile.kinds or any(sentences[i].feature("states") >= 0.6 for i in picked)
+    # the sentence after a lead-in is quoted for context; it answers only when the sentence model
+    # rates it as it would a sentence picked on its own ("提高电动自行车新车购买补贴力度。" is not
+    # answered by the next sentence's phone subsidy)
+    on_merit = [i for i in picked if i != follow_up or probs[i] >= config.sentence_relative * probs[best]]
+    stated = not profile.kinds or any(sentences[i].feature("states") >= 0.6 for i in on_merit)
     if asks_figure(profile.kinds) and not stated:
         spans = _unstated_segments(clause.text, spans, profile) or spans
     whole = cover(clause.text, spans)

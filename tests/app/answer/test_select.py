@@ -81,6 +81,18 @@ def test_a_short_lead_in_is_quoted_with_the_details_after_it(profile_of) -> None
     assert [s.text for s in item.spans] == ["优化人才新政。", "新引育高技能人才4500人、顶尖人才5名。"]
 
 
+def test_the_details_after_a_lead_in_answer_only_when_rated_as_answering(profile_of) -> None:
+    clause = Clause("c", RUIAN_2023, (), "", "消费", "提高电动自行车新车购买补贴力度。"
+                    "单品售价6000元以下的手机、平板等数码产品，按照15%补贴，最高补贴500元。")
+    profile = profile_of("电动自行车新车补贴多少钱")
+    # the sentence after the lead-in is another product's subsidy: quoted for context, not the answer
+    unrelated = choose_sentences(_scored(profile, clause, 0.9, [0.9, 0.2]), profile, DEFAULT_CONFIG)
+    assert unrelated.quote.startswith("提高电动自行车新车购买补贴力度") and not unrelated.stated
+    # rated (nearly) as highly as the lead-in: it states the asked figure
+    details = choose_sentences(_scored(profile, clause, 0.9, [0.9, 0.8]), profile, DEFAULT_CONFIG)
+    assert details.stated and "500元" in details.quote
+
+
 def test_a_sentence_stating_the_asked_kind_joins_at_a_share_of_the_best(profile_of) -> None:
     clause = Clause("c", RUIAN_2023, (), "", "光伏", "推进光伏建设。加快能源项目投资10亿元。新增装机22万千瓦。另行安排其他事项。")
     profile = profile_of("光伏总共要多装多少")
