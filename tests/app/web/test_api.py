@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,16 +15,11 @@ from app.service import AnswerService
 from app.web.page import build_demo, launch_options, parse_auth
 from policyqa.config import BUNDLED_CORPUS, Settings
 from policyqa.errors import UserError
+from policyqa.net import free_port
 
 QUESTION = "外贸企业出口信用保险补助比例是多少"
 CONTRACT_KEYS = {"question", "found", "answer", "citations", "retrieved", "mode", "timings_ms"}
 CITATION_KEYS = {"n", "clause_id", "doc_title", "doc_number", "region", "year", "status", "locator", "quote", "text"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _launched(settings: Settings) -> Iterator[str]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -12,6 +11,7 @@ import pytest
 from app.service import AnswerService
 from app.web.page import build_demo, launch_options
 from policyqa.config import PROJECT_ROOT, Settings
+from policyqa.net import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -31,12 +31,6 @@ def _require_chromium() -> None:
     pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium); CI must have it")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def running_app(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     _require_chromium()
@@ -44,7 +38,7 @@ def running_app(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFact
     settings = corpus_settings.with_overrides(feedback_file=feedback_file)
     service = AnswerService(settings)
     demo = build_demo(service, feedback_file=feedback_file)
-    port = _free_port()
+    port = free_port()
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
                 **launch_options(settings, service))
     yield f"http://127.0.0.1:{port}/", feedback_file
