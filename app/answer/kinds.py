@@ -82,6 +82,7 @@ REGISTRY: dict[Kind, KindSpec] = {
 # A quantity asked for with its measure word: "多少公里", "几家", "多少人次".
 ASKED_UNIT = re.compile(r"(?:几|多少)(人次|万人|公里|万亩|平方米|千瓦时|标箱|亿元|万元"
                         r"|[个家项所条名人台座次批类户套亩张艘辆栋间位件笔吨亿万])")
+MEASURE_UNIT = re.compile(r"万人|公里|万亩|平方米|千瓦时|标箱|亿元|万元|[亩吨亿万]")
 _ASK_WORDS = re.compile("|".join(spec.asks.pattern for spec in REGISTRY.values()))
 
 
@@ -112,7 +113,9 @@ def states(kinds: frozenset[Kind], unit: str, sentence: str) -> float:
             best = max(best, 1.0)
     if best and unit and asks_figure(kinds):
         with_unit = re.search(rf"{_NUMBER}\s*(?:万|亿|千)?\s*{re.escape(unit)}", sentence)
-        return 1.0 if with_unit else 0.6
+        # a counter ("几家") is often written with another ("3个"); a measure ("多少亿", "多少公里")
+        # is not: a figure without it is another quantity
+        return 1.0 if with_unit else 0.3 if MEASURE_UNIT.fullmatch(unit) else 0.6
     return best
 
 
