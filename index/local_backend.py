@@ -139,7 +139,9 @@ class LocalIndex(SearchBase[int, "np.ndarray | None"]):
             rankings["sentences"], scores["sentences"] = rows.tolist(), dict(zip(rows.tolist(), values.tolist(), strict=True))
         for name, (ranked, values) in extra.items():
             rankings[name], scores[name] = ranked, dict(zip(ranked, values, strict=True))
-        return ranked_hits(rankings, scores, self._stored.clauses.__getitem__, self._stored.documents, query, mode=mode,
+        table, documents = self._stored.clauses, self._stored.documents
+        return ranked_hits(rankings, scores, lambda rows: [table[row] for row in rows],
+                           lambda row: documents[int(table.document_of_row[row])], documents, query, mode=mode,
                            top_k=top_k, weights=self.config.fusion_weights, rrf_k=self.config.rrf_k,
                            scope_boost=self.config.scope_boost)
 

@@ -109,6 +109,18 @@ def _read_token_lines(path: Path) -> list[Any]:
         return [_interned(json.loads(line)) for line in lines if line.strip()]
 
 
+def average_token_count(folder: Path) -> float:
+    """The mean number of BM25 tokens per clause of the index at `folder`, read line by line (a
+    writer that syncs the folder elsewhere needs this, not every clause's tokens held at once)."""
+    total = lines = 0
+    with (folder / TOKENS).open(encoding="utf-8") as rows:
+        for line in rows:
+            if line.strip():
+                total += len(json.loads(line))
+                lines += 1
+    return total / max(lines, 1)
+
+
 def _fsync_tree(folder: Path) -> None:
     """Flush files to disk before the swap, so a power cut cannot leave half-written files."""
     for path in folder.rglob("*"):

@@ -40,6 +40,7 @@ from index.milvus_store import (
     PIECES,
     SEMANTIC,
     SENTENCES,
+    Match,
     MilvusStore,
     clause_row,
     filter_expression,
@@ -221,27 +222,35 @@ class MilvusIndex(SearchBase[str, str]):
         depth = max(top_k, self.config.candidates)
         text = self._store.query_text(query)
         versions = self._catalogue.versions
-        found: dict[str, list[tuple[str, float]]] = {}
+        found: dict[str, list[Match]] = {}
         if mode in ("hybrid", "bm25"):
             found["bm25"] = self._keyword(query, text, depth, expression)
         if mode in ("hybrid", "dense") and vector is not None:
-            found["dense"] = [(c, s) for c, s in self._store.nearest(PIECES, vector, depth, expression, versions)
-                              if s > 0]
+            found["dense"] = [m for m in self._store.nearest(PIECES, vector, depth, expression, versions) if m.score > 0]
         if mode == "hybrid" and self.config.sentence_weight:
-            found["sentences"] = [(key, score) for key, score, _ in
-                                  self._store.keyword(SENTENCES, text, depth, expression, versions)]
-        rankings = {name: [key for key, _ in pairs] for name, pairs in found.items()}
-        scores = {name: dict(pairs) for name, pairs in found.items()}
+            found["sentences"] = self._store.keyword(SENTENCES, text, depth, expression, versions)
+        rankings = {name: [m.row for m in matches] for name, matches in found.items()}
+        scores = {name: {m.row: m.score for m in matches} for name, matches in found.items()}
         for name, (ranked, values) in extra.items():
             rankings[name], scores[name] = ranked, dict(zip(ranked, values, strict=True))
-        records = self._store.records(key for ranked in rankings.values() for key in ranked)
-        clauses = {key: Clause.from_json(record, self._by_id[record["doc_id"]]) for key, record in records.items()}
-        rankings = {name: [key for key in ranked if key in clauses] for name, ranked in rankings.items()}
-        return ranked_hits(rankings, scores, clauses.__getitem__, self._catalogue.documents, query, mode=mode,
-                           top_k=top_k, weights=self.config.fusion_weights, rrf_k=self.config.rrf_k,
+        # the fusion needs each row's document (the searches return it) and the records of the rows
+        # it returns only: a row only another ranking found is read now, the rest when returned
+        document_of = {m.row: m.doc_id for matches in found.values() for m in matches}
+        records = self._store.records(row for ranked in rankings.values() for row in ranked if row not in document_of)
+        document_of.update((row, record["doc_id"]) for row, record in records.items())
+        rankings = {name: [row for row in ranked if row in document_of] for name, ranked in rankings.items()}
+
+        def clauses_of(rows: list[str]) -> list[Clause | None]:
+            records.update(self._store.records(row for row in rows if row not in records))
+            return [Clause.from_json(records[row], self._by_id[records[row]["doc_id"]]) if row in records else None
+                    for row in rows]
+
+        return ranked_hits(rankings, scores, clauses_of, lambda row: self._by_id[document_of[row]],
+                           self._catalogue.documents, query, mode=mode, top_k=top_k,
+                           weights=self.config.fusion_weights, rrf_k=self.config.rrf_k,
                            scope_boost=self.config.scope_boost)
 
-    def _keyword(self, query: str, text: str, depth: int, expression: str) -> list[tuple[str, float]]:
+    def _keyword(self, query: str, text: str, depth: int, expression: str) -> list[Match]:
         """Clause rows by BM25, with pseudo-relevance feedback as on the FAISS backend (index/feedback.py)
         where Milvus holds our words: Milvus's full-text search takes no weighted terms, so the
         expansion re-scores the first pass's candidates here, from the words Milvus returns with them."""
@@ -252,26 +261,26 @@ class MilvusIndex(SearchBase[str, str]):
         first = self._store.keyword(CLAUSES, text, depth * FEEDBACK_DEPTH if feedback else depth, expression,
                                     self._catalogue.versions, with_tokens=bool(feedback))
         if not feedback or not first:
-            return [(key, score) for key, score, _ in first]
+            return first
         frequencies, size = self._catalogue.document_frequencies, self._catalogue.clause_count
 
         def idf(term: str) -> float:
             return lucene_idf(frequencies.get(term, 0), size)
 
-        best = [(tokens, score) for _, score, tokens in first[:config.feedback_clauses]]
+        best = [(m.tokens, m.score) for m in first[:config.feedback_clauses]]
         terms = expansion_terms(best, tokenize_query(query), idf, config.feedback_terms)
         if not terms:
-            return [(key, score) for key, score, _ in first]
-        original = np.asarray([score for _, score, _ in first], dtype=np.float32)
-        expansion = weighted_bm25([tokens for _, _, tokens in first], terms, idf, self._catalogue.average_length,
+            return first
+        original = np.asarray([m.score for m in first], dtype=np.float32)
+        expansion = weighted_bm25([m.tokens for m in first], terms, idf, self._catalogue.average_length,
                                   BM25_PARAMS["bm25_k1"], BM25_PARAMS["bm25_b"])
         fused = combine(original, expansion, config.feedback_weight)
         order = sorted(range(len(first)), key=lambda n: -fused[n])  # stable: ties keep Milvus's order
-        return [(first[n][0], float(fused[n])) for n in order if fused[n] > 0][:depth]
+        return [first[n]._replace(score=float(fused[n])) for n in order if fused[n] > 0][:depth]
 
     def _semantic_ranking(self, query_vector: np.ndarray, depth: int, expression: str) -> tuple[list[str], list[float]]:
-        pairs = self._store.nearest(SEMANTIC, query_vector, depth, expression, self._catalogue.versions)
-        return [key for key, _ in pairs], [score for _, score in pairs]
+        found = self._store.nearest(SEMANTIC, query_vector, depth, expression, self._catalogue.versions)
+        return [m.row for m in found], [m.score for m in found]
 
     def _sentence_similarities(self, rows: list[str], query_vector: np.ndarray) -> list[tuple[float, ...]]:
         vectors = self._store.sentence_vectors(rows)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -126,6 +126,15 @@ def filter_expression(filters: Filters | None, documents: list[Document]) -> str
     if filters.statuses:
         parts.append(f"status in [{', '.join(quoted(s) for s in sorted(set(filters.statuses)))}]")
     return " and ".join(parts)
+
+
+class Match(NamedTuple):
+    """One clause row a search found: its key, score, document, and (when asked) its indexed words."""
+
+    row: str
+    score: float
+    doc_id: str
+    tokens: tuple[str, ...] = ()
 
 
 def clause_row(clause_id: str, version: str) -> str:
@@ -345,18 +354,36 @@ class MilvusStore:
 
     # -- writing ------------------------------------------------------------------------------
     def write_documents(self, stored: StoredIndex, versions: dict[str, str], doc_ids: set[str]) -> None:
-        """Write the rows of `doc_ids` at their `versions` (any rows of that version left by a sync cut
-        short are cleared first) into the collections `prepare` made. Readers do not see them until
-        the catalogue names the version."""
-        rows = [row for row, clause in enumerate(stored.clauses) if clause.doc.doc_id in doc_ids]
+        """Write the rows of `doc_ids` at their `versions` into the collections `prepare` made, a
+        document at a time (the rows of one document are what is held in memory; any rows of its
+        new version left by a sync cut short are cleared first). Readers do not see them until the
+        catalogue names the version."""
+        rows_of: dict[str, list[int]] = {}
+        for row, clause in enumerate(stored.clauses):
+            if clause.doc.doc_id in doc_ids:
+                rows_of.setdefault(clause.doc.doc_id, []).append(row)
+        piece_order = np.argsort(stored.dense.piece_rows, kind="stable")
+        piece_rows = stored.dense.piece_rows[piece_order]
+        for doc_id in sorted(rows_of):
+            data = self._document_data(stored, versions[doc_id], rows_of[doc_id], piece_order, piece_rows)
+            self.delete_version(doc_id, versions[doc_id], keep=False)
+            for name, collection_rows in data.items():
+                for batch in _batches(collection_rows):
+                    self.client.insert(name, batch)
+
+    def _document_data(self, stored: StoredIndex, version: str, rows: list[int], piece_order: np.ndarray,
+                       piece_rows: np.ndarray) -> dict[str, list[dict[str, Any]]]:
+        """The rows of one document's clauses (`rows` of `stored`), per collection."""
         data: dict[str, list[dict[str, Any]]] = {CLAUSES: [], SENTENCES: [], PIECES: [], SEMANTIC: []}
-        position: dict[str, int] = {}
-        for row in rows:
+        bounds = [(int(np.searchsorted(piece_rows, row)), int(np.searchsorted(piece_rows, row, side="right")))
+                  for row in rows]
+        pieces = np.concatenate([piece_order[a:b] for a, b in bounds]) if bounds else np.zeros(0, dtype=np.int64)
+        vectors = np.asarray(stored.dense.vectors_of(pieces), dtype=np.float32)
+        at = 0
+        for n, row in enumerate(rows):
             clause = stored.clauses[row]
-            version = versions[clause.doc.doc_id]
             key = clause_row(clause.clause_id, version)
             scope = _scope(clause.doc, version, key)
-            n = position[clause.doc.doc_id] = position.get(clause.doc.doc_id, -1) + 1
             data[CLAUSES].append({"row_id": key, **scope, "n": n, "text": _clipped(self.index_text(bm25_text(clause))),
                                   "record": record_of(clause), "judged": _clipped(judged_text(clause))})
             for k, sentence in enumerate(clause_sentences(clause)):
@@ -368,22 +395,11 @@ class MilvusStore:
                                    dtype=np.float32)
                 data[SEMANTIC] += [{"row_id": f"{key}#{k}", **scope, "n": k, "vector": v.tolist(), "in_text": k < count}
                                    for k, v in enumerate(block)]
-        pieces = np.flatnonzero(np.isin(stored.dense.piece_rows, rows))
-        vectors = stored.dense.vectors_of(pieces) if len(pieces) else np.zeros((0, stored.dense.dim))
-        seen: dict[int, int] = {}
-        for piece, vector in zip(pieces.tolist(), vectors, strict=True):
-            row = int(stored.dense.piece_rows[piece])
-            clause = stored.clauses[row]
-            version = versions[clause.doc.doc_id]
-            key = clause_row(clause.clause_id, version)
-            n = seen[row] = seen.get(row, -1) + 1
-            data[PIECES].append({"row_id": f"{key}#{n}", **_scope(clause.doc, version, key), "n": n,
-                                 "vector": np.asarray(vector, dtype=np.float32).tolist()})
-        for doc_id in sorted(doc_ids):  # every row is made (and checked) before anything is deleted
-            self.delete_version(doc_id, versions[doc_id], keep=False)
-        for name, collection_rows in data.items():
-            for batch in _batches(collection_rows):
-                self.client.insert(name, batch)
+            count = bounds[n][1] - bounds[n][0]  # the clause's pieces, in order
+            data[PIECES] += [{"row_id": f"{key}#{k}", **scope, "n": k, "vector": v.tolist()}
+                             for k, v in enumerate(vectors[at:at + count])]
+            at += count
+        return data
 
     def delete_version(self, doc_id: str, version: str, keep: bool) -> None:
         """Delete a document's rows at `version` (keep=False) or at every other version (keep=True)."""
@@ -411,9 +427,9 @@ class MilvusStore:
         return self._described(CLAUSES)[0] if self.client.has_collection(CLAUSES) else ""
 
     def keyword(self, collection: str, text: str, limit: int, expression: str, versions: dict[str, str],
-                with_tokens: bool = False) -> list[tuple[str, float, list[str]]]:
-        """(clause row, BM25 score, its indexed words when asked) best first; for sentences, each clause
-        once with its best sentence."""
+                with_tokens: bool = False) -> list[Match]:
+        """Clause rows by BM25 (with their indexed words when asked), best first; for sentences, each
+        clause once with its best sentence."""
         if not text.strip() or limit <= 0:
             return []
         fetch = limit * 4 if collection == SENTENCES else limit
@@ -421,18 +437,18 @@ class MilvusStore:
                                     filter=expression, output_fields=["clause_row", "doc_id", "version",
                                                                       *(["text"] if with_tokens else [])],
                                     search_params={"metric_type": "BM25"})
-        return [(key, score, entity["text"].split() if with_tokens else [])
+        return [Match(key, score, entity["doc_id"], tuple(entity["text"].split()) if with_tokens else ())
                 for key, score, entity in _best_per_clause(result[0], limit, versions)]
 
     def nearest(self, collection: str, vector: np.ndarray, limit: int, expression: str,
-                versions: dict[str, str]) -> list[tuple[str, float]]:
-        """(clause row, cosine) of the clauses with the nearest pieces (or sentence vectors), each
-        clause once, best first."""
+                versions: dict[str, str]) -> list[Match]:
+        """Clause rows by the cosine of their nearest piece (or sentence vector), each clause once,
+        best first."""
         result = self.client.search(collection, data=[vector.astype(np.float32).tolist()], anns_field="vector",
                                     limit=min(limit * 3, QUERY_WINDOW), filter=expression,
                                     output_fields=["clause_row", "doc_id", "version"],
                                     search_params={"metric_type": "IP"})
-        return [(key, score) for key, score, _ in _best_per_clause(result[0], limit, versions)]
+        return [Match(key, score, entity["doc_id"]) for key, score, entity in _best_per_clause(result[0], limit, versions)]
 
     def records(self, rows: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Clause row -> its record, for the rows asked (by primary key)."""

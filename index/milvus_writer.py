@@ -24,7 +24,7 @@ import numpy as np
 from index.atomic import writer_lock
 from index.backend import Unchanged, Update
 from index.entries import FileEntry, assemble
-from index.local_files import EMBEDDER_DIR, StoredIndex, read_index, write_index
+from index.local_files import EMBEDDER_DIR, StoredIndex, average_token_count, read_index, write_index
 from index.milvus_catalogue import Catalogue, publish, read_catalogue
 from index.milvus_lock import milvus_writer_lock
 from index.milvus_store import (
@@ -79,7 +79,7 @@ def _write(settings: Settings, update: Update, unchanged: Unchanged, start: floa
                 if catalogue is not None:
                     export_index(store, catalogue, work)
                 report = update(settings.with_overrides(index_dir=work, index_backend="faiss"))
-                synced = sync(store, read_index(work, with_tokens=True), catalogue)
+                synced = sync(store, read_index(work), catalogue)
             finally:
                 shutil.rmtree(work.parent, ignore_errors=True)
     finally:
@@ -174,7 +174,7 @@ def sync(store: MilvusStore, stored: StoredIndex, previous: Catalogue | None) ->
         return SyncReport((), ())
     store.write_documents(stored, versions, fresh)
     clause_counts = {info["doc_id"]: int(info["clauses"]) for info in manifest.get("files", {}).values()}
-    average_length = sum(map(len, stored.tokens)) / max(len(stored.tokens), 1)
+    average_length = average_token_count(stored.folder)
     publish(store, Catalogue(manifest, list(stored.documents), versions, clause_counts,
                              stored.bm25.document_frequencies(), average_length, files))
     for doc_id in sorted(fresh):

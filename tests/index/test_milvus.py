@@ -69,9 +69,9 @@ def test_the_installed_milvus_lite_is_the_2_5_core_and_scores_bm25_positively(sm
         versions = read_catalogue(store).versions  # type: ignore[union-attr]
         text = store.query_text("出口信用保险保费补助")
         found = store.keyword(CLAUSES, text, 5, "", versions)
-        assert found and all(score > 0 for _, score, _ in found)
+        assert found and all(m.score > 0 for m in found)
         filtered = store.keyword(CLAUSES, text, 5, 'region in ["瑞安市"]', versions)
-        assert filtered and {c.split("-")[0] for c, _, _ in filtered} == {"ra"}
+        assert filtered and {m.doc_id for m in filtered} == {"ra"} and {m.row.split("-")[0] for m in filtered} == {"ra"}
     finally:
         store.close()
 
