@@ -81,6 +81,8 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
     echo(f"\n报告：{report}")
     flat = flatten(summary)
     bounds = dict(load_expected()) if check_expected else {}
+    if check_expected and summary.get("answers_by_source"):
+        bounds.update(load_expected(section="held_out"))
     bounds.update(thresholds)
     failures = check(flat, bounds)
     for line in failures:

@@ -22,6 +22,18 @@ def test_bounds_treat_failure_rates_as_ceilings() -> None:
         check(flat, {"hybrid.R@100": 0.5})
 
 
+def test_answers_per_source_are_gated_by_the_held_out_section(tmp_path: Path) -> None:
+    summary = {"answers_by_source": {"dev": {"shipped": {"overall": {"key_fact_accuracy": 0.8,
+                                                                     "false_refusal_rate": 0.2, "n": 60}}}}}
+    flat = flatten(summary)
+    assert flat == {"sources.dev.shipped.key_fact_accuracy": 0.8, "sources.dev.shipped.false_refusal_rate": 0.2}
+    expected = tmp_path / "expected.yaml"
+    expected.write_text("bounds: {}\nheld_out:\n  sources.dev.shipped.key_fact_accuracy: 0.85\n"
+                        "  sources.dev.shipped.false_refusal_rate: 0.1\n", encoding="utf-8")
+    assert load_expected(expected) == {}
+    assert len(check(flat, load_expected(expected, section="held_out"))) == 2
+
+
 def test_thresholds_need_metric_equals_number() -> None:
     assert parse_thresholds(["hybrid.R@10=0.8"]) == {"hybrid.R@10": 0.8}
     for bad in ("hybrid.R@10", "hybrid.R@10=high", "=0.5"):
