@@ -26,18 +26,20 @@ def flatten(summary: dict) -> dict[str, float]:
     # sources.train.cross_validated.key_fact_accuracy, the figures of questions the model never saw
     for source, models in summary.get("answers_by_source", {}).items():
         for model, scores in models.items():
-            for metric, value in scores.get("overall", {}).items():
-                if isinstance(value, (int, float)) and metric != "n":
-                    flat[f"sources.{source}.{model}.{metric}"] = float(value)
+            flat.update(_numbers(f"sources.{source}.{model}", scores.get("overall", {})))
     for section in ("retrieval", "answers"):
         for config, scores in summary.get(section, {}).items():
             values = dict(scores.get("overall", {}))
             if section == "retrieval":
                 values.update({k: scores[k] for k in ("latency_p50_ms", "latency_p95_ms") if k in scores})
-            for metric, value in values.items():
-                if isinstance(value, (int, float)) and metric != "n":
-                    flat[f"{section}.{config}.{metric}"] = float(value)
+            flat.update(_numbers(f"{section}.{config}", values))
     return flat
+
+
+def _numbers(prefix: str, values: dict) -> dict[str, float]:
+    """{prefix.metric: value} of the defined metrics (not the question count)."""
+    return {f"{prefix}.{metric}": float(value) for metric, value in values.items()
+            if isinstance(value, (int, float)) and metric != "n"}
 
 
 def resolve(name: str, flat: dict[str, float]) -> str:

@@ -358,14 +358,11 @@ class MilvusStore:
         document at a time (the rows of one document are what is held in memory; any rows of its
         new version left by a sync cut short are cleared first). Readers do not see them until the
         catalogue names the version."""
-        rows_of: dict[str, list[int]] = {}
-        for row, clause in enumerate(stored.clauses):
-            if clause.doc.doc_id in doc_ids:
-                rows_of.setdefault(clause.doc.doc_id, []).append(row)
         piece_order = np.argsort(stored.dense.piece_rows, kind="stable")
         piece_rows = stored.dense.piece_rows[piece_order]
-        for doc_id in sorted(rows_of):
-            data = self._document_data(stored, versions[doc_id], rows_of[doc_id], piece_order, piece_rows)
+        for doc_id in sorted(doc_ids):
+            rows = stored.clauses.rows_of(doc_id).tolist()  # from the row table: no clause decoded to find them
+            data = self._document_data(stored, versions[doc_id], rows, piece_order, piece_rows)
             self.delete_version(doc_id, versions[doc_id], keep=False)
             for name, collection_rows in data.items():
                 for batch in _batches(collection_rows):

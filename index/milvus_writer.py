@@ -69,8 +69,8 @@ def _write(settings: Settings, update: Update, unchanged: Unchanged, start: floa
     try:
         with milvus_writer_lock(store):
             catalogue = read_catalogue(store)
-            current = catalogue is not None and store.holds_rows_for(catalogue.manifest)
-            same = unchanged(catalogue.manifest) if catalogue is not None and current else None
+            same = (unchanged(catalogue.manifest)
+                    if catalogue is not None and store.holds_rows_for(catalogue.manifest) else None)
             if same is not None:
                 same.index_dir, same.seconds = Path(store.uri), time.perf_counter() - start
                 return same
