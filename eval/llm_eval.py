@@ -20,7 +20,7 @@ from statistics import median
 
 from app.render import answer_to_json
 from app.service import AnswerService
-from eval.answer_metrics import AnswerRecord, key_fact_share, unsupported_numbers
+from eval.answer_metrics import AnswerRecord, key_fact_share, percentile, unsupported_numbers
 from eval.configurations import to_record
 from eval.questions import DEV_QUESTIONS_FILE, SHARED_DEV, TRAIN_QUESTIONS_FILE, Question, load_questions
 from policyqa.config import Settings
@@ -145,16 +145,8 @@ def summarise(rows: Sequence[dict]) -> dict:
         "misattributions_caught": sum(len(r["misattributed"]) for r in rows),
         # time of the answers the model was asked for (a declined question never reaches it)
         "median_s": median(asked) if (asked := [r["seconds"] for r in rows if r["mode"] != "extractive"]) else 0.0,
-        "p95_s": _percentile(asked, 0.95),
+        "p95_s": percentile(asked, 95),
     }
-
-
-def _percentile(values: list[float], share: float) -> float:
-    """The nearest-rank percentile (0 for no values)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
 
 
 def shared_table(scores: dict) -> str:
