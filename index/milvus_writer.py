@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -50,6 +51,8 @@ from policyqa.config import Settings
 from policyqa.model import Clause
 
 log = logging.getLogger(__name__)
+# a writer's work folder in the temporary folder: the prefix, the writer's process id, a random part
+WORK_PREFIX = "policyqa-milvus-"
 
 
 def write_through_milvus(settings: Settings, update: Update, unchanged: Unchanged) -> IngestReport:
@@ -65,6 +68,7 @@ def write_through_milvus(settings: Settings, update: Update, unchanged: Unchange
 
 
 def _write(settings: Settings, update: Update, unchanged: Unchanged, start: float) -> IngestReport:
+    remove_abandoned_work()
     store = MilvusStore.for_settings(settings, create=True)
     try:
         with milvus_writer_lock(store):
@@ -74,7 +78,7 @@ def _write(settings: Settings, update: Update, unchanged: Unchanged, start: floa
             if same is not None:
                 same.index_dir, same.seconds = Path(store.uri), time.perf_counter() - start
                 return same
-            work = Path(tempfile.mkdtemp(prefix="policyqa-milvus-")) / "index"
+            work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-")) / "index"
             try:
                 if catalogue is not None:
                     export_index(store, catalogue, work)
@@ -88,6 +92,28 @@ def _write(settings: Settings, update: Update, unchanged: Unchanged, start: floa
     report.notices.append(f"Milvus：写入 {len(synced.written)} 份文件，移除 {len(synced.removed)} 份")
     report.seconds = time.perf_counter() - start
     return report
+
+
+def remove_abandoned_work(root: Path | None = None) -> list[Path]:
+    """Delete the work folders of writers on this machine that died mid-write (killed: their
+    `finally` never ran); a folder whose writer still runs is left alone. The folders removed."""
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{WORK_PREFIX}*"):
+        owner = folder.name[len(WORK_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not _running(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _rows_by_clause(store: MilvusStore, collection: str, doc_id: str, version: str,

@@ -28,6 +28,7 @@ from index.filters import Filters
 from index.milvus_catalogue import current_generation, read_catalogue
 from index.milvus_lock import WRITER, milvus_writer_lock
 from index.milvus_store import CLAUSES, LOCKS, PIECES, SENTENCES, MilvusStore, filter_expression, is_lite
+from index.milvus_writer import WORK_PREFIX
 from policyqa.config import Settings
 from policyqa.errors import IndexMismatchError, IndexMissingError, UserError
 from policyqa.model import Document
@@ -121,9 +122,16 @@ def test_a_query_process_needs_no_local_folder_and_a_writer_keeps_none(small_cor
     work_root = tmp_path / "tmp"
     work_root.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(work_root))
+    # a writer killed mid-write left its work folder; one of a writer still running is not touched
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                           check=True)
+    abandoned = work_root / f"{WORK_PREFIX}{ended.stdout.strip()}-x1"
+    running = work_root / f"{WORK_PREFIX}{os.getppid()}-x2"
+    for folder in (abandoned, running):
+        (folder / "index").mkdir(parents=True)
     writer = _settings(tmp_path, folder="writer")
     index.build.ingest_paths([small_corpus], writer)
-    assert not writer.index_dir.exists() and not any(work_root.iterdir())  # no index left on the writer's disk
+    assert not writer.index_dir.exists() and list(work_root.iterdir()) == [running]  # no index left on its disk
     reader = _settings(tmp_path, folder="reader")
     opened = open_index(reader)
     assert [h.clause.clause_id for h in opened.search("腾笼换鸟", top_k=1)] == ["ra-3"]
