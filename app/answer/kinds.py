@@ -103,20 +103,32 @@ def asks_figure(kinds: frozenset[Kind]) -> bool:
     return any(REGISTRY[k].figure for k in kinds)
 
 
+# How fully a sentence states the asked fact (`states`): with the asked unit, if any; with another
+# counter than the one asked ("3个" for "几家"), partly, which still counts as stating it; a figure
+# without the asked measure unit ("增长12%" for "多少亿") is another quantity and does not.
+STATES_FULLY = 1.0
+STATES_PARTLY = 0.6
+STATES_OTHER_QUANTITY = 0.3
+
+
 def states(kinds: frozenset[Kind], unit: str, sentence: str) -> float:
-    """0..1: how fully `sentence` states the asked kind of fact (1 with the asked unit, if any)."""
+    """0..1: how fully `sentence` states the asked kind of fact (STATES_FULLY with the asked unit, if any)."""
     if not kinds:
         return 0.0
     best = 0.0
     for kind in kinds:
         if REGISTRY[kind].states.search(sentence):
-            best = max(best, 1.0)
+            best = max(best, STATES_FULLY)
     if best and unit and asks_figure(kinds):
         with_unit = re.search(rf"{_NUMBER}\s*(?:万|亿|千)?\s*{re.escape(unit)}", sentence)
-        # a counter ("几家") is often written with another ("3个"); a measure ("多少亿", "多少公里")
-        # is not: a figure without it is another quantity
-        return 1.0 if with_unit else 0.3 if MEASURE_UNIT.fullmatch(unit) else 0.6
+        # a counter ("几家") is often written with another ("3个"); a measure ("多少亿", "多少公里") is not
+        return STATES_FULLY if with_unit else STATES_OTHER_QUANTITY if MEASURE_UNIT.fullmatch(unit) else STATES_PARTLY
     return best
+
+
+def is_stated(level: float) -> bool:
+    """Whether a `states` level counts as stating the asked fact (partly or fully)."""
+    return level >= STATES_PARTLY
 
 
 def missing_note(kinds: frozenset[Kind]) -> str:

@@ -15,7 +15,7 @@ from app.answer.analysis import Part, QuestionProfile
 from app.answer.config import AnswerConfig
 from app.answer.decision import Scored
 from app.answer.evidence import bigram_coverage, coverage
-from app.answer.kinds import Kind, asks_figure, states
+from app.answer.kinds import Kind, asks_figure, is_stated, states
 from app.text.spans import Span, cover, is_responsibility, normalise, split_segments
 from policyqa.model import Clause
 
@@ -93,7 +93,7 @@ def _part_best(part: Part, scored: Scored) -> int | None:
     for i, sentence in enumerate(scored.candidate.sentences):
         stated = states(part.kinds, part.unit, sentence.norm) if part.kinds else 0.0
         value = coverage(part.terms, sentence.norm) + stated
-        if stated >= 0.6 and value > best_value:
+        if is_stated(stated) and value > best_value:
             best, best_value = i, value
     return best
 
@@ -118,10 +118,10 @@ def fragments(text: str, spans: list[Span], profile: QuestionProfile, config: An
             norm = normalise(segment.text)
             stated = states(profile.kinds, profile.unit, norm)
             cov = coverage(profile.focus_terms, norm)
-            if (stated >= 0.6 or cov > 0) and len(segment.text) <= config.hotline_fragment_chars:
+            if (is_stated(stated) or cov > 0) and len(segment.text) <= config.hotline_fragment_chars:
                 ranked.append((-stated, -cov, segment.start, segment))
     ranked.sort(key=lambda row: row[:3])
-    carrying = [row for row in ranked if row[0] <= -0.6]
+    carrying = [row for row in ranked if is_stated(-row[0])]
     return tuple(row[3] for row in (carrying or ranked)) or (spans[0],)
 
 
@@ -144,12 +144,12 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
         if len(picked) >= config.max_sentences:
             break
         if (i not in picked and probs[i] >= config.sentence_relative * probs[best]
-                and sentences[i].feature("states") >= 0.6):
+                and is_stated(sentences[i].feature("states"))):
             picked.append(i)
     for i in list(picked):
         if CONTINUATION.match(sentences[i].span.text) and i > 0 and i - 1 not in picked:
             picked.append(i - 1)
-    lead_in = len(sentences[best].span.text) < config.min_quote_chars and sentences[best].feature("states") < 0.6
+    lead_in = len(sentences[best].span.text) < config.min_quote_chars and not is_stated(sentences[best].feature("states"))
     follow_up = best + 1 if lead_in and best + 1 in usable and best + 1 not in picked else None
     if follow_up is not None:
         picked.append(follow_up)  # a short lead-in ("优化实施人才新政4.0版。") is followed by its details
@@ -162,7 +162,7 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
     # rates it as it would a sentence picked on its own ("提高电动自行车新车购买补贴力度。" is not
     # answered by the next sentence's phone subsidy)
     on_merit = [i for i in picked if i != follow_up or probs[i] >= config.sentence_relative * probs[best]]
-    stated = not profile.kinds or any(sentences[i].feature("states") >= 0.6 for i in on_merit)
+    stated = not profile.kinds or any(is_stated(sentences[i].feature("states")) for i in on_merit)
     if asks_figure(profile.kinds) and not stated:
         spans = _unstated_segments(clause.text, spans, profile) or spans
     whole = cover(clause.text, spans)
