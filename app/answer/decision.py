@@ -22,6 +22,7 @@ from typing import Any
 
 from app.answer.analysis import QuestionProfile, Term
 from app.answer.evidence import MISSING, SENTENCE_FEATURES, Candidate, term_present
+from app.answer.kinds import STATES_FULLY
 from app.text.spans import normalise
 from policyqa.errors import UserError
 
@@ -176,7 +177,7 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
         sentence_probs[best],
         sentence.feature("term_coverage"),
         stated,
-        float(profile.asks_figure and stated < 1.0),
+        float(profile.asks_figure and stated < STATES_FULLY),
         sum(missing) / rarity if rarity else 0.0,
         max(missing, default=0.0),
         sum(term_present(t, lead_and_sentence) for t in rarest) / len(rarest) if rarest else 0.0,
