@@ -168,8 +168,9 @@ class AnswerService:
         retrieve_ms = _ms(started)
         answer_started = time.perf_counter()
         profile = analyze(query, documents, self._corpus_stats(index), self._config.focus_min_words)
+        model = self._decision_model().for_semantic(index.semantic_model is not None)
         context = AnswerContext(documents=tuple(documents), searched=tuple(accepted or documents),
-                                model=self._decision_model(), validity=self._validity_clauses(index), today=today,
+                                model=model, validity=self._validity_clauses(index), today=today,
                                 style=style, config=self._config, mentioned=self._corpus_stats(index).mentions)
         if matches_nothing:
             # the user's own filter matches no document: say so, and what there is

@@ -169,16 +169,18 @@ def serve(host: str, port: int, index: Path | None) -> None:
 @main.command(name="train-decision")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the model (default: the shipped app/answer/data/decision.json).")
+@click.option("--map-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the question map (default: the shipped index/data/query_map.npy).")
 @index_option
-def train_decision(out: Path | None, index: Path | None) -> None:
-    """Rebuild the answer decision model from the training questions (JSON, never pickle)."""
+def train_decision(out: Path | None, map_out: Path | None, index: Path | None) -> None:
+    """Rebuild the question map and the answer decision model from the training questions (never pickle)."""
     from eval.decision_training import train_bundled
 
     settings = _settings(index)
     if index is None:
         settings = settings.with_overrides(index_dir=settings.index_dir.parent / "eval-index")
     try:
-        model = train_bundled(settings, out=out)
+        model = train_bundled(settings, out=out, map_out=map_out)
     except UserError as error:
         _fail(error)
     training = model.training

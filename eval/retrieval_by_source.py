@@ -1,6 +1,9 @@
 """Retrieval per question source: the shipped configuration against its switched-off methods, and
 the fusion parameters fitted on the training questions (the project's set and the training set)
-and scored, held out, on the development set."""
+and scored, held out, on the development set.
+
+A question of a training source is searched with the question map (index/query_map.py) fitted
+without its fold, so that no figure here is lifted by a map fitted on the question itself."""
 from __future__ import annotations
 
 import itertools
@@ -8,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from eval.decision_training import evaluation_sources
+from eval.query_maps import QuestionMaps, fit_maps, mapped_by
 from eval.questions import Question
 from eval.retrieval_metrics import score_retrieval
 from eval.source_report import REPORTED_SOURCES, cell
@@ -19,7 +23,7 @@ if TYPE_CHECKING:
 
 RETRIEVAL_COLUMNS = ("R@1", "R@5", "R@10", "RR@10")
 FUSION_GRID = {"bm25_weight": (0.5, 1.0), "rrf_k": (60, 100), "sentence_weight": (0.5, 1.0),
-               "semantic_weight": (0.0, 1.0, 1.5, 2.0), "feedback_weight": (0.2,)}
+               "semantic_weight": (0.0, 1.0, 1.5, 2.0, 2.5, 3.0), "feedback_weight": (0.2,)}
 FITTED_ON = ("project", "train")  # the fusion is fitted on these; the development set only scores it
 
 
@@ -35,12 +39,24 @@ def _answerable_sets(index: SearchIndex) -> dict[str, tuple[list[Question], Qrel
     return sets
 
 
-def _score(index: SearchIndex, config: SearchConfig, questions: list[Question], qrels: Qrels) -> dict[str, Any]:
-    """Hybrid retrieval of `questions` with `config`, scored (overall and per kind)."""
+def _maps(index: SearchIndex) -> QuestionMaps | None:
+    """The question maps over the training sources (None without the neural model)."""
+    if index.semantic_model is None:
+        return None
+    return fit_maps(index.semantic_model, index, {k: v for k, v in evaluation_sources().items() if k != "dev"})
+
+
+def _score(index: SearchIndex, config: SearchConfig, questions: list[Question], qrels: Qrels,
+           source: str, maps: QuestionMaps | None) -> dict[str, Any]:
+    """Hybrid retrieval of `questions` with `config`, each with the map that never saw it, scored
+    (overall and per kind)."""
     default = index.config
     index.config = config
+    rankings = {}
     try:
-        rankings = {q.qid: [h.clause.clause_id for h in index.search(q.question, top_k=10)] for q in questions}
+        for q in questions:
+            with mapped_by(index.semantic_model, None if maps is None else maps.for_question(source, q.qid)):
+                rankings[q.qid] = [h.clause.clause_id for h in index.search(q.question, top_k=10)]
     finally:
         index.config = default
     scored = score_retrieval(qrels, run_from_rankings(rankings, 10), {q.qid: q.kind for q in questions})
@@ -55,9 +71,10 @@ def retrieval_results(settings: Settings) -> dict[str, Any]:
 
     index = open_index(settings)
     default = index.config
+    maps = _maps(index)
     variants = (("hybrid", default), ("hybrid, no feedback", replace(default, feedback_weight=0.0)),
                 ("hybrid, + dense feedback 0.3", replace(default, dense_feedback_weight=0.3)))
-    return {name: {label: _score(index, config, questions, qrels) for label, config in variants}
+    return {name: {label: _score(index, config, questions, qrels, name, maps) for label, config in variants}
             for name, (questions, qrels) in _answerable_sets(index).items()}
 
 
@@ -73,12 +90,14 @@ def fusion_cross_validation(settings: Settings) -> dict[str, Any]:
     sets = _answerable_sets(index)
     if set(sets) != set(REPORTED_SOURCES):
         return {}
+    maps = _maps(index)
     scores: dict[tuple[float, ...], dict[str, float]] = {}
     for weight, k, sentence, semantic, feedback in itertools.product(*FUSION_GRID.values()):
         config = replace(default, weights={"bm25": weight, "dense": 1.0}, rrf_k=int(k), sentence_weight=sentence,
                          semantic_weight=semantic, feedback_weight=feedback)
         scores[(weight, k, sentence, semantic, feedback)] = {
-            name: _score(index, config, questions, qrels)["overall"]["RR@10"] for name, (questions, qrels) in sets.items()}
+            name: _score(index, config, questions, qrels, name, maps)["overall"]["RR@10"]
+            for name, (questions, qrels) in sets.items()}
     shipped = (default.weights.get("bm25", 1.0), default.rrf_k, default.sentence_weight, default.semantic_weight,
                default.feedback_weight)
 

@@ -2,9 +2,10 @@
 
 - `shipped`: the model in app/answer/data/decision.json (trained on every training source; the
   development set is never among them, so its `shipped` row is already out of sample);
-- `cross_validated`: each question of a training source answered by a model fitted without it (the
-  source split into five folds, the other sources and folds kept): what holds on unseen questions;
-- `held out`: a model fitted on the other sources only, scored on this one;
+- `cross_validated`: each question of a training source answered by a decision and a question map
+  (index/query_map.py) fitted without it (the source split into five folds, the other sources and
+  folds kept): what holds on unseen questions;
+- `held out`: a decision and a question map fitted on the other sources only, scored on this one;
 - `no synonyms`: the shipped model with the alias table (index/data/synonyms.tsv) switched off;
 - `held_out, threshold t`: the held-out model declining below other thresholds than the one chosen
   for it, to show what more declines cost in refusals of answerable questions.
@@ -14,12 +15,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from app.answer.decision import load_model
 from eval.answer_metrics import score_answers
 from eval.configurations import answer_all
-from eval.decision_training import collect, data_hash, evaluation_sources, fit_decision
+from eval.decision_training import collect, data_hash, evaluation_sources, fit_decision, question_maps
+from eval.query_maps import CV_FOLDS, QuestionMaps, mapped_by, question_folds
 from index.tokenize import set_synonyms_enabled
 
 if TYPE_CHECKING:
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from policyqa.config import Settings
 
 REPORTED_SOURCES = ("project", "train", "dev")
-CV_FOLDS = 5
-CV_SEED = 20261202
 DECLINE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)  # shown beside the chosen one (a report grid, not a setting)
 COLUMNS = ("key_fact_accuracy", "citation_recall", "false_refusal_rate", "rejection_accuracy",
            "unsupported_number_rate")
@@ -43,18 +41,22 @@ def source_results(settings: Settings) -> dict[str, Any]:
 
     probe = AnswerService(settings)
     sources = evaluation_sources()
-    rows = collect(probe, sources)
     index = probe._search_index()  # noqa: SLF001 - the same loaded index for every model
+    maps = question_maps(probe, {k: v for k, v in sources.items() if k != "dev"})
+    rows = collect(probe, sources, maps=maps)
+    # the development set is scored, never fitted on: not even by the models of the other sources' folds
+    fitting = [r for r in rows if r.source != "dev"]
     shipped = load_model()
     results: dict[str, Any] = {}
     for name in REPORTED_SOURCES:
         if name not in sources:
             continue
-        others = {k: v for k, v in sources.items() if k != name}
-        held_out = fit_decision([r for r in rows if r.source != name], data_hash=data_hash(others))
+        others = {k: v for k, v in sources.items() if k not in (name, "dev")}
+        held_out = fit_decision([r for r in fitting if r.source != name], data_hash=data_hash(others))
         results[name] = {}
         if name != "dev":  # a training source: each question scored by a model that never saw it
-            scored = score_answers(sources[name], cross_validated_answers(rows, name, sources[name], settings, index))
+            answers = cross_validated_answers(fitting, name, sources[name], settings, index, maps)
+            scored = score_answers(sources[name], answers)
             scored.pop("per_question")
             scored["decline_threshold"] = float("nan")
             results[name]["cross_validated"] = scored
@@ -62,9 +64,12 @@ def source_results(settings: Settings) -> dict[str, Any]:
         variants += [(f"held_out, threshold {t:.1f}", replace(held_out, threshold=t)) for t in DECLINE_THRESHOLDS]
         for label, model in variants:
             set_synonyms_enabled(label != "no_synonyms")
+            query_map = None if maps is None else (maps.shipped if label in ("shipped", "no_synonyms")
+                                                   else maps.without_source(name))
             try:
                 service = AnswerService(settings, index=index, model=model)
-                scored = score_answers(sources[name], answer_all(service, sources[name]))
+                with mapped_by(index.semantic_model, query_map):
+                    scored = score_answers(sources[name], answer_all(service, sources[name]))
             finally:
                 set_synonyms_enabled(True)
             scored.pop("per_question")
@@ -74,18 +79,20 @@ def source_results(settings: Settings) -> dict[str, Any]:
 
 
 def cross_validated_answers(rows: list[Rows], name: str, questions: list[Question], settings: Settings,
-                            index: SearchIndex) -> list[Any]:
-    """Answers to source `name`'s questions, each from a model fitted on every row but its fold's."""
+                            index: SearchIndex, maps: QuestionMaps | None) -> list[Any]:
+    """Answers to source `name`'s questions, each from a decision fitted on every row but its fold's
+    and asked with the question map fitted without its fold."""
     from app.service import AnswerService
 
-    folds = np.random.default_rng(CV_SEED).integers(0, CV_FOLDS, size=len(questions))
-    fold_of = {q.qid: int(f) for q, f in zip(questions, folds, strict=True)}
+    fold_of = question_folds(questions)
     answers: dict[str, Any] = {}
     for fold in range(CV_FOLDS):
         model = fit_decision([r for r in rows if not (r.source == name and fold_of.get(r.qid) == fold)])
         service: AnswerService = AnswerService(settings, index=index, model=model)
         asked = [q for q in questions if fold_of[q.qid] == fold]
-        answers.update({q.qid: record for q, record in zip(asked, answer_all(service, asked), strict=True)})
+        with mapped_by(index.semantic_model, None if maps is None else maps.without(name, fold)):
+            answered = answer_all(service, asked)
+        answers.update({q.qid: record for q, record in zip(asked, answered, strict=True)})
     return [answers[q.qid] for q in questions]
 
 

@@ -68,6 +68,11 @@ class SearchBase(Generic[Row, Restriction]):
         return self._semantic is not None
 
     @property
+    def semantic_model(self) -> E5Embedder | None:
+        """The neural sentence model the questions are embedded with (None: it does not run here)."""
+        return self._semantic
+
+    @property
     def generation(self) -> int:
         """0: a folder index is a new object when it is opened again."""
         return 0

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from index.query_map import apply_query_map, load_query_map
+
 log = logging.getLogger(__name__)
 
 KIND = "e5"
@@ -140,8 +142,12 @@ class E5Embedder:
     model = MODEL_NAME
     dim = DIM
 
-    def __init__(self, cache: EmbeddingCache | None = None, batch_size: int = 32, recent_queries: int = 1024) -> None:
+    def __init__(self, cache: EmbeddingCache | None = None, batch_size: int = 32, recent_queries: int = 1024,
+                 query_map: np.ndarray | None = None) -> None:
         self._cache = cache or EmbeddingCache(None)
+        # questions are mapped towards the sentences that answer them (index/query_map.py); public
+        # so that training can score each question with a map fitted without it
+        self.query_map = query_map
         self._batch_size = batch_size
         self._engine: Any = None
         self._lock = threading.Lock()
@@ -209,6 +215,11 @@ class E5Embedder:
                 self._recent.popitem(last=False)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Question vectors as searched: the model's, mapped by `query_map` when there is one."""
+        return apply_query_map(self._embed(texts, "query"), self.query_map)
+
+    def embed_queries_unmapped(self, texts: list[str]) -> np.ndarray:
+        """The model's own question vectors (what a query map is fitted on)."""
         return self._embed(texts, "query")
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
@@ -220,4 +231,6 @@ def semantic_embedder(setting: str, cache_folder: Path) -> tuple[E5Embedder | No
     reason = unavailable_reason(setting)
     if reason:
         return None, reason
-    return E5Embedder(EmbeddingCache(cache_folder / CACHE_FILE)), ""
+    query_map, map_reason = load_query_map(dim=DIM)
+    announce_once(map_reason)
+    return E5Embedder(EmbeddingCache(cache_folder / CACHE_FILE), query_map=query_map), map_reason

@@ -98,20 +98,31 @@ class DecisionModel:
     document: LinearModel
     document_threshold: float
     training: dict[str, Any] = field(default_factory=dict)
+    # fitted on the same questions answered without the neural model, for a machine that cannot run
+    # it: reading its features as their training mean left a model that leans on them declining
+    without_semantic: DecisionModel | None = None
+
+    def for_semantic(self, available: bool) -> DecisionModel:
+        """The model for answers with (self) or without the neural model's features."""
+        return self if available or self.without_semantic is None else self.without_semantic
 
     def to_json(self) -> dict[str, Any]:
-        return {"threshold": self.threshold, "document_threshold": self.document_threshold,
+        data = {"threshold": self.threshold, "document_threshold": self.document_threshold,
                 "sentence": self.sentence.to_json(), "clause": self.clause.to_json(),
                 "document": self.document.to_json(), "training": self.training}
+        if self.without_semantic is not None:
+            data["without_semantic"] = self.without_semantic.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DecisionModel:
         if "document" not in data:
             raise UserError("决策模型缺少文件模型（旧格式），请运行 policyqa train-decision 重建")
+        fallback = data.get("without_semantic")
         return cls(LinearModel.from_json(data["sentence"], SENTENCE_FEATURES),
                    LinearModel.from_json(data["clause"], CLAUSE_FEATURES), float(data["threshold"]),
                    LinearModel.from_json(data["document"], DOCUMENT_FEATURES), float(data["document_threshold"]),
-                   dict(data.get("training", {})))
+                   dict(data.get("training", {})), None if fallback is None else cls.from_json(fallback))
 
     def save(self, path: Path = MODEL_FILE) -> None:
         """Write the model as JSON (atomically: a reader never sees half a file)."""

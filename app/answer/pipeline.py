@@ -114,17 +114,23 @@ def decide(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> lis
     pool = candidate_pool(profile, hits, ctx.config)
     scored = score_candidates(ctx.model, profile, read_candidates(profile, pool))
     chosen = choose_clauses(scored, profile, ctx.model.threshold, ctx.config, ctx.model.document_threshold)
-    return chosen or keyword_match(profile, scored)
+    if not is_bare_search(profile):
+        return chosen
+    # a bare search ("AEO认证", "首台套": no question asked) looks for the clauses holding every one of
+    # its words: one about the same thing in other words ("海关高级认证企业") or about only some of
+    # them ("博士安家补贴" -> another subsidy) is not what was searched for
+    holding = [s for s in chosen if holds_every_word(profile, s)]
+    return holding or [s for s in scored if holds_every_word(profile, s)][:1]
 
 
-def keyword_match(profile: QuestionProfile, scored: list[Scored]) -> list[Scored]:
-    """For a bare search ("AEO认证", "首台套": no question asked), the best retrieved clause that
-    holds every one of its words: the clause is what was searched for."""
-    words = (*profile.terms, *profile.foreign)
-    if profile.kinds or asks(profile.question) or not words:
-        return []
-    holding = [s for s in scored if all(term_present(t, s.candidate.context) for t in words)]
-    return [min(holding, key=lambda s: s.candidate.rank)] if holding else []
+def is_bare_search(profile: QuestionProfile) -> bool:
+    """Words to look up, no question asked of them."""
+    return not profile.kinds and not asks(profile.question) and bool(profile.terms or profile.foreign)
+
+
+def holds_every_word(profile: QuestionProfile, scored: Scored) -> bool:
+    """Whether the candidate's clause (with its heading) holds every word searched for."""
+    return all(term_present(t, scored.candidate.context) for t in (*profile.terms, *profile.foreign))
 
 
 def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Draft:
@@ -148,6 +154,12 @@ def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Dra
         scope = "、".join(profile.regions) + "、".join(f"{y}年" for y in profile.years)
         return _not_found(profile, ctx, scope=scope, elsewhere=others)
     items = [choose_sentences(s, profile, ctx.config) for s in chosen]
+    if profile.asks_figure and not any(item.stated for item in items):
+        # the topic named without the asked figure: a clause that names it only beside other figures
+        # ("2023年新建52家老年食堂" for a share) has nothing to quote that would not mislead
+        items = [item for item in items if not any(ch.isdigit() for ch in item.quote)]
+        if not items:
+            return _not_found(profile, ctx)
     groups = group_by_document(items, profile, ctx.config)
     compose = compose_hotline if ctx.style == "hotline" else compose_default
     text, citations = compose(profile, groups, ctx.today, ctx.config)

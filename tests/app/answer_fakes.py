@@ -43,6 +43,7 @@ class FakeIndex:
         self.notices = ("测试索引",)
         self.searches = 0
         self.generation = 0
+        self.semantic_model = None  # no neural model: answered by the decision fitted without it
 
     @property
     def documents(self) -> list[Document]:

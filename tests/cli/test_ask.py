@@ -65,6 +65,7 @@ def test_ask_builds_the_index_when_there_is_none(tmp_path: Path, monkeypatch) ->
         clauses = []
         notices = ()
         generation = 0
+        semantic_model = None
 
         def document_frequencies(self):
             return {}

@@ -66,9 +66,13 @@ def test_the_shipped_model_is_what_train_decision_builds(corpus_settings) -> Non
     from app.answer.decision import load_model
     from app.service import AnswerService
     from eval.decision_training import train
+    from index.query_map import load_query_map
 
-    rebuilt = train(AnswerService(corpus_settings))
-    shipped = load_model()
+    trained = train(AnswerService(corpus_settings))
+    rebuilt, shipped = trained.decision, load_model()
+    shipped_map, _ = load_query_map()
+    assert trained.query_map is not None and shipped_map is not None
+    assert np.allclose(trained.query_map, shipped_map, atol=1e-3)
     # feature names, row counts and the data hash exactly; fitted values to a relative 1e-3: the
     # neural features come from a 4-bit engine whose sums differ between CPUs (an AMD EPYC moves
     # weights by up to 3e-4 against the Intel machine that fitted the file), while a stale model

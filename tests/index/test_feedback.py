@@ -36,7 +36,7 @@ def test_combine_keeps_the_query_as_main_evidence() -> None:
 def test_search_config_is_pinned() -> None:
     assert asdict(SearchConfig()) == {
         "weights": {"bm25": 0.5, "dense": 1.0}, "rrf_k": 100, "scope_boost": 0.1, "candidates": 50,
-        "feedback_clauses": 5, "feedback_terms": 20, "feedback_weight": 0.2, "sentence_weight": 1.0, "semantic_weight": 1.5,
+        "feedback_clauses": 5, "feedback_terms": 20, "feedback_weight": 0.2, "sentence_weight": 1.0, "semantic_weight": 2.5,
         "dense_feedback_weight": 0.0, "rewrite_weight": 0.25,
     }
 

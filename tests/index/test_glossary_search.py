@@ -37,8 +37,9 @@ def test_the_measure_using_a_term_is_found_by_its_explanation(backend_settings: 
         rank, hit = found
         assert hit.ranks["sentences"] <= 3 and hit.ranks["dense"] <= 3
         # with keyword feedback (the glossary entry itself ranks first and lends its label) it is
-        # among the first three, on Milvus too (the feedback re-scores Milvus's first pass)
-        assert rank <= 3
+        # among the five clauses the answer reads, on Milvus too (the feedback re-scores Milvus's
+        # first pass); the neural ranking (weight 2.5) knows the term only through its explanation
+        assert rank <= 5
 
 
 @pytest.mark.slow

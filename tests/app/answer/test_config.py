@@ -10,7 +10,7 @@ PINNED = {
     "focus_min_words": 2, "candidates": 5, "scoped_candidates": 2, "document_candidates": 10, "relative_probability": 0.5, "max_citations": 4, "max_per_document": 2,
     "sentence_relative": 0.4, "max_sentences": 3, "max_quote_chars": 160, "min_quote_chars": 30, "validity_topic_rarity": 0.55,
     "max_other_documents": 2, "hotline_max_chars": 90, "hotline_fragment_chars": 60, "not_found_topic_words": 3,
-    "decline_precision": 0.75, "document_precision": 0.6, "regularisation_c": 1.0, "cv_repeats": 5,
+    "decline_precision": 0.7, "document_precision": 0.6, "regularisation_c": 1.0, "cv_repeats": 5,
     "llm_word_share": 0.5, "llm_temperature": 0.0,
 }
 
@@ -29,7 +29,7 @@ def test_the_shipped_threshold_is_the_one_chosen_for_the_stated_decline_precisio
 
 # The shipped model, byte for byte: rebuilding it (`policyqa train-decision`) changes answers, so the
 # README's evaluation tables and eval/expected.yaml must be re-measured with it, and this pin updated.
-MODEL_SHA256 = "336a582b6cf1b00463c2248ac9581bec6402ec4b4f009ace621a62a83cf80abe"
+MODEL_SHA256 = "1401470e3f54c1ad8743b91ea8d0d448e7f9ba2c784ed4e62056f05beef8d68d"
 
 
 def test_the_shipped_model_is_the_measured_one() -> None:

@@ -55,7 +55,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("feature", "direction"), [
-    ("clause_coverage", 1), ("semantic_best", 1), ("scope_match", 1), ("document_reciprocal_rank", 1),
+    ("clause_coverage", 1), ("scope_match", 1), ("document_reciprocal_rank", 1),
     ("figure_unstated", -1), ("scope_mismatch", -1),
 ])
 def test_learned_weights_point_the_sensible_way(feature: str, direction: int) -> None:
@@ -63,10 +63,29 @@ def test_learned_weights_point_the_sensible_way(feature: str, direction: int) ->
     assert clause.coef[clause.features.index(feature)] * direction > 0
 
 
+def _joint(model, names: tuple[str, ...]) -> float:  # noqa: ANN001 - a LinearModel
+    """The effect of raising correlated features together by one standard deviation each: one of
+    them alone may take a negative weight that only corrects its neighbours."""
+    return sum(model.coef[model.features.index(name)] for name in names)
+
+
+def test_the_neural_similarity_raises_a_clause_with_or_without_its_neighbours() -> None:
+    model = load_model()
+    assert _joint(model.clause, ("semantic_best", "semantic_lead")) > 0
+    assert model.sentence.coef[model.sentence.features.index("semantic")] > 0
+    # the model for a machine without the neural model gives its features no weight at all
+    fallback = model.without_semantic
+    assert fallback is not None
+    for part in (fallback.sentence, fallback.clause, fallback.document):
+        for name in ("semantic", "semantic_best", "semantic_lead", "semantic_reciprocal_rank"):
+            if name in part.features:
+                assert part.coef[part.features.index(name)] == 0.0, name
+
+
 def test_sentence_weights_favour_coverage_and_the_asked_fact() -> None:
     sentence = load_model().sentence
-    for name in ("term_coverage", "bigram_coverage", "states"):
-        assert sentence.coef[sentence.features.index(name)] > 0
+    assert _joint(sentence, ("term_coverage", "own_coverage", "bigram_coverage")) > 0
+    assert sentence.coef[sentence.features.index("states")] > 0
 
 
 def test_the_clause_stating_the_asked_figure_scores_highest(profile_of) -> None:
