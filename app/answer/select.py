@@ -140,17 +140,17 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
         i = _part_best(part, scored)
         if i is not None and i in usable and i not in picked:
             picked.append(i)
-    # when the best sentence names the asked item but states no figure, a further sentence's figure
-    # answers only if it is about that item as much: "出境参展…提高出境费用补助" is not answered by the
-    # next sentence's 60% for credit insurance
-    item_floor = (sentences[best].feature("term_coverage")
+    # when the best sentence names what was asked but states no figure, a further sentence's figure
+    # answers only if it covers the question's words as much: "出境参展…提高出境费用补助" is not
+    # answered by the next sentence's 60% for credit insurance
+    coverage_floor = (sentences[best].feature("term_coverage")
                   if not is_stated(sentences[best].feature("states")) else 0.0)
     for i in order[1:]:
         if len(picked) >= config.max_sentences:
             break
         if (i not in picked and probs[i] >= config.sentence_relative * probs[best]
                 and is_stated(sentences[i].feature("states"))
-                and sentences[i].feature("term_coverage") >= item_floor):
+                and sentences[i].feature("term_coverage") >= coverage_floor):
             picked.append(i)
     for i in list(picked):
         if CONTINUATION.match(sentences[i].span.text) and i > 0 and i - 1 not in picked:
