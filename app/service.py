@@ -17,6 +17,7 @@ from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, load_model
 from app.answer.pipeline import AnswerContext, Draft, answer
 from app.text.inputs import prepare_question
+from index.scope import Scope, detect_scope
 from policyqa.config import Settings
 from policyqa.model import Answer, Clause, Document, Hit, Style
 from policyqa.numerals import check_year
@@ -122,16 +123,22 @@ class AnswerService:
         return found + list(dict.fromkeys(self._llm_notices))
 
     # -- answering ----------------------------------------------------------------------------
-    def analyze(self, query: str) -> QuestionProfile:
+    def scope(self, query: str) -> Scope:
+        """The region and years an already prepared query names, against the loaded index's documents."""
+        return detect_scope(query, list(self._search_index().documents))
+
+    def analyze(self, query: str, scope: Scope | None = None) -> QuestionProfile:
         """The question's profile against the loaded index (stage 1 of the answer pipeline)."""
         index = self._search_index()
-        return analyze(query, list(index.documents), self._corpus_stats(index), self._config.focus_min_words)
+        return analyze(query, list(index.documents), self._corpus_stats(index), self._config.focus_min_words,
+                       self.scope(query) if scope is None else scope)
 
     def retrieve(self, query: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
-                 doc_id: str | None = None, retrieval_mode: Mode = "hybrid") -> tuple[list[Hit], list[Hit]]:
+                 doc_id: str | None = None, retrieval_mode: Mode = "hybrid",
+                 scope: Scope | None = None) -> tuple[list[Hit], list[Hit]]:
         """(retrieved hits for the JSON, answer candidates) for an already prepared query."""
         index = self._search_index()
-        return self._retrieve(index, list(index.documents), query, max(1, top_k),
+        return self._retrieve(index, query, self.scope(query) if scope is None else scope, max(1, top_k),
                               _user_filters(region, year, doc_id), retrieval_mode)
 
     def ask(self, question: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
@@ -162,12 +169,13 @@ class AnswerService:
         matches_nothing = not chosen.empty and not accepted
         rewriter = self._question_rewriter() if retrieval_mode == "hybrid" else None
         rewrite, rewrite_ms = rewriter.rewrite(query) if rewriter else ("", 0.0)
-        hits, candidates = self._retrieve(index, documents, query, top_k, chosen, retrieval_mode, rewrite)
+        scope = detect_scope(query, documents)  # once: the search prefers it, the answer checks it
+        hits, candidates = self._retrieve(index, query, scope, top_k, chosen, retrieval_mode, rewrite)
         rewritten = {"rewrite": rewrite, "rewrite_ms": rewrite_ms} if rewriter else {}
         filter_notes = ("没有符合所选地区或年份的政策文件。",) if matches_nothing else ()
         retrieve_ms = _ms(started)
         answer_started = time.perf_counter()
-        profile = analyze(query, documents, self._corpus_stats(index), self._config.focus_min_words)
+        profile = analyze(query, documents, self._corpus_stats(index), self._config.focus_min_words, scope)
         model = self._decision_model().for_semantic(index.semantic_model is not None)
         context = AnswerContext(documents=tuple(documents), searched=tuple(accepted or documents),
                                 model=model, validity=self._validity_clauses(index), today=today,
@@ -213,22 +221,21 @@ class AnswerService:
         llm_draft = Draft(True, text, result.citations, (), draft.outcome)
         yield _answer(llm_draft, base, result.mode, {**result.checks, **rewritten}, retrieve_ms, answer_started, started)
 
-    def _retrieve(self, index: SearchIndex, documents: list[Document], query: str, top_k: int,
+    def _retrieve(self, index: SearchIndex, query: str, scope: Scope, top_k: int,
                   filters: Filters, mode: Mode = "hybrid", rewrite: str = "") -> tuple[list[Hit], list[Hit]]:
         """Retrieved hits (for the JSON) and answer candidates: with no filter of the user's, clauses
-        of the region/year the question names are added. `rewrite` (the LLM's wording) is one more ranking."""
+        of the region/indexed years the question names (`scope`) are added. `rewrite` (the LLM's
+        wording) is one more ranking."""
         from index.filters import Filters
-        from index.scope import detect_scope
 
         hits = index.search(query, top_k=max(top_k, MIN_RETRIEVED), filters=None if filters.empty else filters,
-                            mode=mode, rewrite=rewrite)
+                            mode=mode, rewrite=rewrite, scope=scope)
         candidates = list(hits[:top_k])
-        scope = detect_scope(query, documents)
-        regions, years = tuple(scope.regions), tuple(scope.years)
+        regions, years = scope.regions, scope.indexed_years
         if filters.empty and (regions or years):
             seen = {h.clause.clause_id for h in candidates}
             scoped = index.search(query, top_k=SCOPED_EXTRA, filters=Filters(regions=regions, years=years),
-                                  mode=mode, rewrite=rewrite)
+                                  mode=mode, rewrite=rewrite, scope=scope)
             candidates += [h for h in scoped if h.clause.clause_id not in seen]
         return list(hits), candidates
 

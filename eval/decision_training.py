@@ -119,8 +119,9 @@ def question_rows(service: AnswerService, question: Question, source: str, confi
         query, _ = prepare_question(question.question)
     except UserError:  # an input the product refuses outright yields no rows
         return Rows(question.qid, source, [], [], [], None)
-    profile = service.analyze(query)
-    _, hits = service.retrieve(query)
+    scope = service.scope(query)
+    profile = service.analyze(query, scope)
+    _, hits = service.retrieve(query, scope=scope)
     candidates = read_candidates(profile, candidate_pool(profile, hits, config))
     spans = [match_key(ref.span) for ref in question.refs]
     facts = [match_key(f) for f in question.key_facts]

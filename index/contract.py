@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from index.filters import Filters
+from index.scope import Scope
 from policyqa.model import Clause, Document, Hit
 
 if TYPE_CHECKING:
@@ -121,10 +122,12 @@ class SearchIndex(Protocol):
     def embedder_info(self) -> dict: ...
 
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None,
-               mode: str = "hybrid", rewrite: str = "") -> list[Hit]:
+               mode: str = "hybrid", rewrite: str = "", scope: Scope | None = None) -> list[Hit]:
         """The top_k clauses for `query`, best first; filters apply before truncation; `rewrite` (the
-        question in the documents' wording) is fused as one more ranking."""
+        question in the documents' wording) is fused as one more ranking; `scope`, the region and
+        years the question names (detected from `query` when not given), is preferred."""
         ...
 
     def search_many(self, queries: list[str], top_k: int = 10, filters: Filters | None = None,
-                    mode: str = "hybrid", rewrites: Sequence[str] | None = None) -> list[list[Hit]]: ...
+                    mode: str = "hybrid", rewrites: Sequence[str] | None = None,
+                    scopes: Sequence[Scope] | None = None) -> list[list[Hit]]: ...

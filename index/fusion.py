@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TypeVar
 
-from index.scope import detect_scope
+from index.scope import Scope
 from policyqa.model import Clause, Document, Hit
 
 Item = TypeVar("Item", bound=Hashable)
@@ -40,12 +40,12 @@ def ranks_of(rankings: Mapping[str, Sequence[Item]]) -> dict[Item, dict[str, int
 
 def ranked_hits(rankings: dict[str, list[Item]], scores: dict[str, dict[Item, float]],
                 clauses_of: Callable[[list[Item]], list[Clause | None]], document_of: Callable[[Item], Document],
-                documents: list[Document], query: str, *, mode: str, top_k: int, weights: Mapping[str, float],
-                rrf_k: int, scope_boost: float) -> list[Hit]:
+                scope: Scope, *, mode: str, top_k: int, weights: Mapping[str, float], rrf_k: int,
+                scope_boost: float) -> list[Hit]:
     """The hits of one query from each retriever's ranking of clause rows (best first).
 
     One retriever's mode: its own ranking. Hybrid: weighted RRF, then a document matching the
-    region/year the query names is raised by (1 + scope_boost x the share it matches): a
+    region/year the query names (`scope`) is raised by (1 + scope_boost x the share it matches): a
     preference, never a filter. Every backend ranks through here, so they fuse alike. Only the
     returned rows' clauses are read (`clauses_of`, in one batch; a row it has no clause for, deleted
     since the search, is left out); the boost needs only each row's document.
@@ -55,7 +55,6 @@ def ranked_hits(rankings: dict[str, list[Item]], scores: dict[str, dict[Item, fl
         return [Hit(clause, scores[mode][row], mode, {mode: n})
                 for n, (row, clause) in enumerate(zip(ranked, clauses_of(ranked), strict=True), 1) if clause is not None]
     fused = reciprocal_rank_fusion(rankings, weights, rrf_k)
-    scope = detect_scope(query, documents)
     if not scope.empty and scope_boost:
         boosted = [(row, score * (1 + scope_boost * scope.match_fraction(document_of(row)))) for row, score in fused]
         fused = sorted(boosted, key=lambda pair: -pair[1])  # stable: ties keep the fused order

@@ -17,6 +17,7 @@ from index.local_files import EMBEDDER_DIR, StoredIndex, read_index, read_manife
 from index.offline_embedder import OfflineEmbedder
 from index.pieces import bm25_text
 from index.query_models import query_embedder, sentence_model
+from index.scope import Scope
 from index.searching import ExtraRankings, PhraseCounts, SearchBase
 from index.tokenize import tokenize, tokenize_query
 from policyqa.config import Settings
@@ -116,7 +117,7 @@ class LocalIndex(SearchBase[int, "np.ndarray | None"]):
         return combine(first, bm25.weighted_scores(terms, mask), config.feedback_weight)
 
     def _search_one(self, query: str, vector: np.ndarray | None, top_k: int,
-                    mask: np.ndarray | None, mode: str, extra: ExtraRankings) -> list[Hit]:
+                    mask: np.ndarray | None, mode: str, extra: ExtraRankings, scope: Scope) -> list[Hit]:
         depth = max(top_k, self.config.candidates)
         rankings: dict[str, list[int]] = {}
         scores: dict[str, dict[int, float]] = {}
@@ -141,7 +142,7 @@ class LocalIndex(SearchBase[int, "np.ndarray | None"]):
             rankings[name], scores[name] = ranked, dict(zip(ranked, values, strict=True))
         table, documents = self._stored.clauses, self._stored.documents
         return ranked_hits(rankings, scores, lambda rows: [table[row] for row in rows],
-                           lambda row: documents[int(table.document_of_row[row])], documents, query, mode=mode,
+                           lambda row: documents[int(table.document_of_row[row])], scope, mode=mode,
                            top_k=top_k, weights=self.config.fusion_weights, rrf_k=self.config.rrf_k,
                            scope_boost=self.config.scope_boost)
 

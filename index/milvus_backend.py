@@ -48,6 +48,7 @@ from index.milvus_store import (
 )
 from index.offline_embedder import OfflineEmbedder
 from index.query_models import query_embedder, sentence_model
+from index.scope import Scope
 from index.searching import ExtraRankings, SearchBase
 from index.tokenize import tokenize_query
 from policyqa.config import Settings
@@ -140,10 +141,11 @@ class MilvusIndex(SearchBase[str, str]):
         return True
 
     def search_many(self, queries: list[str], top_k: int = 10, filters: Filters | None = None,
-                    mode: str = "hybrid", rewrites: Sequence[str] | None = None) -> list[list[Hit]]:
+                    mode: str = "hybrid", rewrites: Sequence[str] | None = None,
+                    scopes: Sequence[Scope] | None = None) -> list[list[Hit]]:
         """As for every backend, from the newest catalogue a writer published."""
         self.follow_writers()
-        return super().search_many(queries, top_k, filters, mode, rewrites)
+        return super().search_many(queries, top_k, filters, mode, rewrites, scopes)
 
     @classmethod
     def open(cls, settings: Settings, config: SearchConfig | None = None) -> MilvusIndex:
@@ -218,7 +220,7 @@ class MilvusIndex(SearchBase[str, str]):
         return clause_row(clause.clause_id, self._catalogue.versions[clause.doc.doc_id])
 
     def _search_one(self, query: str, vector: np.ndarray | None, top_k: int, expression: str,
-                    mode: str, extra: ExtraRankings) -> list[Hit]:
+                    mode: str, extra: ExtraRankings, scope: Scope) -> list[Hit]:
         depth = max(top_k, self.config.candidates)
         text = self._store.query_text(query)
         versions = self._catalogue.versions
@@ -246,7 +248,7 @@ class MilvusIndex(SearchBase[str, str]):
                     for row in rows]
 
         return ranked_hits(rankings, scores, clauses_of, lambda row: self._by_id[document_of[row]],
-                           self._catalogue.documents, query, mode=mode, top_k=top_k,
+                           scope, mode=mode, top_k=top_k,
                            weights=self.config.fusion_weights, rrf_k=self.config.rrf_k,
                            scope_boost=self.config.scope_boost)
 

@@ -1,7 +1,9 @@
 """What a question says about where and when: the one home of region and year detection.
 
-Search uses the scope as a preference, the answer layer to notice a place or year it has no
-document for, the chat to rewrite a follow-up ("那2024年呢？").
+A question's scope is detected once (`detect_scope`) and handed to both the search, which prefers
+documents of the region and the indexed years it names, and the answer layer, which notices a
+place or year it has no document for. The chat reads the same year pattern to rewrite a follow-up
+("那2024年呢？").
 """
 from __future__ import annotations
 
@@ -15,34 +17,54 @@ from policyqa.model import Document
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(\s*年)?")
 
 
-def named_years(text: str, *, with_nian: bool = False) -> tuple[int, ...]:
+def years_written(text: str, *, with_nian: bool = False) -> tuple[int, ...]:
     """The years `text` names, in order, once each; with `with_nian` only those written with 年."""
     return tuple(dict.fromkeys(int(m.group(1)) for m in YEAR.finditer(text) if m.group(2) or not with_nian))
 
 
+def year_positions(text: str) -> set[int]:
+    """Where in `text` a year written with 年 starts."""
+    return {m.start() for m in YEAR.finditer(text) if m.group(2)}
+
+
+def blank_years(text: str) -> str:
+    """`text` with each year written with 年 replaced by a space (a year is scope, not topic)."""
+    return YEAR.sub(lambda m: " " if m.group(2) else m.group(0), text)
+
+
+def is_year(word: str) -> bool:
+    """Whether `word` is a year and nothing else ("2024", "2024年")."""
+    return YEAR.fullmatch(word) is not None
+
+
 @dataclass(frozen=True)
 class Scope:
-    """Regions (as the documents write them) and years named in a question."""
+    """Regions (as the documents write them) and years a question names.
+
+    `named_years` are the years written with 年 ("2022年"), whether or not a document is of them:
+    the answer layer says so when none is. `indexed_years` are the years named in any form that some
+    document is of: the ones a search can prefer."""
 
     regions: tuple[str, ...] = ()
-    years: tuple[int, ...] = ()
+    named_years: tuple[int, ...] = ()
+    indexed_years: tuple[int, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.regions or self.years)
+        return not (self.regions or self.named_years or self.indexed_years)
 
     def match_fraction(self, doc: Document) -> float:
-        """Share of the named dimensions (region, year) that `doc` matches: 0, 0.5 or 1."""
-        named = [bool(self.regions), bool(self.years)]
-        matched = [doc.region in self.regions, doc.year in self.years]
+        """Share of the dimensions a search can prefer (region, indexed year) that `doc` matches: 0, 0.5 or 1."""
+        named = [bool(self.regions), bool(self.indexed_years)]
+        matched = [doc.region in self.regions, doc.year in self.indexed_years]
         total = sum(named)
         return 0.0 if total == 0 else sum(m for m, n in zip(matched, named, strict=True) if n) / total
 
 
 def detect_scope(question: str, documents: list[Document]) -> Scope:
-    """Regions and years of the corpus that the question names (“温州”, “2024年”, “乐清市的”)."""
+    """Regions of the corpus and years that the question names (“温州”, “2024年”, “乐清市的”)."""
     known_regions = sorted({d.region for d in documents if d.region}, key=len, reverse=True)
     regions = [r for r in known_regions if r in question or region_stem(r) in question]
     known_years = {d.year for d in documents if d.year}
-    years = sorted(set(named_years(question)) & known_years)
-    return Scope(regions=tuple(regions), years=tuple(years))
+    return Scope(regions=tuple(regions), named_years=years_written(question, with_nian=True),
+                 indexed_years=tuple(sorted(set(years_written(question)) & known_years)))

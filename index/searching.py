@@ -17,6 +17,7 @@ import numpy as np
 from index.contract import MODES, SearchConfig
 from index.embedders import Embedder
 from index.filters import Filters
+from index.scope import Scope, detect_scope
 from index.tokenize import expand_query
 from policyqa.errors import IndexMismatchError, UserError
 from policyqa.model import Clause, Document, Hit
@@ -91,15 +92,17 @@ class SearchBase(Generic[Row, Restriction]):
         return self._embedder
 
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None,
-               mode: str = "hybrid", rewrite: str = "") -> list[Hit]:
+               mode: str = "hybrid", rewrite: str = "", scope: Scope | None = None) -> list[Hit]:
         """The top_k clauses for `query`, best first; filters apply before truncation. `rewrite`, the
-        question in the documents' wording (from an LLM), is fused as one more ranking (hybrid only)."""
-        return self.search_many([query], top_k, filters, mode, [rewrite])[0]
+        question in the documents' wording (from an LLM), is fused as one more ranking (hybrid only);
+        `scope`, the region and years the question names, is preferred (detected when not given)."""
+        return self.search_many([query], top_k, filters, mode, [rewrite], None if scope is None else [scope])[0]
 
     def search_many(self, queries: list[str], top_k: int = 10, filters: Filters | None = None,
-                    mode: str = "hybrid", rewrites: Sequence[str] | None = None) -> list[list[Hit]]:
-        """`search` for many queries at once (query embeddings computed in one batch); `rewrites`, when
-        given, holds one rewrite per query ("" for none)."""
+                    mode: str = "hybrid", rewrites: Sequence[str] | None = None,
+                    scopes: Sequence[Scope] | None = None) -> list[list[Hit]]:
+        """`search` for many queries at once (query embeddings computed in one batch); `rewrites` and
+        `scopes`, when given, hold one per query ("" for no rewrite)."""
         if mode not in MODES:
             raise UserError(f"未知的检索方式 {mode}（可选：{'、'.join(MODES)}）")
         if filters is not None and not filters.empty and not any(filters.accepts(d) for d in self.documents):
@@ -118,9 +121,10 @@ class SearchBase(Generic[Row, Restriction]):
                 extra["semantic"] = self._semantic_ranking(sentence_queries[n], depth, restriction)
             rewrite = rewrites[i].strip() if rewrites else ""
             if rewrite and mode == "hybrid" and self.config.rewrite_weight:
-                hits = self._search_one(rewrite, None, depth, restriction, "bm25", {})
+                hits = self._search_one(rewrite, None, depth, restriction, "bm25", {}, Scope())
                 extra["rewrite"] = [self._row_of(h.clause) for h in hits], [h.score for h in hits]
-            hits = self._search_one(queries[i], vector, top_k, restriction, mode, extra)
+            scope = scopes[i] if scopes else detect_scope(queries[i], self.documents)
+            hits = self._search_one(queries[i], vector, top_k, restriction, mode, extra, scope)
             if sentence_queries is not None and hits:
                 similarities = self._sentence_similarities([self._row_of(h.clause) for h in hits], sentence_queries[n])
                 hits = [replace(h, sentence_similarity=s) for h, s in zip(hits, similarities, strict=True)]
@@ -143,8 +147,9 @@ class SearchBase(Generic[Row, Restriction]):
         raise NotImplementedError
 
     def _search_one(self, query: str, vector: np.ndarray | None, top_k: int, restriction: Restriction,
-                    mode: str, extra: ExtraRankings) -> list[Hit]:
-        """The hits of one query: the backend's own rankings and `extra`, fused by index.fusion."""
+                    mode: str, extra: ExtraRankings, scope: Scope) -> list[Hit]:
+        """The hits of one query: the backend's own rankings and `extra`, fused by index.fusion
+        (which prefers the documents of `scope`)."""
         raise NotImplementedError
 
     def _row_of(self, clause: Clause) -> Row:

@@ -14,7 +14,7 @@ from app.answer.corpus import CorpusStats, general_rarity, is_quantity, place_na
 from app.answer.kinds import ASKED_UNIT, Kind, asking_match, asks, asks_figure, detect_kinds
 from app.text.spans import normalise
 from index.filters import region_stem
-from index.scope import named_years
+from index.scope import Scope, blank_years, detect_scope, is_year, year_positions
 from policyqa.model import Clause, Document
 
 _PART_ENDS = re.compile(r"[？?；;。!！]")
@@ -27,7 +27,6 @@ _ANAPHOR = re.compile(r"[这那此该](?:种|样|个|些|类|项|方面)|[他她
 # a yes/no question names its item right behind these ("有没有油价补贴"): where no asking word is
 _HAS = re.compile(r"有没有|有无|是否有")
 # a number written as a year ("2024年") is the question's scope, not its item
-_YEAR_NUMBER = re.compile(r"\d{4}(?=年)")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
 
 
@@ -172,7 +171,7 @@ def _topic_terms(text: str, corpus: CorpusStats, scope_words: set[str]) -> tuple
     """(terms some clause holds, terms none does) of `text`, scope and document names left out."""
     from index.tokenize import tokenize
 
-    blanked = re.sub(r"(?:19|20)\d{2}\s*年", " ", text)  # years are scope, like regions
+    blanked = blank_years(text)  # years are scope, like regions
     for word in sorted(scope_words, key=len, reverse=True):
         blanked = blanked.replace(word, " ")
     aliases = _alias_terms(blanked, corpus) + _quoted_terms(text, corpus)
@@ -180,7 +179,7 @@ def _topic_terms(text: str, corpus: CorpusStats, scope_words: set[str]) -> tuple
     foreign: list[Term] = [a for a in aliases if a.idf == 0]
     seen = {t.word for t in (*aliases, *kept)}
     for word in dict.fromkeys(tokenize(blanked)):
-        if (len(word) < 2 or word in seen or _NUMERIC.match(word) or re.fullmatch(r"(?:19|20)\d{2}年?", word)
+        if (len(word) < 2 or word in seen or _NUMERIC.match(word) or is_year(word)
                 or corpus.names_document(word) or any(word in a.word for a in aliases)):
             continue
         seen.add(word)
@@ -249,7 +248,7 @@ def asked_item_words(focus: str, before: int, after: int) -> set[str]:
         before, after = 0, before
     if match is None:
         return set()
-    years = {m.start() for m in _YEAR_NUMBER.finditer(focus)}
+    years = year_positions(focus)
     counted = ASKED_UNIT.match(focus, match.start())
     nouns: list[tuple[str, int]] = []
     position = 0
@@ -270,13 +269,14 @@ def asked_item_words(focus: str, before: int, after: int) -> set[str]:
     return set(ahead + behind)
 
 
-def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus_min_words: int = 2) -> QuestionProfile:
-    """The profile of `question` against the indexed `documents` and their clauses."""
-    from index.scope import detect_scope
+def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus_min_words: int = 2,
+            scope: Scope | None = None) -> QuestionProfile:
+    """The profile of `question` against the indexed `documents` and their clauses; `scope`, the
+    region and years it names, as the search had it (detected here when not given)."""
     from index.tokenize import expand_query
 
     text = normalise(question)
-    scope = detect_scope(text, documents)
+    scope = detect_scope(text, documents) if scope is None else scope
     terms, foreign = _topic_terms(text, corpus, _scope_words(documents))
     focus = focus_text(text, focus_min_words)
     items = asked_item_words(focus, 2, 1)
@@ -290,7 +290,7 @@ def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus
         foreign=tuple(foreign),
         parts=_parts(text, terms),
         regions=tuple(scope.regions),
-        years=named_years(text, with_nian=True),
+        years=scope.named_years,
         unknown_places=_unknown_places(text, corpus, tuple(scope.regions)),
         quantities_only=_quantities_only(text),
     )

@@ -12,6 +12,7 @@ from app.answer.config import AnswerConfig
 from app.answer.kinds import Kind, missing_note, names_a_kind
 from app.answer.select import Item
 from app.text.spans import Span, is_responsibility, normalise
+from index.scope import YEAR
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
 from policyqa.numerals import chinese_year
 from policyqa.status import CHECK_LATEST, DRAFT_CAVEAT, STANDING_LABELS, Standing
@@ -318,7 +319,7 @@ def compose_not_found(profile: QuestionProfile, documents: list[Document], confi
         return ("未能从问题中识别出具体的政策事项。请用中文写明想了解的政策内容，"
                 "例如“外贸企业出口信用保险补助比例是多少”。")
     if scope:
-        scope_words = re.sub(r"(\d{4})年", lambda m: chinese_year(int(m.group(1))) + "年", scope)
+        scope_words = YEAR.sub(lambda m: chinese_year(int(m.group(1))) + "年" if m.group(2) else m.group(0), scope)
         hint = f"{elsewhere}的文件中有相关条款，可去掉地区或年份限定后再问。" if elsewhere else ""
         return f"现有{scope_words}的政策文件中未找到关于“{topic}”的相关规定。{hint}"
     return (f"现有政策文件中未找到关于“{topic}”的相关规定（{searched_note(documents)}）。"

@@ -33,7 +33,6 @@ from app.answer.kinds import asks
 from app.answer.select import Item, choose_clauses, choose_sentences
 from app.answer.validity import answer_validity, asks_document_validity, documents_asked
 from app.text.spans import normalise
-from index.scope import named_years
 from policyqa.model import Citation, Clause, Document, Hit, Outcome
 
 
@@ -105,7 +104,7 @@ def _validity_answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerConte
     stated = answer_validity(asked, ctx.validity, ctx.today, ctx.style)
     if stated is not None:
         return Draft(True, stated[0], tuple(stated[1]), (), "validity", final=True)
-    scope = "、".join(profile.regions) + "".join(f"{y}年" for y in named_years(profile.question, with_nian=True))
+    scope = "、".join(profile.regions) + "".join(f"{y}年" for y in profile.years)
     return _not_found(profile, ctx, scope=scope, topic="有效期")
 
 

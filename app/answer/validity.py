@@ -15,7 +15,6 @@ from datetime import date
 from app.answer.analysis import QuestionProfile
 from app.answer.compose import doc_header, measure_label, region_year, short_name, validity_period
 from app.text.spans import normalise, split_sentences
-from index.scope import named_years
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
 from policyqa.status import CHECK_LATEST, DRAFT_CAVEAT
 
@@ -80,9 +79,7 @@ def documents_asked(question: str, documents: list[Document], ranked: list[Docum
     """The documents the question is about: those of the named region/year, else all (best
     retrieved first); narrowed to those whose title the question quotes, if any."""
     order = {doc.doc_id: i for i, doc in enumerate(reversed(ranked))}  # best retrieved: highest
-    asked_years = named_years(question, with_nian=True)
-    pool = sorted((d for d in documents if (in_scope is None or in_scope(d))
-                   and (not asked_years or d.year in asked_years)), key=lambda d: -order.get(d.doc_id, -1))
+    pool = sorted((d for d in documents if in_scope is None or in_scope(d)), key=lambda d: -order.get(d.doc_id, -1))
     titled = [d for d in pool if _names_title(question, d)]
     return titled or pool
 

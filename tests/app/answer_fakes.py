@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from app.text.spans import normalise
 from index.filters import Filters
+from index.scope import Scope
 from index.searching import PhraseCounts
 from policyqa.model import STATUS_DRAFT, Clause, Document, Hit
 
@@ -42,6 +43,7 @@ class FakeIndex:
         self.clauses = list(clauses)
         self.notices = ("测试索引",)
         self.searches = 0
+        self.scopes: list[Scope | None] = []  # the scope each search was given
         self.generation = 0
         self.semantic_model = None  # no neural model: answered by the decision fitted without it
 
@@ -68,8 +70,9 @@ class FakeIndex:
         return PhraseCounts(corpus_text(self.clauses))
 
     def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
-               rewrite: str = "") -> list[Hit]:
+               rewrite: str = "", scope: Scope | None = None) -> list[Hit]:
         self.searches += 1
+        self.scopes.append(scope)
         q = normalise(query)
         pairs = {q[i:i + 2] for i in range(len(q) - 1)}
         scored = []

@@ -41,6 +41,30 @@ def test_hard_filters_and_empty_filter_note() -> None:
     assert_grounded(nothing)
 
 
+def test_the_scope_is_detected_once_and_given_to_search_and_answer(monkeypatch) -> None:
+    import app.service
+    from index.scope import detect_scope
+
+    detected = []
+
+    def counting(question, documents):
+        detected.append(question)
+        return detect_scope(question, documents)
+
+    monkeypatch.setattr(app.service, "detect_scope", counting)
+    index = FakeIndex()
+    service = AnswerService(load_settings({}), index=index)
+    answer = service.ask("温州2024年出口信用保险补助比例是多少", today=TODAY)
+    assert len(detected) == 1 and index.searches == 2  # the global search and the named scope's
+    assert all(s is not None and s.regions == ("温州市",) and s.indexed_years == (2024,) for s in index.scopes)
+    assert answer.found and answer.citations[0].clause.doc.doc_id == "wenzhou-2024"  # the named scope first
+    # a year no document is of: named (the answer says so), not preferred by the search
+    index.scopes.clear()
+    none = service.ask("2019年出口信用保险补助比例是多少", today=TODAY)
+    assert [(s.named_years, s.indexed_years) for s in index.scopes if s is not None] == [((2019,), ())]
+    assert none.outcome == "missing_scope" and "二〇一九年" in none.text
+
+
 def test_named_region_without_a_document_is_not_answered_from_elsewhere() -> None:
     service = AnswerService(load_settings({}), index=FakeIndex())
     answer = service.ask("瑞安对新引进的博士给多少安家补助", today=TODAY)

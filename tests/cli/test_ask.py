@@ -78,7 +78,7 @@ def test_ask_builds_the_index_when_there_is_none(tmp_path: Path, monkeypatch) ->
         def clauses_of(self, doc_id):
             return []
 
-        def search(self, query, top_k=10, filters=None, mode="hybrid", rewrite=""):
+        def search(self, query, top_k=10, filters=None, mode="hybrid", rewrite="", scope=None):
             return []
 
     def fake_ensure(settings, progress=False):

@@ -1,4 +1,5 @@
 from index.fusion import ranked_hits, ranks_of, reciprocal_rank_fusion
+from index.scope import Scope, detect_scope
 from policyqa.model import Clause, Document
 
 
@@ -46,7 +47,7 @@ def test_fusion_reads_only_the_clauses_it_returns_and_boosts_by_each_rows_docume
         return [Clause(row, document[row], (), "", "", row) for row in asked]
 
     hits = ranked_hits({"bm25": rows, "dense": rows[::-1]}, {"bm25": {}, "dense": {}}, clauses_of,
-                       document.__getitem__, [ruian, wenzhou], "瑞安的补贴", mode="hybrid", top_k=5,
+                       document.__getitem__, detect_scope("瑞安的补贴", [ruian, wenzhou]), mode="hybrid", top_k=5,
                        weights={"bm25": 1.0, "dense": 1.0}, rrf_k=60, scope_boost=0.1)
     assert read == [[h.clause.clause_id for h in hits]] and len(hits) == 5  # one batch, the top 5 only
     assert all(h.clause.doc is ruian for h in hits)  # the named region's rows lead (fused scores tie)
@@ -54,6 +55,6 @@ def test_fusion_reads_only_the_clauses_it_returns_and_boosts_by_each_rows_docume
     gone = ranked_hits({"bm25": rows}, {"bm25": dict.fromkeys(rows, 1.0)},
                        lambda asked: [None if row == "r0" else Clause(row, document[row], (), "", "", row)
                                       for row in asked],
-                       document.__getitem__, [ruian, wenzhou], "补贴", mode="bm25", top_k=3,
+                       document.__getitem__, Scope(), mode="bm25", top_k=3,
                        weights={}, rrf_k=60, scope_boost=0.1)
     assert [h.clause.clause_id for h in gone] == ["r1", "r2"]

@@ -1,5 +1,5 @@
 from index.filters import Filters, region_stem
-from index.scope import detect_scope
+from index.scope import blank_years, detect_scope, is_year, year_positions, years_written
 from policyqa.model import STATUS_DRAFT, Document
 
 DOCS = [Document("wz", "温州政策", region="温州市", year=2024),
@@ -10,11 +10,29 @@ DOCS = [Document("wz", "温州政策", region="温州市", year=2024),
 
 def test_detect_scope_finds_regions_and_years_named():
     assert detect_scope("温州2024年出口信保补助多少", DOCS).regions == ("温州市",)
-    assert detect_scope("温州2024年出口信保补助多少", DOCS).years == (2024,)
+    assert detect_scope("温州2024年出口信保补助多少", DOCS).indexed_years == (2024,)
     assert detect_scope("乐清市的技改补助", DOCS).regions == ("乐清市",)
     assert detect_scope("瑞安有什么政策", DOCS).regions == ("瑞安市",)
     assert detect_scope("出口信用保险补助比例", DOCS).empty
-    assert detect_scope("2019年的政策", DOCS).years == ()  # no such document year
+
+
+def test_named_years_and_indexed_years_kept_apart():
+    # a year no document is of is named (the answer says there is none) but not preferred by the search
+    no_document = detect_scope("2019年的政策", DOCS)
+    assert no_document.named_years == (2019,) and no_document.indexed_years == ()
+    assert no_document.match_fraction(DOCS[0]) == 0.0
+    # a bare number is preferred when a document is of it, but is not a year the question states
+    bare = detect_scope("温州2024出口信保", DOCS)
+    assert bare.indexed_years == (2024,) and bare.named_years == ()
+    assert detect_scope("营收2000万", DOCS).empty
+
+
+def test_year_helpers_read_years_written_with_nian():
+    assert years_written("2023年和2024 年，以及2025", with_nian=True) == (2023, 2024)
+    assert years_written("2023年和2024 年，以及2025") == (2023, 2024, 2025)
+    assert year_positions("瑞安2023年新建") == {2}
+    assert blank_years("瑞安2023年新建20230个") == "瑞安 新建20230个"
+    assert is_year("2024年") and is_year("2024") and not is_year("20241") and not is_year("3000年")
 
 
 def test_scope_match_fraction():
