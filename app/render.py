@@ -39,6 +39,7 @@ def answer_to_json(answer: Answer, today: date | None = None) -> dict[str, Any]:
         "question": answer.question,
         "found": answer.found,
         "outcome": answer.outcome,
+        "reason": answer.reason,
         "answer": answer.text,
         "citations": [_citation_json(c, today) for c in answer.citations],
         "retrieved": [

@@ -12,10 +12,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from app.answer.analysis import QuestionProfile, analyze
-from app.answer.compose import compose_missing_scope, document_notes
+from app.answer.compose import document_notes
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, load_model
-from app.answer.pipeline import AnswerContext, Draft, answer
+from app.answer.pipeline import AnswerContext, Draft, answer, refuse
+from app.answer.refusal import filter_refusal
 from app.text.inputs import prepare_question
 from index.scope import Scope, detect_scope
 from policyqa.config import Settings
@@ -180,10 +181,8 @@ class AnswerService:
         context = AnswerContext(documents=tuple(documents), searched=tuple(accepted or documents),
                                 model=model, validity=self._validity_clauses(index), today=today,
                                 style=style, config=self._config, mentioned=self._corpus_stats(index).mentions)
-        if matches_nothing:
-            # the user's own filter matches no document: say so, and what there is
-            text = compose_missing_scope(chosen.regions, chosen.years, documents)
-            draft = Draft(False, text, (), (), "missing_scope")
+        if matches_nothing:  # the user's own filter matches no document: say so, and what there is
+            draft = refuse(filter_refusal(chosen.regions, chosen.years), profile, context)
         else:
             draft = answer(profile, candidates, context)
         base = dict(question=question, retrieved=tuple(hits), notes=notes + filter_notes)
@@ -266,6 +265,6 @@ def _pieces(text: str) -> Iterator[str]:
 def _answer(draft: Draft, base: dict[str, Any], mode: str, checks: dict[str, Any],
             retrieve_ms: float, answer_started: float, started: float) -> Answer:
     return Answer(found=draft.found, text=draft.text, citations=draft.citations, mode=mode, checks=checks,
-                  outcome=draft.outcome,
+                  outcome=draft.outcome, reason=draft.reason,
                   timings_ms={"retrieve": retrieve_ms, "answer": _ms(answer_started), "total": _ms(started)},
                   **base)

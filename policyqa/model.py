@@ -158,6 +158,25 @@ class Citation:
 Outcome = Literal["answered", "not_stated", "not_found", "unknown_place", "missing_scope", "validity"]
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
+# Why an answer states no figure (the JSON's `reason`; null when it states what was asked), each
+# with the outcome it gives (app/answer/refusal.py decides them all):
+Reason = Literal[
+    "nothing_to_look_up",  # the question is only figures ("150万元")
+    "unknown_place",  # a place no indexed document is of
+    "year_not_covered",  # the named region has no document of the named year, nor a clause naming it
+    "filter_matches_nothing",  # the user's own region/year filter matches no document
+    "declined",  # the decision found no clause that answers
+    "scope_says_nothing",  # only other places'/years' clauses answer a question naming its own
+    "figures_beside_topic",  # a figure is asked; the clauses name the topic only beside other figures
+    "figure_not_stated",  # a figure is asked; the related clauses, cited, do not state it
+    "validity_not_stated",  # a validity question about documents that state no validity
+]
+REASON_OUTCOME: dict[Reason, Outcome] = {
+    "nothing_to_look_up": "not_found", "unknown_place": "unknown_place", "year_not_covered": "missing_scope",
+    "filter_matches_nothing": "missing_scope", "declined": "not_found", "scope_says_nothing": "not_found",
+    "figures_beside_topic": "not_found", "figure_not_stated": "not_stated", "validity_not_stated": "not_found",
+}
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -173,3 +192,4 @@ class Answer:
     checks: dict[str, Any] = field(default_factory=dict)  # post-generation checks (LLM mode)
     notes: tuple[str, ...] = ()  # things the user should know (fallbacks, filters applied)
     outcome: Outcome = "answered"
+    reason: Reason | None = None  # why no figure is stated (None: the answer states it)

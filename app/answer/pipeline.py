@@ -17,23 +17,23 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.answer.analysis import QuestionProfile
-from app.answer.compose import (
-    compose_default,
-    compose_missing_scope,
-    compose_not_found,
-    compose_unknown_place,
-    group_by_document,
-    not_stated_sentence,
-)
+from app.answer.compose import compose_default, group_by_document
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, Scored, score_candidates
 from app.answer.evidence import read_candidates, term_present
 from app.answer.hotline import compose_hotline
 from app.answer.kinds import asks
+from app.answer.refusal import (
+    Refusal,
+    after_composing,
+    after_deciding,
+    after_selecting,
+    before_reading,
+    refusal_text,
+)
 from app.answer.select import Item, choose_clauses, choose_sentences
 from app.answer.validity import answer_validity, asks_document_validity, documents_asked
-from app.text.spans import normalise
-from policyqa.model import Citation, Clause, Document, Hit, Outcome
+from policyqa.model import Citation, Clause, Document, Hit, Outcome, Reason
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Draft:
     items: tuple[Item, ...]  # what was cited (for the LLM prompt and the checks)
     outcome: Outcome
     final: bool = False  # stated from document metadata (validity): not rewritten by an LLM
+    reason: Reason | None = None  # why no figure is stated (app/answer/refusal.py)
 
 
 @dataclass(frozen=True)
@@ -80,22 +81,12 @@ def candidate_pool(profile: QuestionProfile, hits: list[Hit], config: AnswerConf
     return pool
 
 
-def _missing_year(profile: QuestionProfile, documents: tuple[Document, ...], pool: list[Hit]) -> bool:
-    """The question names years, and no document of its region is of any of them, nor does a top
-    clause mention them in its text (a date inside a measure: "2024年开工") or its headings (a
-    review of that year in the next year's report)."""
-    if not profile.years:
-        return False
-    docs = [d for d in documents if not profile.regions or d.region in profile.regions]
-    if any(d.year in profile.years for d in docs):
-        return False
-    named = [h for h in pool if not profile.regions or h.clause.doc.region in profile.regions]
-    return not any(f"{y}年" in normalise(h.clause.text + "".join(h.clause.path)) for h in named for y in profile.years)
-
-
-def _not_found(profile: QuestionProfile, ctx: AnswerContext, outcome: Outcome = "not_found", **words: str) -> Draft:
-    text = compose_not_found(profile, list(ctx.searched), ctx.config, mentioned=ctx.mentioned, **words)
-    return Draft(False, text, (), (), outcome)
+def refuse(refusal: Refusal, profile: QuestionProfile, ctx: AnswerContext, related: str = "",
+           citations: tuple[Citation, ...] = (), items: tuple[Item, ...] = ()) -> Draft:
+    """The one exit of an answer that states no figure: `refusal`'s wording, outcome and reason
+    (a not-stated answer also cites the `related` clauses it quotes)."""
+    text = refusal_text(refusal, profile, ctx.documents, ctx.searched, ctx.config, ctx.mentioned, related)
+    return Draft(False, text, citations, items, refusal.outcome, reason=refusal.reason)
 
 
 def _validity_answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Draft:
@@ -104,8 +95,7 @@ def _validity_answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerConte
     stated = answer_validity(asked, ctx.validity, ctx.today, ctx.style)
     if stated is not None:
         return Draft(True, stated[0], tuple(stated[1]), (), "validity", final=True)
-    scope = "、".join(profile.regions) + "".join(f"{y}年" for y in profile.years)
-    return _not_found(profile, ctx, scope=scope, topic="有效期")
+    return refuse(Refusal("validity_not_stated", profile.regions, profile.years, topic="有效期"), profile, ctx)
 
 
 def decide(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> list[Scored]:
@@ -136,35 +126,22 @@ def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Dra
     """The extractive answer for `profile` from the retrieved `hits`."""
     if asks_document_validity(profile, ctx.config.validity_topic_rarity):
         return _validity_answer(profile, hits, ctx)
-    if profile.quantities_only:  # "150万元": a figure with no matter to look it up by
-        return _not_found(profile, ctx)
-    if profile.unknown_places:
-        return Draft(False, compose_unknown_place(profile.unknown_places, list(ctx.documents)), (), (),
-                     "unknown_place")
-    if _missing_year(profile, ctx.documents, candidate_pool(profile, hits, ctx.config)):
-        return Draft(False, compose_missing_scope(profile.regions, profile.years, list(ctx.documents)), (), (),
-                     "missing_scope")
+    refusal = before_reading(profile, ctx.documents, candidate_pool(profile, hits, ctx.config))
+    if refusal is not None:
+        return refuse(refusal, profile, ctx)
     chosen = decide(profile, hits, ctx)
-    if not chosen:
-        return _not_found(profile, ctx)
-    if profile.names_scope and not any(profile.covers(s.candidate.hit.clause) for s in chosen):
-        # the region/year asked about says nothing: other places' figures are not its answer
-        others = "、".join(dict.fromkeys(s.candidate.hit.clause.doc.region for s in chosen))
-        scope = "、".join(profile.regions) + "、".join(f"{y}年" for y in profile.years)
-        return _not_found(profile, ctx, scope=scope, elsewhere=others)
-    items = [choose_sentences(s, profile, ctx.config) for s in chosen]
-    if profile.asks_figure and not any(item.stated for item in items):
-        # the topic named without the asked figure: a clause that names it only beside other figures
-        # ("2023年新建52家老年食堂" for a share) has nothing to quote that would not mislead
-        items = [item for item in items if not any(ch.isdigit() for ch in item.quote)]
-        if not items:
-            return _not_found(profile, ctx)
+    refusal = after_deciding(profile, chosen)
+    if refusal is not None:
+        return refuse(refusal, profile, ctx)
+    items, refusal = after_selecting(profile, [choose_sentences(s, profile, ctx.config) for s in chosen])
+    if refusal is not None:
+        return refuse(refusal, profile, ctx)
     groups = group_by_document(items, profile, ctx.config)
     compose = compose_hotline if ctx.style == "hotline" else compose_default
     text, citations = compose(profile, groups, ctx.today, ctx.config)
     cited_ids = {c.clause.clause_id for c in citations}
     cited = tuple(item for g in groups for item in g.items if item.clause.clause_id in cited_ids)
-    if profile.asks_figure and not any(item.stated for item in cited):
-        # the topic is there, the asked figure is not: say so first, quote the related clause, no figure
-        return Draft(False, f"{not_stated_sentence(profile)}\n{text}", tuple(citations), cited, "not_stated")
+    refusal = after_composing(profile, cited)
+    if refusal is not None:  # the topic is there, the asked figure is not: say so, quote the related clause
+        return refuse(refusal, profile, ctx, text, tuple(citations), cited)
     return Draft(True, text, tuple(citations), cited, "answered")

@@ -113,7 +113,7 @@ def test_unanswerable_refused_without_figures(corpus_service: AnswerService, que
 def test_benefit_without_a_figure_is_quoted_with_a_plain_caveat(corpus_service: AnswerService, question: str) -> None:
     answer = _ask(corpus_service, question)
     first = answer.text.splitlines()[0]
-    assert answer.outcome == "not_stated" and not answer.found
+    assert answer.outcome == "not_stated" and answer.reason == "figure_not_stated" and not answer.found
     assert "出境" in answer.citations[0].quote and "文件未写明具体" in first
     assert "60%" not in answer.text  # the insurance rate in the next sentence answers another question
 
