@@ -12,11 +12,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from app.answer.analysis import QuestionProfile, analyze
-from app.answer.compose import document_notes
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, load_model
 from app.answer.pipeline import AnswerContext, Draft, answer, refuse
 from app.answer.refusal import filter_refusal
+from app.answer.styles import composer
 from app.text.inputs import prepare_question
 from index.scope import Scope, detect_scope
 from policyqa.config import Settings
@@ -212,8 +212,7 @@ class AnswerService:
             yield _answer(draft, base, "extractive-fallback", checks, retrieve_ms, answer_started, started)
             return
         # the same draft and expiry flags as the offline answer, from the same code
-        flags = document_notes([c.clause.doc for c in result.citations], today, short=style == "hotline")
-        flags = ("\n" if flags and style == "default" else "") + flags
+        flags = composer(style).notes([c.clause.doc for c in result.citations], today)
         if flags:
             yield flags
         text = result.text + flags

@@ -8,12 +8,14 @@ from __future__ import annotations
 from datetime import date
 
 from app.answer.analysis import QuestionProfile
-from app.answer.compose import Group, measure_label, region_year, short_name, status_note, unstated_flag
+from app.answer.compose import Group, unstated_flag
 from app.answer.config import AnswerConfig
 from app.answer.kinds import Kind
+from app.answer.names import document_notes, region_year, sources_tail, status_note
 from app.answer.select import Item
+from app.answer.validity import ValidityStatement
 from app.text.spans import Span
-from policyqa.model import Citation, Clause
+from policyqa.model import Citation, Clause, Document
 
 
 def _spoken_definition(text: str, room: int) -> str:
@@ -56,7 +58,7 @@ def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date,
     """Short enough to read aloud: key fragments, then "依据：" document and measure numbers."""
     citations: list[Citation] = []
     parts: list[str] = []
-    sources: list[str] = []
+    sources: list[Clause] = []
     used = 0
     for group in groups:
         item, doc = group.items[0], group.doc
@@ -77,7 +79,21 @@ def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date,
         part = f"{body}[{len(citations)}]{unstated_flag(profile, group)}{flag}"
         parts.append(part)
         used += len(part)
-        label = measure_label(item.clause)
-        number = doc.doc_number or short_name(doc)
-        sources.append(number + (label if label.startswith("第") else f"（{label}）" if label else ""))
-    return "；".join(parts) + "。依据：" + "；".join(sources) + "。", citations
+        sources.append(item.clause)
+    return "；".join(parts) + "。" + sources_tail(sources), citations
+
+
+class HotlineStyle:
+    """For reading out on the 12345 line: one short part per document, named by region and year,
+    then "依据：" and each cited measure."""
+
+    def answer(self, profile: QuestionProfile, groups: list[Group], today: date,
+               config: AnswerConfig) -> tuple[str, list[Citation]]:
+        return compose_hotline(profile, groups, today, config)
+
+    def validity(self, statements: list[ValidityStatement]) -> str:
+        return ("".join(s.line(region_year(s.doc)) for s in statements)
+                + sources_tail([s.citation.clause for s in statements]))
+
+    def notes(self, docs: list[Document], today: date) -> str:
+        return document_notes(docs, today, short=True)

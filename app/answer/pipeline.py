@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.answer.analysis import QuestionProfile
-from app.answer.compose import compose_default, group_by_document
+from app.answer.compose import group_by_document
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, Scored, score_candidates
 from app.answer.evidence import read_candidates, term_present
-from app.answer.hotline import compose_hotline
 from app.answer.kinds import asks
 from app.answer.refusal import (
     Refusal,
@@ -32,7 +31,8 @@ from app.answer.refusal import (
     refusal_text,
 )
 from app.answer.select import Item, choose_clauses, choose_sentences
-from app.answer.validity import answer_validity, asks_document_validity, documents_asked
+from app.answer.styles import composer
+from app.answer.validity import asks_document_validity, documents_asked, validity_statements
 from policyqa.model import Citation, Clause, Document, Hit, Outcome, Reason
 
 
@@ -58,7 +58,7 @@ class AnswerContext:
     model: DecisionModel
     validity: Mapping[str, Clause]  # app.answer.validity.validity_clauses of the index
     today: date
-    style: str = "default"  # "default" | "hotline"
+    style: str = "default"  # a name of app.answer.styles.STYLES
     config: AnswerConfig = DEFAULT_CONFIG
     # whether some indexed clause contains a (normalised) phrase: a not-found answer never calls a
     # topic absent that the documents mention
@@ -92,9 +92,10 @@ def refuse(refusal: Refusal, profile: QuestionProfile, ctx: AnswerContext, relat
 def _validity_answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Draft:
     in_scope = profile.in_scope if profile.names_scope else None
     asked = documents_asked(profile.question, list(ctx.searched), [h.clause.doc for h in hits], in_scope)
-    stated = answer_validity(asked, ctx.validity, ctx.today, ctx.style)
-    if stated is not None:
-        return Draft(True, stated[0], tuple(stated[1]), (), "validity", final=True)
+    statements = validity_statements(asked, ctx.validity, ctx.today)
+    if statements:
+        return Draft(True, composer(ctx.style).validity(statements), tuple(s.citation for s in statements), (),
+                     "validity", final=True)
     return refuse(Refusal("validity_not_stated", profile.regions, profile.years, topic="有效期"), profile, ctx)
 
 
@@ -137,8 +138,7 @@ def answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Dra
     if refusal is not None:
         return refuse(refusal, profile, ctx)
     groups = group_by_document(items, profile, ctx.config)
-    compose = compose_hotline if ctx.style == "hotline" else compose_default
-    text, citations = compose(profile, groups, ctx.today, ctx.config)
+    text, citations = composer(ctx.style).answer(profile, groups, ctx.today, ctx.config)
     cited_ids = {c.clause.clause_id for c in citations}
     cited = tuple(item for g in groups for item in g.items if item.clause.clause_id in cited_ids)
     refusal = after_composing(profile, cited)

@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.answer.analysis import QuestionProfile
-from app.answer.compose import compose_missing_scope, compose_not_found, compose_unknown_place, not_stated_sentence
+from app.answer.compose import not_stated_sentence
 from app.answer.config import AnswerConfig
 from app.answer.decision import Scored
+from app.answer.not_found import compose_missing_scope, compose_not_found, compose_unknown_place
 from app.answer.select import Item
 from app.text.spans import normalise
 from policyqa.model import REASON_OUTCOME, Document, Hit, Outcome, Reason

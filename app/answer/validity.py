@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from app.answer.analysis import QuestionProfile
-from app.answer.compose import doc_header, measure_label, region_year, short_name, validity_period
+from app.answer.names import validity_period
 from app.text.spans import normalise, split_sentences
 from policyqa.model import STATUS_DRAFT, Citation, Clause, Document
 from policyqa.status import CHECK_LATEST, DRAFT_CAVEAT
@@ -101,24 +102,25 @@ def expiry_note(doc: Document, today: date) -> str:
     return f"该政策有效期为{period}，目前仍在有效期内。{draft}"
 
 
-def answer_validity(docs: list[Document], clauses: Mapping[str, Clause],
-                    today: date, style: str = "default") -> tuple[str, list[Citation]] | None:
-    """The validity statement of each asked document, quoted and cited; None when none states one."""
-    lines: list[str] = []
-    sources: list[str] = []
-    citations: list[Citation] = []
+@dataclass(frozen=True)
+class ValidityStatement:
+    """One asked document's validity statement, cited, and whether it has ended as of today."""
+
+    doc: Document
+    citation: Citation  # the clause holding the statement, the statement verbatim as its quote
+    expiry: str  # expiry_note as of today
+
+    def line(self, head: str) -> str:
+        """"{head}：{the statement}[n]。{expiry}": one document's line, named as the style names it."""
+        return f"{head}：{self.citation.quote.rstrip('。')}[{self.citation.n}]。{self.expiry}"
+
+
+def validity_statements(docs: list[Document], clauses: Mapping[str, Clause], today: date) -> list[ValidityStatement]:
+    """The validity statement of each asked document that states one, numbered for citing."""
+    statements: list[ValidityStatement] = []
     for doc in docs:
         clause = clauses.get(doc.doc_id)
-        if clause is None:
-            continue
-        quote = _statement(clause, doc)
-        citations.append(Citation(n=len(citations) + 1, clause=clause, quote=quote))
-        head = region_year(doc) if style == "hotline" else doc_header(doc)
-        lines.append(f"{head}：{quote.rstrip('。')}[{len(citations)}]。{expiry_note(doc, today)}")
-        label = measure_label(clause)
-        sources.append((doc.doc_number or short_name(doc)) + (f"（{label}）" if label else ""))
-    if not citations:
-        return None
-    if style == "hotline":
-        return "".join(lines) + "依据：" + "；".join(sources) + "。", citations
-    return "\n".join(lines), citations
+        if clause is not None:
+            citation = Citation(n=len(statements) + 1, clause=clause, quote=_statement(clause, doc))
+            statements.append(ValidityStatement(doc, citation, expiry_note(doc, today)))
+    return statements

@@ -1,7 +1,8 @@
 """Composition details that need no index: naming the topic back in the user's own words."""
 from __future__ import annotations
 
-from app.answer.compose import measure_label, phrases_of
+from app.answer.names import measure_label
+from app.answer.not_found import phrases_of
 from policyqa.model import Clause, Document
 
 
