@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from itertools import pairwise
 
 from app.answer.analysis import QuestionProfile
 from app.answer.config import AnswerConfig
-from app.answer.kinds import Kind, missing_note
-from app.answer.names import doc_header, document_notes, measure_label, status_note
+from app.answer.kind_wording import join_spans
+from app.answer.kinds import missing_note, written_body
+from app.answer.names import doc_header, document_notes, status_note
 from app.answer.select import Item
 from app.answer.validity import ValidityStatement
-from app.text.spans import Span, is_responsibility
-from policyqa.model import Citation, Clause, Document
+from policyqa.model import Citation, Document
 
 
 @dataclass(frozen=True)
@@ -48,34 +47,6 @@ def group_by_document(items: list[Item], profile: QuestionProfile, config: Answe
     return groups
 
 
-def _join_spans(spans: tuple[Span, ...]) -> str:
-    """Verbatim spans in order; a gap between them is shown as "……"."""
-    parts = [spans[0].text]
-    for before, span in pairwise(spans):
-        parts.append(span.text if span.start <= before.end + 1 else "……" + span.text)
-    return "".join(parts)
-
-
-def _units_text(item: Item) -> str:
-    """"“加大外贸支持力度”（六、(二)3）(责任单位:…)": the measure and its units, verbatim."""
-    clause = item.clause
-    unit_spans = [s for s in item.spans if is_responsibility(s.text)]
-    units = unit_spans[0].text if unit_spans else (
-        f"责任单位：{'、'.join(clause.responsible_units)}" if clause.responsible_units else _join_spans(item.spans))
-    label = measure_label(clause)
-    name = f"“{clause.title}”" if clause.title else ""
-    return f"{name}{'（' + label + '）' if label and name else label}{units}"
-
-
-def _units_note(clause: Clause) -> str:
-    notes = []
-    if clause.lead_unit:
-        notes.append(f"牵头单位：{clause.lead_unit}")
-    if clause.lead_department:
-        notes.append(f"所属领域由{clause.lead_department}牵头实施")
-    return f"（{'；'.join(notes)}）" if notes else ""
-
-
 def unstated_note(profile: QuestionProfile) -> str:
     """Says plainly which asked fact the quoted clause does not give (never a figure)."""
     what = missing_note(profile.kinds)
@@ -107,11 +78,9 @@ def compose_default(profile: QuestionProfile, groups: list[Group], today: date,
         bodies = []
         for item in group.items:
             citations.append(Citation(n=len(citations) + 1, clause=item.clause, quote=item.quote))
-            if Kind.RESPONSIBLE in profile.kinds:
-                body = f"{_units_text(item)}[{len(citations)}]{_units_note(item.clause)}"
-            else:
-                body = f"{_join_spans(item.spans)}[{len(citations)}]"
-            bodies.append(body)
+            marker = f"[{len(citations)}]"
+            written = written_body(profile.kinds, item.clause, item.spans, marker)
+            bodies.append(written if written is not None else join_spans(item.spans) + marker)
         prefix = "另：" if not group.primary and lines and groups[0].primary else ""
         lines.append(f"{prefix}{doc_header(group.doc)}：{'；'.join(bodies)}{unstated_flag(profile, group)}"
                      f"{status_note(group.doc, today)}")

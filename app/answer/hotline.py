@@ -10,34 +10,12 @@ from datetime import date
 from app.answer.analysis import QuestionProfile
 from app.answer.compose import Group, unstated_flag
 from app.answer.config import AnswerConfig
-from app.answer.kinds import Kind
+from app.answer.kinds import spoken_body
 from app.answer.names import document_notes, region_year, sources_tail, status_note
 from app.answer.select import Item
 from app.answer.validity import ValidityStatement
 from app.text.spans import Span
 from policyqa.model import Citation, Clause, Document
-
-
-def _spoken_definition(text: str, room: int) -> str:
-    """The explanation after a glossary entry's "：", cut at a list boundary to fit `room` (verbatim)."""
-    _, colon, explanation = text.partition("：")
-    explanation = explanation if colon else text
-    if len(explanation) <= room:
-        return explanation.rstrip("。")
-    cut = max(explanation.rfind(mark, 0, room - 1) for mark in "、，；")
-    return explanation[:cut] + "等" if cut > 0 else explanation[:room]
-
-
-def _spoken_units(clause: Clause) -> str:
-    """"“加大外贸支持力度”由市经信局牵头，市商务局等配合": units short enough to read out."""
-    name = f"“{clause.title}”" if clause.title else "该措施"
-    units = list(clause.responsible_units)
-    lead = clause.lead_unit or (units[0] if units else clause.lead_department)
-    if not lead:
-        return f"{name}未列明责任单位"
-    others = [u for u in units if u != lead][:2]
-    more = "等" if len(units) > len(others) + 1 else ""
-    return f"{name}由{lead}牵头" + (f"，{'、'.join(others)}{more}配合" if others else "")
 
 
 def _hotline_part(item: Item, head: str, flag: str, budget: int) -> str:
@@ -65,12 +43,8 @@ def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date,
         head = f"{'另，' if not group.primary and parts else ''}{region_year(doc)}："
         flag = status_note(doc, today, short=True)
         budget = config.hotline_max_chars - used if parts else max(config.hotline_max_chars, 40)
-        if Kind.RESPONSIBLE in profile.kinds:
-            body = head + _spoken_units(item.clause)
-        elif Kind.DEFINITION in profile.kinds and item.clause.kind == "glossary":
-            body = head + _spoken_definition(item.clause.text, budget - len(head) - len(flag))
-        else:
-            body = _hotline_part(item, head, flag, budget)
+        spoken = spoken_body(profile.kinds, item.clause, budget - len(head) - len(flag))
+        body = head + spoken if spoken is not None else _hotline_part(item, head, flag, budget)
         if not body or (parts and len(body) + len(flag) > budget):
             if parts:
                 continue  # no room for this document; a later, shorter one may fit

@@ -7,8 +7,13 @@ one question or document.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+
+from app.answer.kind_wording import spoken_definition, spoken_units, written_units
+from app.text.spans import Span
+from policyqa.model import Clause
 
 
 class Kind(StrEnum):
@@ -34,6 +39,11 @@ class KindSpec:
     states: re.Pattern[str]
     missing: str  # "文件未写明{missing}" when the cited clause does not state it
     figure: bool  # a number answers it
+    # how an answer words a cited clause for this kind instead of quoting its sentences (None: quoted):
+    # written (clause, its chosen spans, the citation marker), spoken (clause, characters of room; None
+    # when this clause is quoted after all)
+    written: Callable[[Clause, tuple[Span, ...], str], str] | None = None
+    spoken: Callable[[Clause, int], str | None] | None = None
 
 
 _NUMBER = r"\d+(?:\.\d+)?"
@@ -49,10 +59,10 @@ REGISTRY: dict[Kind, KindSpec] = {
     for spec in (
         KindSpec(Kind.RESPONSIBLE,
                  re.compile(r"哪个部门|哪些部门|什么部门|哪个单位|哪些单位|什么单位|责任单位|牵头|负责|主管部门|找谁|谁管|归谁"),
-                 re.compile(r"牵头|责任单位|负责"), "责任单位", False),
+                 re.compile(r"牵头|责任单位|负责"), "责任单位", False, written_units, spoken_units),
         KindSpec(Kind.DEFINITION,
                  re.compile(r"什么是|是什么意思|指什么|是指|含义|名词解释|什么意思|包括哪些|包括什么|具体是哪|是哪[几一二三四五六七八九十\d]+个"),
-                 re.compile(r"是指|包括|即|：|:"), "专门解释", False),
+                 re.compile(r"是指|包括|即|：|:"), "专门解释", False, spoken=spoken_definition),
         KindSpec(Kind.BUDGET,
                  re.compile(r"预算|安排.{0,6}资金|财政.{0,6}(?:多少|资金|投入)|资金.{0,4}多少|多少钱"),
                  re.compile(_MONEY), "具体金额", True),
@@ -96,6 +106,23 @@ def detect_kinds(question: str) -> frozenset[Kind]:
     if precise or Kind.TIME in kinds:
         kinds.discard(Kind.FIGURE)
     return frozenset(kinds)
+
+
+def written_body(kinds: frozenset[Kind], clause: Clause, spans: tuple[Span, ...], marker: str) -> str | None:
+    """The clause worded as the first asked kind with a written wording words it (None: quote it)."""
+    for kind, spec in REGISTRY.items():
+        if kind in kinds and spec.written is not None:
+            return spec.written(clause, spans, marker)
+    return None
+
+
+def spoken_body(kinds: frozenset[Kind], clause: Clause, room: int) -> str | None:
+    """The clause worded for reading out as the first asked kind with a spoken wording words it
+    (None: read its fragments)."""
+    for kind, spec in REGISTRY.items():
+        if kind in kinds and spec.spoken is not None:
+            return spec.spoken(clause, room)
+    return None
 
 
 def asks_figure(kinds: frozenset[Kind]) -> bool:

@@ -56,3 +56,22 @@ def test_the_two_styles_differ_where_they_should() -> None:
 def test_an_unknown_style_is_named() -> None:
     with pytest.raises(UserError, match="hotline"):
         composer("radio")
+
+
+def test_a_kinds_wording_comes_from_its_registry_entry(monkeypatch) -> None:
+    """Both styles word a cited clause as the asked kind's registry entry says, and quote it otherwise."""
+    from dataclasses import replace
+
+    from app.answer.kinds import REGISTRY, Kind
+
+    service = _service()
+    question = "瑞安加大外贸支持力度由哪个部门负责？"
+    assert "牵头单位：市经信局" in service.ask(question, today=TODAY).text  # the units' own wording
+    assert "由市经信局牵头" in service.ask(question, style="hotline", today=TODAY).text
+    plain = replace(REGISTRY[Kind.RESPONSIBLE], written=None, spoken=None)
+    monkeypatch.setitem(REGISTRY, Kind.RESPONSIBLE, plain)
+    quoted = service.ask(question, today=TODAY)
+    assert "牵头单位" not in quoted.text and "责任单位" in quoted.text  # the clause's sentence, quoted
+    worded = replace(plain, written=lambda clause, spans, marker: f"〈{clause.locator}〉{marker}")
+    monkeypatch.setitem(REGISTRY, Kind.RESPONSIBLE, worded)
+    assert "〈六、(二)3〉[1]" in service.ask(question, today=TODAY).text
