@@ -13,7 +13,7 @@ LLAMA_VERSION := 0.3.36
 LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
 	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
 
-.PHONY: run test setup browser llm bench
+.PHONY: run test setup browser llm bench mutants
 
 $(BIN)/policyqa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,7 @@ bench: setup
 	$(BIN)/python -m eval.benchmark_retrieval
 	$(BIN)/python -m eval.benchmark_answer
 	$(BIN)/python -m eval.benchmark_backends
+
+# Which tuning values of AnswerConfig a behaviour test guards (each moved one step; eval/bench/mutants.md).
+mutants: setup
+	$(BIN)/python -m eval.mutants

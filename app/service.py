@@ -131,7 +131,7 @@ class AnswerService:
     def analyze(self, query: str, scope: Scope | None = None) -> QuestionProfile:
         """The question's profile against the loaded index (stage 1 of the answer pipeline)."""
         index = self._search_index()
-        return analyze(query, list(index.documents), self._corpus_stats(index), self._config.focus_min_words,
+        return analyze(query, list(index.documents), self._corpus_stats(index), self._config,
                        self.scope(query) if scope is None else scope)
 
     def retrieve(self, query: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
@@ -176,7 +176,7 @@ class AnswerService:
         filter_notes = ("没有符合所选地区或年份的政策文件。",) if matches_nothing else ()
         retrieve_ms = _ms(started)
         answer_started = time.perf_counter()
-        profile = analyze(query, documents, self._corpus_stats(index), self._config.focus_min_words, scope)
+        profile = analyze(query, documents, self._corpus_stats(index), self._config, scope)
         model = self._decision_model().for_semantic(index.semantic_model is not None)
         context = AnswerContext(documents=tuple(documents), searched=tuple(accepted or documents),
                                 model=model, validity=self._validity_clauses(index), today=today,

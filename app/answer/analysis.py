@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.corpus import CorpusStats, general_rarity, is_quantity, place_names
 from app.answer.kinds import ASKED_UNIT, Kind, asking_match, asks, asks_figure, detect_kinds
 from app.text.spans import normalise
@@ -269,7 +270,7 @@ def asked_item_words(focus: str, before: int, after: int) -> set[str]:
     return set(ahead + behind)
 
 
-def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus_min_words: int = 2,
+def analyze(question: str, documents: list[Document], corpus: CorpusStats, config: AnswerConfig = DEFAULT_CONFIG,
             scope: Scope | None = None) -> QuestionProfile:
     """The profile of `question` against the indexed `documents` and their clauses; `scope`, the
     region and years it names, as the search had it (detected here when not given)."""
@@ -278,8 +279,8 @@ def analyze(question: str, documents: list[Document], corpus: CorpusStats, focus
     text = normalise(question)
     scope = detect_scope(text, documents) if scope is None else scope
     terms, foreign = _topic_terms(text, corpus, _scope_words(documents))
-    focus = focus_text(text, focus_min_words)
-    items = asked_item_words(focus, 2, 1)
+    focus = focus_text(text, config.focus_min_words)
+    items = asked_item_words(focus, config.item_words_before, config.item_words_after)
     terms, foreign = _mark_asked(terms, focus, items), _mark_asked(foreign, focus, items)
     units = ASKED_UNIT.findall(focus) or ASKED_UNIT.findall(text)
     return QuestionProfile(

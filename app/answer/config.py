@@ -16,6 +16,10 @@ class AnswerConfig:
     # analysis: an asking clause with fewer words than this leans on the clause before it
     # ("听说要弄乡村寄宿制学校，打算弄几所？")
     focus_min_words: int = 2
+    # the asked item: up to this many nouns in front of the asking words and behind them ("契税能减免
+    # 多少" -> 契税; "给多少安家费" -> 安家费)
+    item_words_before: int = 2
+    item_words_after: int = 1
     # evidence: how many retrieved clauses are read sentence by sentence
     candidates: int = 5
     scoped_candidates: int = 2  # further retrieved clauses read when they are of the named region/year
@@ -33,14 +37,20 @@ class AnswerConfig:
     sentence_relative: float = 0.4
     max_sentences: int = 3
     max_quote_chars: int = 160  # a longer sentence is narrowed to its best comma segments
+    # a clause's quote is the stretch from its first to its last chosen span when no longer than this,
+    # else its best span alone
+    max_whole_quote_chars: int = 320
     min_quote_chars: int = 30  # a shorter best sentence stating no asked fact is a lead-in: the next one joins
     # a validity question ("还有效吗") is about a whole document unless it names a measure by a word
     # at least this rare in general Chinese ("外贸" names a measure; "政策", "经济" do not)
     validity_topic_rarity: float = 0.55
+    # ... and names one document when it shares this many consecutive characters with its title
+    title_piece_chars: int = 4
     # composition
     max_other_documents: int = 2  # documents outside a named region/year, after "另："
     hotline_max_chars: int = 90  # read aloud in under 20 s (about 4.5 characters a second)
     hotline_fragment_chars: int = 60
+    hotline_first_min_chars: int = 40  # the first document's part has at least this room, whatever the limit
     not_found_topic_words: int = 3  # words of the question named back in a "not found" answer
     # training: the threshold is the highest at which declines are at least this precise. With the
     # question map (index/query_map.py) the development set is indifferent between 0.75 and 0.7 (9 of

@@ -27,6 +27,9 @@ from app.text.spans import normalise
 from policyqa.errors import UserError
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "decision.json"
+# Definitions of trained features, not tuning values: changing one changes what the shipped model's
+# coefficients mean, so it needs retraining (`policyqa train-decision`).
+RAREST_ASKED = 2  # "rarest_in_sentence" reads the asked words this rare, rarest first
 
 CLAUSE_FEATURES = (
     "reciprocal_rank",  # 1 / fused rank
@@ -172,7 +175,7 @@ def clause_features(profile: QuestionProfile, candidate: Candidate, best_score: 
     asked = (*profile.focus_terms, *profile.focus_foreign)
     missing = [t.rarity for t in asked if not term_present(t, candidate.context)]
     rarity = sum(t.rarity for t in asked)
-    rarest = sorted(asked, key=lambda t: -t.rarity)[:2]
+    rarest = sorted(asked, key=lambda t: -t.rarity)[:RAREST_ASKED]
     lead_and_sentence = normalise(candidate.hit.clause.title) + sentence.norm
     ranks = candidate.hit.ranks
     stated = sentence.feature("states")

@@ -25,6 +25,7 @@ SENTENCE_FEATURES = (
     "length",  # characters / 200, at most 1
     "semantic",  # the neural model's cosine of the question with the sentence (NaN: model absent)
 )
+LENGTH_SCALE = 200.0  # "length" is characters / this, at most 1 (a feature's definition: retrain on change)
 MISSING = float("nan")  # a feature the running machine cannot compute: read as the training mean
 
 
@@ -77,7 +78,7 @@ def sentence_features(profile: QuestionProfile, terms: tuple[Term, ...], bigrams
         float(any(c.isdigit() for c in norm)),
         float(is_responsibility(raw)),
         float(position == 0),
-        min(len(norm) / 200.0, 1.0),
+        min(len(norm) / LENGTH_SCALE, 1.0),
         similarity,
     )
 

@@ -17,11 +17,13 @@ from app.answer.validity import ValidityStatement
 from app.text.spans import Span
 from policyqa.model import Citation, Clause, Document
 
+_MARKS = 4  # characters a part spends besides its fragments: its "[n]" marker and closing mark
+
 
 def _hotline_part(item: Item, head: str, flag: str, budget: int) -> str:
     """One document's read-aloud part: its best fragments that fit `budget`, in text order."""
     chosen: list[Span] = []
-    room = budget - len(head) - len(flag) - 4
+    room = budget - len(head) - len(flag) - _MARKS
     for fragment in item.fragments:
         if sum(len(f.text) for f in chosen) + len(fragment.text) <= room:
             chosen.append(fragment)
@@ -42,7 +44,7 @@ def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date,
         item, doc = group.items[0], group.doc
         head = f"{'另，' if not group.primary and parts else ''}{region_year(doc)}："
         flag = status_note(doc, today, short=True)
-        budget = config.hotline_max_chars - used if parts else max(config.hotline_max_chars, 40)
+        budget = config.hotline_max_chars - used if parts else max(config.hotline_max_chars, config.hotline_first_min_chars)
         spoken = spoken_body(profile.kinds, item.clause, budget - len(head) - len(flag))
         body = head + spoken if spoken is not None else _hotline_part(item, head, flag, budget)
         if not body or (parts and len(body) + len(flag) > budget):

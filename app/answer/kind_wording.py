@@ -9,6 +9,8 @@ from app.answer.names import measure_label
 from app.text.spans import Span, is_responsibility
 from policyqa.model import Clause
 
+SPOKEN_OTHER_UNITS = 2  # units read out besides the lead one ("…牵头，A、B等配合"): a call stays short
+
 
 def join_spans(spans: tuple[Span, ...]) -> str:
     """Verbatim spans in order; a gap between them is shown as "……"."""
@@ -42,7 +44,7 @@ def spoken_units(clause: Clause, room: int) -> str:
     lead = clause.lead_unit or (units[0] if units else clause.lead_department)
     if not lead:
         return f"{name}未列明责任单位"
-    others = [u for u in units if u != lead][:2]
+    others = [u for u in units if u != lead][:SPOKEN_OTHER_UNITS]
     more = "等" if len(units) > len(others) + 1 else ""
     return f"{name}由{lead}牵头" + (f"，{'、'.join(others)}{more}配合" if others else "")
 

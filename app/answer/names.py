@@ -73,6 +73,7 @@ def measure_label(clause: Clause) -> str:
 
 
 def years_text(years: list[int]) -> str:
+    """"二〇二三年、二〇二四年": years as an answer reads them out."""
     return "、".join(f"{chinese_year(y)}年" for y in years)
 
 

@@ -8,7 +8,10 @@ Stages, called in order by `answer`, each a pure function of the previous stage'
 3. evidence: the sentences of the top clauses with their features (app.answer.evidence);
 4. decision: the trained models score sentences and clauses (app.answer.decision);
 5. selection: the clauses above the threshold and their answering sentences (app.answer.select);
-6. composition: one line per document with [n] markers and status flags (app.answer.compose).
+6. composition, in the asked style (app.answer.styles): one line per document with [n] markers and
+   status flags, or a short read-aloud part per document.
+Between the stages app.answer.refusal decides whether the answer ends without a stated figure, and
+why; `refuse` is the one exit of every such answer.
 """
 from __future__ import annotations
 
@@ -58,7 +61,7 @@ class AnswerContext:
     model: DecisionModel
     validity: Mapping[str, Clause]  # app.answer.validity.validity_clauses of the index
     today: date
-    style: str = "default"  # a name of app.answer.styles.STYLES
+    style: str = "default"  # a name of policyqa.model.STYLES (its composer: app.answer.styles.COMPOSERS)
     config: AnswerConfig = DEFAULT_CONFIG
     # whether some indexed clause contains a (normalised) phrase: a not-found answer never calls a
     # topic absent that the documents mention
@@ -91,7 +94,8 @@ def refuse(refusal: Refusal, profile: QuestionProfile, ctx: AnswerContext, relat
 
 def _validity_answer(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> Draft:
     in_scope = profile.in_scope if profile.names_scope else None
-    asked = documents_asked(profile.question, list(ctx.searched), [h.clause.doc for h in hits], in_scope)
+    asked = documents_asked(profile.question, list(ctx.searched), [h.clause.doc for h in hits], in_scope,
+                            ctx.config.title_piece_chars)
     statements = validity_statements(asked, ctx.validity, ctx.today)
     if statements:
         return Draft(True, composer(ctx.style).validity(statements), tuple(s.citation for s in statements), (),

@@ -2,8 +2,9 @@
 
 The pipeline asks these checks in its order (before reading any clause, after the decision, after
 the sentence choice, after composing) and the service asks `filter_refusal` for the user's own
-filter; each check returns a `Refusal` naming its reason, and `refusal_draft` is the one exit that
-turns any of them into the answer (its `outcome` from `REASON_OUTCOME`, its `reason` recorded).
+filter; each check returns a `Refusal` naming its reason, worded by `refusal_text`, and
+`app.answer.pipeline.refuse` is the one exit that turns any of them into the answer (its `outcome`
+from `REASON_OUTCOME`, its `reason` recorded).
 """
 from __future__ import annotations
 

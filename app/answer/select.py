@@ -172,5 +172,5 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
     if asks_figure(profile.kinds) and not stated:
         spans = _unstated_segments(clause.text, spans, profile) or spans
     whole = cover(clause.text, spans)
-    quote = whole.text if len(whole.text) <= 2 * config.max_quote_chars else spans[0].text
+    quote = whole.text if len(whole.text) <= config.max_whole_quote_chars else spans[0].text
     return Item(clause, tuple(spans), fragments(clause.text, spans, profile, config), scored.probability, stated, quote)

@@ -2,7 +2,8 @@
 
 A style words the answer (`answer`), the validity answer (`validity`) and the status flags added to
 an answer a model wrote (`notes`); the pipeline and the service look the style up here and never
-test its name. A new style is one class and one line below.
+test its name. A new style is one class, one line below and its name in `policyqa.model.Style`
+(the names the command line and the JSON API accept).
 """
 from __future__ import annotations
 
@@ -33,11 +34,11 @@ class Composer(Protocol):
         ...
 
 
-STYLES: dict[str, Composer] = {"default": DefaultStyle(), "hotline": HotlineStyle()}
+COMPOSERS: dict[str, Composer] = {"default": DefaultStyle(), "hotline": HotlineStyle()}
 
 
 def composer(style: str) -> Composer:
     """The composer of `style`."""
-    if style not in STYLES:
-        raise UserError(f"未知的回答风格 {style}（可选：{'、'.join(STYLES)}）")
-    return STYLES[style]
+    if style not in COMPOSERS:
+        raise UserError(f"未知的回答风格 {style}（可选：{'、'.join(COMPOSERS)}）")
+    return COMPOSERS[style]

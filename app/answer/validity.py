@@ -24,7 +24,6 @@ ASKS_VALIDITY = re.compile(r"还有效|仍然?有效|是否有效|有没有效|�
                            r"|截止.{0,4}(时间|日期|哪天|什么时候)")
 # Words of such a question that are not its topic (the document itself is named by scope words).
 _VALIDITY_WORDS = re.compile(r"有效|期限|期|过期|失效|到期|适用|截止|时间|日期|多久|多长")
-_TITLE_PIECE = 4  # characters a question must share with a title to name that document
 
 
 def asks_document_validity(profile: QuestionProfile, topic_rarity: float) -> bool:
@@ -70,18 +69,19 @@ class ValidityClauses(Mapping[str, Clause]):
         return sum(1 for _ in self)
 
 
-def _names_title(question: str, doc: Document) -> bool:
+def _names_title(question: str, doc: Document, piece: int) -> bool:
+    """Whether `question` holds `piece` consecutive characters of `doc`'s title."""
     title = normalise(doc.title)
-    return any(title[i:i + _TITLE_PIECE] in question for i in range(len(title) - _TITLE_PIECE + 1))
+    return any(title[i:i + piece] in question for i in range(len(title) - piece + 1))
 
 
 def documents_asked(question: str, documents: list[Document], ranked: list[Document],
-                    in_scope: Callable[[Document], bool] | None) -> list[Document]:
+                    in_scope: Callable[[Document], bool] | None, title_piece: int) -> list[Document]:
     """The documents the question is about: those of the named region/year, else all (best
     retrieved first); narrowed to those whose title the question quotes, if any."""
     order = {doc.doc_id: i for i, doc in enumerate(reversed(ranked))}  # best retrieved: highest
     pool = sorted((d for d in documents if in_scope is None or in_scope(d)), key=lambda d: -order.get(d.doc_id, -1))
-    titled = [d for d in pool if _names_title(question, d)]
+    titled = [d for d in pool if _names_title(question, d, title_piece)]
     return titled or pool
 
 

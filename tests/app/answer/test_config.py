@@ -7,9 +7,11 @@ from app.answer.config import DEFAULT_CONFIG
 from app.answer.decision import load_model
 
 PINNED = {
-    "focus_min_words": 2, "candidates": 5, "scoped_candidates": 2, "document_candidates": 10, "relative_probability": 0.5, "max_citations": 4, "max_per_document": 2,
-    "sentence_relative": 0.4, "max_sentences": 3, "max_quote_chars": 160, "min_quote_chars": 30, "validity_topic_rarity": 0.55,
-    "max_other_documents": 2, "hotline_max_chars": 90, "hotline_fragment_chars": 60, "not_found_topic_words": 3,
+    "focus_min_words": 2, "item_words_before": 2, "item_words_after": 1, "candidates": 5, "scoped_candidates": 2, "document_candidates": 10, "relative_probability": 0.5, "max_citations": 4, "max_per_document": 2,
+    "sentence_relative": 0.4, "max_sentences": 3, "max_quote_chars": 160, "max_whole_quote_chars": 320, "min_quote_chars": 30,
+    "validity_topic_rarity": 0.55, "title_piece_chars": 4,
+    "max_other_documents": 2, "hotline_max_chars": 90, "hotline_fragment_chars": 60, "hotline_first_min_chars": 40,
+    "not_found_topic_words": 3,
     "decline_precision": 0.7, "document_precision": 0.6, "regularisation_c": 1.0, "cv_repeats": 5,
     "llm_word_share": 0.5, "llm_temperature": 0.0,
 }
@@ -20,9 +22,13 @@ def test_config_values_are_pinned() -> None:
 
 
 def test_the_shipped_threshold_is_the_one_chosen_for_the_stated_decline_precision() -> None:
+    """The training values act through the model file: the shipped one was trained with these."""
     model = load_model()
     assert model.training["decline_precision_target"] == DEFAULT_CONFIG.decline_precision
     assert model.training["decline_precision_out_of_fold"] >= DEFAULT_CONFIG.decline_precision
+    assert model.training["document_precision_target"] == DEFAULT_CONFIG.document_precision
+    assert model.training["document_precision_out_of_fold"] >= DEFAULT_CONFIG.document_precision
+    assert model.training["cv_repeats"] == DEFAULT_CONFIG.cv_repeats
     assert set(model.training["sources"]) >= {"project", "declined", "generated"}
     assert "dev" not in model.training["sources"]  # the development set chooses settings, never trains
 

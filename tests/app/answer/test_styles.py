@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.answer.styles import STYLES, composer
+from app.answer.styles import COMPOSERS, composer
 from app.service import AnswerService
 from policyqa.config import load_settings
 from policyqa.errors import UserError
@@ -25,7 +25,7 @@ class _Terse:
     """A style that names each cited clause by its number only."""
 
     def answer(self, profile, groups, today, config):
-        hotline = STYLES["hotline"].answer(profile, groups, today, config)
+        hotline = COMPOSERS["hotline"].answer(profile, groups, today, config)
         return "简答：" + "、".join(f"[{c.n}]" for c in hotline[1]), hotline[1]
 
     def validity(self, statements):
@@ -36,7 +36,7 @@ class _Terse:
 
 
 def test_a_registered_style_words_answers_and_validity(monkeypatch) -> None:
-    monkeypatch.setitem(STYLES, "terse", _Terse())
+    monkeypatch.setitem(COMPOSERS, "terse", _Terse())
     service = _service()
     answer = service.ask("瑞安出口信用保险补助比例是多少", style="terse", today=TODAY)  # type: ignore[arg-type]
     assert answer.text.startswith("简答：[1]") and answer.citations
@@ -51,6 +51,12 @@ def test_the_two_styles_differ_where_they_should() -> None:
     assert read.text.startswith("瑞安市（2023年，瑞政发[2023]9号）：") and "依据：" not in read.text
     assert spoken.text.startswith("瑞安市2023年：") and spoken.text.endswith("。") and "依据：瑞政发[2023]9号" in spoken.text
     assert [c.quote for c in read.citations] == [c.quote for c in spoken.citations]
+
+
+def test_every_style_the_interfaces_accept_has_a_composer() -> None:
+    from policyqa.model import STYLES
+
+    assert set(COMPOSERS) == set(STYLES)
 
 
 def test_an_unknown_style_is_named() -> None:
