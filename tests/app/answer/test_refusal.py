@@ -46,7 +46,7 @@ def test_an_answer_that_states_the_figure_has_no_reason() -> None:
     assert answer.found and answer.reason is None and answer_to_json(answer, TODAY)["reason"] is None
 
 
-def test_quotes_with_other_figures_are_no_not_stated_answer() -> None:
+def test_quotes_holding_only_other_figures_make_no_not_stated_answer() -> None:
     """A figure asked, no sentence stating it: a quote without figures may stand; when every quote
     holds other figures, the answer is a refusal rather than a misleading quote."""
     from app.answer.select import Item
