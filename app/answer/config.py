@@ -1,8 +1,9 @@
 """Every tuning value of the answer pipeline, in one frozen record.
 
-Pinned by tests/app/answer/test_config.py: a changed value changes behaviour and must change the
-test with it. The trained weights and the decision threshold are not here: they are data, in
-app/answer/data/decision.json, rebuilt by `policyqa train-decision`.
+Each value has a behaviour test with an example on either side of it (tests/app/answer/test_limits.py,
+test_config_edges.py, test_validity_names.py, tests/app/llm; `make mutants` moves each value a tenth
+and counts the moves some test catches). The trained weights and the decision threshold are not
+here: they are data, in app/answer/data/decision.json, rebuilt by `policyqa train-decision`.
 """
 from __future__ import annotations
 
@@ -50,7 +51,6 @@ class AnswerConfig:
     max_other_documents: int = 2  # documents outside a named region/year, after "另："
     hotline_max_chars: int = 90  # read aloud in under 20 s (about 4.5 characters a second)
     hotline_fragment_chars: int = 60
-    hotline_first_min_chars: int = 40  # the first document's part has at least this room, whatever the limit
     not_found_topic_words: int = 3  # words of the question named back in a "not found" answer
     # training: the threshold is the highest at which declines are at least this precise. With the
     # question map (index/query_map.py) the development set is indifferent between 0.75 and 0.7 (9 of

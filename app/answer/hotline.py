@@ -44,7 +44,7 @@ def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date,
         item, doc = group.items[0], group.doc
         head = f"{'另，' if not group.primary and parts else ''}{region_year(doc)}："
         flag = status_note(doc, today, short=True)
-        budget = config.hotline_max_chars - used if parts else max(config.hotline_max_chars, config.hotline_first_min_chars)
+        budget = config.hotline_max_chars - used
         spoken = spoken_body(profile.kinds, item.clause, budget - len(head) - len(flag))
         body = head + spoken if spoken is not None else _hotline_part(item, head, flag, budget)
         if not body or (parts and len(body) + len(flag) > budget):

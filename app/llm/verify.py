@@ -27,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from app.answer.config import DEFAULT_CONFIG
 from app.answer.corpus import is_quantity, place_names
 from app.text import numbers
 from app.text.spans import normalise, split_sentences
@@ -384,7 +385,8 @@ class _Outcome:
     misattributed: list[str] = field(default_factory=list)
 
 
-def check_unit(unit: str, supplied: Supplied, cited_before: set[int], *, min_word_share: float = 0.5,
+def check_unit(unit: str, supplied: Supplied, cited_before: set[int], *,
+               min_word_share: float = DEFAULT_CONFIG.llm_word_share,
                shown: set[str] | None = None) -> UnitCheck:
     """Keep valid markers; keep, replace or drop each sentence by what the cited clauses state.
 

@@ -1,6 +1,9 @@
 """Small synthetic documents, clauses and an in-memory index for answer tests without the corpus."""
 from __future__ import annotations
 
+from app.answer.analysis import QuestionProfile
+from app.answer.decision import Scored
+from app.answer.evidence import read_candidate
 from app.text.spans import normalise
 from index.filters import Filters
 from index.scope import Scope
@@ -85,3 +88,12 @@ class FakeIndex:
         scored.sort(key=lambda pair: -pair[1])
         # like the real hybrid index: each hit carries its rank in both retrievers
         return [Hit(c, s, "hybrid", {"bm25": r, "dense": r}) for r, (c, s) in enumerate(scored[:top_k], 1)]
+
+
+def scored(profile: QuestionProfile, clause: Clause, probability: float,
+           sentence_probs: list[float] | None = None) -> Scored:
+    """`clause` read for `profile` as retrieved first, with the given clause and sentence probabilities."""
+    candidate = read_candidate(profile, Hit(clause, 1.0, "hybrid"), 1)
+    assert candidate is not None
+    probs = tuple(sentence_probs or [0.5] * len(candidate.sentences))
+    return Scored(candidate, probs, probability, ())

@@ -4,54 +4,46 @@ from __future__ import annotations
 import re
 
 from app.answer.config import DEFAULT_CONFIG
-from app.answer.decision import Scored
-from app.answer.evidence import read_candidate
 from app.answer.select import choose_clauses, choose_sentences, narrow
 from app.text.spans import Span
-from policyqa.model import Clause, Hit
+from policyqa.model import Clause
 
-from ..answer_fakes import CLAUSES, RUIAN_2023, WENZHOU_2024
-
-
-def _scored(profile, clause: Clause, probability: float, sentence_probs: list[float] | None = None) -> Scored:
-    candidate = read_candidate(profile, Hit(clause, 1.0, "hybrid"), 1)
-    probs = tuple(sentence_probs or [0.5] * len(candidate.sentences))
-    return Scored(candidate, probs, probability, ())
+from ..answer_fakes import CLAUSES, RUIAN_2023, WENZHOU_2024, scored
 
 
 def test_threshold_decides_and_the_named_region_leads(profile_of) -> None:
     profile = profile_of("温州出口信用保险补助比例是多少")
-    ruian, wenzhou = _scored(profile, CLAUSES[0], 0.9), _scored(profile, CLAUSES[1], 0.6)
+    ruian, wenzhou = scored(profile, CLAUSES[0], 0.9), scored(profile, CLAUSES[1], 0.6)
     chosen = choose_clauses([ruian, wenzhou], profile, 0.5, DEFAULT_CONFIG)
     assert [s.candidate.hit.clause.doc for s in chosen] == [WENZHOU_2024, RUIAN_2023]
     assert choose_clauses([ruian, wenzhou], profile, 0.95, DEFAULT_CONFIG) == []
     # far below the best: not cited
-    assert len(choose_clauses([ruian, _scored(profile, CLAUSES[1], 0.3)], profile_of("补助比例"), 0.2,
+    assert len(choose_clauses([ruian, scored(profile, CLAUSES[1], 0.3)], profile_of("补助比例"), 0.2,
                               DEFAULT_CONFIG)) == 1
 
 
 def test_best_sentence_and_other_sentences_stating_the_fact(profile_of) -> None:
     profile = profile_of("出口信用保险补助比例是多少")
-    item = choose_sentences(_scored(profile, CLAUSES[0], 0.9, [0.1, 0.9, 0.1]), profile, DEFAULT_CONFIG)
+    item = choose_sentences(scored(profile, CLAUSES[0], 0.9, [0.1, 0.9, 0.1]), profile, DEFAULT_CONFIG)
     assert item.stated and "60%" in item.quote and item.quote in CLAUSES[0].text
 
 
 def test_a_figure_question_without_the_figure_quotes_no_number(profile_of) -> None:
     profile = profile_of("短期出口信用保险保费补助比例是多少")
-    item = choose_sentences(_scored(profile, CLAUSES[2], 0.9, [0.1, 0.9, 0.2, 0.1]), profile, DEFAULT_CONFIG)
+    item = choose_sentences(scored(profile, CLAUSES[2], 0.9, [0.1, 0.9, 0.2, 0.1]), profile, DEFAULT_CONFIG)
     assert not item.stated and "按规定给予补助" in item.quote and not re.search(r"\d", item.quote)
 
 
 def test_responsibility_question_adds_the_units_line(profile_of) -> None:
     profile = profile_of("出口信用保险补助哪个部门负责")
-    item = choose_sentences(_scored(profile, CLAUSES[0], 0.9, [0.9, 0.1, 0.1]), profile, DEFAULT_CONFIG)
+    item = choose_sentences(scored(profile, CLAUSES[0], 0.9, [0.9, 0.1, 0.1]), profile, DEFAULT_CONFIG)
     assert any("责任单位" in s.text for s in item.spans)
 
 
 def test_a_continuation_keeps_the_sentence_it_continues(profile_of) -> None:
     clause = Clause("c", RUIAN_2023, (), "1", "养老", "新建老年食堂50家。其中乡镇老年食堂20家。另有其他安排。")
     profile = profile_of("乡镇老年食堂多少家")
-    item = choose_sentences(_scored(profile, clause, 0.9, [0.1, 0.9, 0.1]), profile, DEFAULT_CONFIG)
+    item = choose_sentences(scored(profile, clause, 0.9, [0.1, 0.9, 0.1]), profile, DEFAULT_CONFIG)
     assert [s.text for s in item.spans] == ["新建老年食堂50家。", "其中乡镇老年食堂20家。"]
 
 
@@ -66,8 +58,8 @@ def test_another_documents_best_clause_joins_above_the_document_threshold(profil
     from dataclasses import replace
 
     profile = profile_of("出口信用保险补助比例是多少")
-    ruian = _scored(profile, CLAUSES[0], 0.9)
-    wenzhou = replace(_scored(profile, CLAUSES[1], 0.1), document_probability=0.6)
+    ruian = scored(profile, CLAUSES[0], 0.9)
+    wenzhou = replace(scored(profile, CLAUSES[1], 0.1), document_probability=0.6)
     chosen = choose_clauses([ruian, wenzhou], profile, 0.5, DEFAULT_CONFIG, document_threshold=0.55)
     assert [s.candidate.hit.clause.clause_id for s in chosen] == ["r23-trade", "w24-44"]
     assert len(choose_clauses([ruian, wenzhou], profile, 0.5, DEFAULT_CONFIG, document_threshold=0.65)) == 1
@@ -77,7 +69,7 @@ def test_another_documents_best_clause_joins_above_the_document_threshold(profil
 def test_a_short_lead_in_is_quoted_with_the_details_after_it(profile_of) -> None:
     clause = Clause("c", RUIAN_2023, (), "", "人才", "优化人才新政。新引育高技能人才4500人、顶尖人才5名。另行安排其他工作事项若干。")
     profile = profile_of("人才新政")
-    item = choose_sentences(_scored(profile, clause, 0.9, [0.9, 0.2, 0.1]), profile, DEFAULT_CONFIG)
+    item = choose_sentences(scored(profile, clause, 0.9, [0.9, 0.2, 0.1]), profile, DEFAULT_CONFIG)
     assert [s.text for s in item.spans] == ["优化人才新政。", "新引育高技能人才4500人、顶尖人才5名。"]
 
 
@@ -86,20 +78,20 @@ def test_the_details_after_a_lead_in_answer_only_when_rated_as_answering(profile
                     "单品售价6000元以下的手机、平板等数码产品，按照15%补贴，最高补贴500元。")
     profile = profile_of("电动自行车新车补贴多少钱")
     # the sentence after the lead-in is another product's subsidy: quoted for context, not the answer
-    unrelated = choose_sentences(_scored(profile, clause, 0.9, [0.9, 0.2]), profile, DEFAULT_CONFIG)
+    unrelated = choose_sentences(scored(profile, clause, 0.9, [0.9, 0.2]), profile, DEFAULT_CONFIG)
     assert unrelated.quote.startswith("提高电动自行车新车购买补贴力度") and not unrelated.stated
     # rated (nearly) as highly as the lead-in: it states the asked figure
-    details = choose_sentences(_scored(profile, clause, 0.9, [0.9, 0.8]), profile, DEFAULT_CONFIG)
+    details = choose_sentences(scored(profile, clause, 0.9, [0.9, 0.8]), profile, DEFAULT_CONFIG)
     assert details.stated and "500元" in details.quote
 
 
 def test_a_sentence_stating_the_asked_kind_joins_at_a_share_of_the_best(profile_of) -> None:
     clause = Clause("c", RUIAN_2023, (), "", "光伏", "推进光伏建设。加快能源项目投资10亿元。新增装机22万千瓦。另行安排其他事项。")
     profile = profile_of("光伏总共要多装多少")
-    joined = choose_sentences(_scored(profile, clause, 0.9, [0.1, 0.9, 0.45, 0.1]), profile, DEFAULT_CONFIG)
+    joined = choose_sentences(scored(profile, clause, 0.9, [0.1, 0.9, 0.45, 0.1]), profile, DEFAULT_CONFIG)
     assert "22万千瓦" in joined.quote and "10亿元" in joined.quote
     # below the share, or stating no figure, a sentence stays out
-    alone = choose_sentences(_scored(profile, clause, 0.9, [0.1, 0.9, 0.3, 0.1]), profile, DEFAULT_CONFIG)
+    alone = choose_sentences(scored(profile, clause, 0.9, [0.1, 0.9, 0.3, 0.1]), profile, DEFAULT_CONFIG)
     assert "22万千瓦" not in alone.quote
-    assert "另行安排" not in choose_sentences(_scored(profile, clause, 0.9, [0.1, 0.9, 0.1, 0.8]), profile,
+    assert "另行安排" not in choose_sentences(scored(profile, clause, 0.9, [0.1, 0.9, 0.1, 0.8]), profile,
                                            DEFAULT_CONFIG).quote

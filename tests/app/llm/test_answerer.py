@@ -48,6 +48,7 @@ def test_correct_answer_streams_and_keeps_llm_mode(service, server) -> None:
     assert "".join(streamed) == answer.text and "[1]" in answer.text
     prompt = server.requests[-1]["messages"][-1]["content"]
     assert "瑞政发[2023]9号" in prompt and "[1] " in prompt and server.requests[-1]["stream"] is True
+    assert server.requests[-1]["temperature"] == 0.0  # reproducible: the verifier, not sampling, decides
 
 
 def test_citation_of_a_clause_not_given_is_removed(service, server) -> None:

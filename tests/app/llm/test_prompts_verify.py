@@ -117,6 +117,16 @@ def test_a_sentence_in_another_clauses_words_is_dropped_and_an_echoed_header_too
     assert own.text == "培育建设大孵化集群由市科技局负责[1]。"
 
 
+def test_a_sentence_without_figures_is_kept_when_half_its_known_words_are_the_cited_clauses() -> None:
+    """AnswerConfig.llm_word_share at its edge: of the words some supplied clause uses, 5 of 10 are
+    the cited clause's (市级, 农业, 农村, 认定, 建设; the rest the incubator clause's) -> kept; one
+    more of the other clause's (新增), 5 of 11 -> a sentence about the other measure, dropped."""
+    supplied = {1: INCUBATORS, 2: WORKSHOPS}
+    half = "市级共富工坊由市农业农村局认定，依托孵化集群和众创空间建设，孵化面积扩大[2]。"
+    assert _check(half, supplied).text == half
+    assert _check(half.replace("孵化面积扩大", "新增孵化面积"), supplied).text == ""
+
+
 def test_markers_alone_or_before_the_text_keep_nothing_unsupported() -> None:
     supplied = {1: INCUBATORS, 2: WORKSHOPS}
     assert _check("[1]", supplied).text == ""
