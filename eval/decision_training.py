@@ -52,9 +52,13 @@ if TYPE_CHECKING:
 ANSWERABILITY_FILE = Path(__file__).resolve().parent / "answerability.jsonl"
 FOLDS = 5
 SEED = 20261201
-# A refit on another CPU moves the thresholds in the 5th decimal: the e5 features come from a 4-bit
-# engine whose sums differ between CPUs. Thresholds closer than this are the same fit.
-REFIT_TOLERANCE = 1e-4
+# A refit on another CPU moves the out-of-fold probabilities in the 4th or 5th decimal: the e5
+# features come from a 4-bit engine whose sums differ between CPUs. The decline threshold is the
+# highest out-of-fold question maximum whose declines reach the precision target, so that noise can
+# move it to the neighbouring candidate (an AMD EPYC refit of the Intel-fitted file: 0.2950 -> 0.3154,
+# out-of-fold precision 0.7065 -> 0.7021, weights within 1e-4). Thresholds closer than this are the
+# same fit; a stale model differs in its data hash, its rows or its weights.
+REFIT_TOLERANCE = 0.025
 
 
 def declined_questions(path: Path = ANSWERABILITY_FILE) -> list[Question]:

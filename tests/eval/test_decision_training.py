@@ -77,10 +77,19 @@ def test_the_shipped_model_is_what_train_decision_builds(corpus_settings) -> Non
     # neural features come from a 4-bit engine whose sums differ between CPUs (an AMD EPYC moves
     # weights by up to 3e-4 against the Intel machine that fitted the file), while a stale model
     # differs in its data hash or by far more
+    # the thresholds are picks among out-of-fold values: that noise can move one to its neighbour
+    # (eval/decision_training.REFIT_TOLERANCE), and its out-of-fold precision with it
     assert math.isclose(rebuilt.threshold, shipped.threshold, abs_tol=REFIT_TOLERANCE)
     assert math.isclose(rebuilt.document_threshold, shipped.document_threshold, abs_tol=REFIT_TOLERANCE)
-    assert rebuilt.training == shipped.training
-    assert _close(rebuilt.to_json(), shipped.to_json())
+    for name in ("decline_precision", "document_precision"):
+        assert rebuilt.training[f"{name}_out_of_fold"] >= rebuilt.training[f"{name}_target"]
+    assert _close(_fitted(rebuilt.to_json()), _fitted(shipped.to_json()))
+
+
+def _fitted(model: dict) -> dict:
+    """A model file's fitted values and training record, without what its thresholds' picks decide."""
+    picked = {"threshold", "document_threshold", "decline_precision_out_of_fold", "document_precision_out_of_fold"}
+    return {k: _fitted(v) if isinstance(v, dict) else v for k, v in model.items() if k not in picked}
 
 
 def _close(a: object, b: object) -> bool:
