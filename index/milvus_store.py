@@ -59,6 +59,12 @@ BM25_PARAMS = {"bm25_k1": 1.5, "bm25_b": 0.75}  # bm25s's "lucene" defaults, as 
 MAX_TEXT_BYTES = 60_000  # VARCHAR holds 65,535 bytes; a longer clause is searched by its start
 BATCH = 1000
 QUERY_WINDOW = 16_384  # the most rows one Milvus query or search returns
+# Vectors on Lite: an inverted-file index (Lite has no HNSW). Lite builds it only on segments that
+# are sealed and large; smaller ones, such as a county's corpus, are still searched exactly. The
+# writer seals what it wrote (MilvusStore.seal), or a million rows stay in brute-forced growing segments.
+LITE_LISTS = 1024  # of these a search reads Settings.milvus_nprobe: all of them is exact search
+LITE_VECTOR_INDEX = ("IVF_FLAT", {"nlist": LITE_LISTS})
+SERVER_VECTOR_INDEX = ("HNSW", {"M": 16, "efConstruction": 200})
 LITE_OPEN_WAIT_S = 600.0  # Milvus Lite serves one process at a time: another waits for it this long
 
 
@@ -182,10 +188,12 @@ class MilvusStore:
     """The collections on one Milvus (Lite file or server). A reader only reads; the collections are
     created by a writer's first sync."""
 
-    def __init__(self, uri: str, token: str = "", analyzer: str = "jieba", *, create: bool = False) -> None:
+    def __init__(self, uri: str, token: str = "", analyzer: str = "jieba", *, create: bool = False,
+                 nprobe: int = 64) -> None:
         if analyzer not in ANALYZERS:
             raise UserError(f"未知的 Milvus 分词方式 {analyzer!r}（可选：{'、'.join(ANALYZERS)}）")
         self.analyzer = analyzer
+        self.vector_search = {"nprobe": nprobe} if is_lite(uri) else {}
         if is_lite(uri):
             check_lite_version()
             if not create and not Path(uri).is_file():
@@ -225,7 +233,8 @@ class MilvusStore:
 
     @classmethod
     def for_settings(cls, settings: Settings, *, create: bool = False) -> MilvusStore:
-        return cls(milvus_uri(settings), settings.milvus_token, settings.milvus_analyzer, create=create)
+        return cls(milvus_uri(settings), settings.milvus_token, settings.milvus_analyzer, create=create,
+                   nprobe=settings.milvus_nprobe)
 
     def close(self) -> None:
         """Disconnect; for Lite, once no store of this process uses the file, also stop its embedded
@@ -305,10 +314,8 @@ class MilvusStore:
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
         if name == SEMANTIC:
             schema.add_field("in_text", DataType.BOOL)  # a sentence of the text, not a glossary entry
-        # Lite searches by brute force whatever is declared; a server gets HNSW
-        lite = is_lite(self.uri)
-        self._create(name, schema, "vector", "FLAT" if lite else "HNSW", "IP",
-                     {} if lite else {"M": 16, "efConstruction": 200})
+        index_type, params = LITE_VECTOR_INDEX if is_lite(self.uri) else SERVER_VECTOR_INDEX
+        self._create(name, schema, "vector", index_type, "IP", params)
 
     def _described(self, name: str) -> tuple[str, int]:
         """A collection's description (what made its rows) and, for vectors, their dimension."""
@@ -398,6 +405,12 @@ class MilvusStore:
             at += count
         return data
 
+    def seal(self) -> None:
+        """Seal the rows written so far into segments Milvus indexes (a writer's last step)."""
+        for name in DATA:
+            if self.client.has_collection(name):
+                self.client.flush(name)
+
     def delete_version(self, doc_id: str, version: str, keep: bool) -> None:
         """Delete a document's rows at `version` (keep=False) or at every other version (keep=True)."""
         expression = f"doc_id == {quoted(doc_id)} and version {'!=' if keep else '=='} {quoted(version)}"
@@ -444,7 +457,7 @@ class MilvusStore:
         result = self.client.search(collection, data=[vector.astype(np.float32).tolist()], anns_field="vector",
                                     limit=min(limit * 3, QUERY_WINDOW), filter=expression,
                                     output_fields=["clause_row", "doc_id", "version"],
-                                    search_params={"metric_type": "IP"})
+                                    search_params={"metric_type": "IP", "params": self.vector_search})
         return [Match(key, score, entity["doc_id"]) for key, score, entity in _best_per_clause(result[0], limit, versions)]
 
     def records(self, rows: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -207,4 +207,5 @@ def sync(store: MilvusStore, stored: StoredIndex, previous: Catalogue | None) ->
         store.delete_version(doc_id, versions[doc_id], keep=True)
     for doc_id in removed:
         store.delete_document(doc_id)
+    store.seal()
     return SyncReport(tuple(sorted(fresh)), tuple(removed))

@@ -35,6 +35,8 @@ class Settings:
     milvus_uri: str = ""  # "" -> milvus.db inside index_dir; "http://host:19530" -> a server
     milvus_token: str = ""  # "user:password" or an API key, for a server
     milvus_analyzer: str = "jieba"  # "jieba": our words, split at spaces by Milvus; "milvus-jieba", "chinese": its own
+    # inverted lists a Milvus Lite vector search reads (of 1024): recall against speed; 1024 is exact
+    milvus_nprobe: int = 64
     llm_base_url: str = ""
     llm_model: str = ""
     llm_api_key: str = ""
@@ -84,6 +86,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         milvus_uri=env.get("POLICYQA_MILVUS_URI", ""),
         milvus_token=env.get("POLICYQA_MILVUS_TOKEN", ""),
         milvus_analyzer=(env.get("POLICYQA_MILVUS_ANALYZER") or "jieba").strip().lower(),
+        milvus_nprobe=_positive_int(env.get("POLICYQA_MILVUS_NPROBE"), 64),
         llm_base_url=env.get("POLICYQA_LLM_BASE_URL", ""),
         llm_model=env.get("POLICYQA_LLM_MODEL", ""),
         llm_api_key=env.get("POLICYQA_LLM_API_KEY", ""),

@@ -117,6 +117,23 @@ def test_search_filters_run_in_milvus_and_match_the_faiss_backend(small_corpus: 
     assert milvus.search("出口信用保险", filters=Filters(years=(1999,))) == []
 
 
+def test_a_small_store_is_searched_exactly_however_few_inverted_lists_are_read(small_corpus: Path,
+                                                                              tmp_path: Path) -> None:
+    """POLICYQA_MILVUS_NPROBE sets how many of the vector index's lists a search reads; Lite builds
+    that index only on large sealed segments, so a county's corpus is searched exactly at any value."""
+    from policyqa.config import load_settings
+
+    assert load_settings({"POLICYQA_MILVUS_NPROBE": "1024"}).milvus_nprobe == 1024
+    assert load_settings({"POLICYQA_MILVUS_NPROBE": "0"}).milvus_nprobe == 64  # not a count: the default
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    hits = {}
+    for nprobe in (1, 1024):
+        opened = open_index(settings.with_overrides(milvus_nprobe=nprobe))
+        hits[nprobe] = [(h.clause.clause_id, round(h.score, 4)) for h in opened.search("出口信用保险保费补助", 8, mode="dense")]
+    assert hits[1] and hits[1] == hits[1024]
+
+
 def test_a_query_process_needs_no_local_folder_and_a_writer_keeps_none(small_corpus: Path, tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     work_root = tmp_path / "tmp"
