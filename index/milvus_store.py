@@ -189,7 +189,7 @@ class MilvusStore:
     created by a writer's first sync."""
 
     def __init__(self, uri: str, token: str = "", analyzer: str = "jieba", *, create: bool = False,
-                 nprobe: int = 64) -> None:
+                 nprobe: int = Settings.milvus_nprobe) -> None:
         if analyzer not in ANALYZERS:
             raise UserError(f"未知的 Milvus 分词方式 {analyzer!r}（可选：{'、'.join(ANALYZERS)}）")
         self.analyzer = analyzer
