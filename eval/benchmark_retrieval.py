@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from eval.answer_metrics import percentile
-from index.build import Loader
+from index.plan import Loader
 from policyqa.config import BUNDLED_CORPUS, Settings
 from policyqa.model import Clause, Document
 

@@ -20,16 +20,27 @@ from policyqa.config import Settings
 from policyqa.errors import UserError
 
 if TYPE_CHECKING:
+    from index.plan import Loader
     from index.report import IngestReport
 
 log = logging.getLogger(__name__)
 
-# a writer runs an ingest or removal (given as what it does to an index folder) against its store;
-# before it copies anything out, it asks whether the store's manifest is already what the update
-# would make (the report of that no-op, or None)
-Update = Callable[[Settings], "IngestReport"]
-Unchanged = Callable[[dict], "IngestReport | None"]
-Writer = Callable[[Settings, Update, Unchanged], "IngestReport"]
+
+@dataclass(frozen=True)
+class Change:
+    """An ingest or removal, as a backend that keeps its index elsewhere (Milvus) takes it: which
+    files the index is to hold, decided on the store's manifest, so that the writer reads and writes
+    only what changed; and the whole change run on an index folder, for changes that touch every row."""
+
+    # the store's manifest, and the report so far (read errors and moves go there) -> {path: content
+    # hash} of every file the index is to hold; UserError when the change is refused
+    files_after: Callable[[dict, IngestReport], dict[str, str]]
+    on_folder: Callable[[Settings], IngestReport]
+    loader: Loader | None = None  # None: ingest/ via index/sources.load_file
+    progress: bool = False
+
+
+Writer = Callable[[Settings, Change], "IngestReport"]
 
 
 @dataclass(frozen=True)

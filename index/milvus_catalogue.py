@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from index.milvus_store import CATALOGUE, MilvusStore
+from index.milvus_lock import HeldLock
+from index.milvus_store import CATALOGUE, MilvusStore, SyncReport
 from policyqa.model import Document
 
 CHUNK_CHARS = 60_000  # base64 characters per row: a VARCHAR holds 65,535 bytes
@@ -77,6 +78,22 @@ def publish(store: MilvusStore, catalogue: Catalogue) -> int:
     store.client.delete(CATALOGUE, filter=f"generation < {generation}")
     catalogue.generation = generation
     return generation
+
+
+def show(store: MilvusStore, catalogue: Catalogue, held: dict[str, str], lock: HeldLock) -> SyncReport:
+    """Make `catalogue` what readers see, once the rows of its new document versions are written:
+    publish it while the lock is still this writer's, then delete the rows it no longer names (the
+    `held` versions it replaced, the documents it dropped) and seal what was written."""
+    fresh = sorted(d for d, version in catalogue.versions.items() if held.get(d) != version)
+    removed = sorted(d for d in held if d not in catalogue.versions)
+    lock.confirm()
+    publish(store, catalogue)
+    for doc_id in fresh:
+        store.delete_version(doc_id, catalogue.versions[doc_id], keep=True)
+    for doc_id in removed:
+        store.delete_document(doc_id)
+    store.seal()
+    return SyncReport(tuple(fresh), tuple(removed))
 
 
 def current_generation(store: MilvusStore) -> int:

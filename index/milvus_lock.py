@@ -3,7 +3,9 @@
 Writers on several machines share no folder, so the lock lives where the index does. Milvus has no
 compare-and-set: a writer that finds the lock free writes its record, waits a moment and reads it
 back; only the writer whose record stands goes on. The record is renewed while the writer works, so
-a writer that died leaves a lock that expires rather than one that blocks forever.
+a writer that died leaves a lock that expires rather than one that blocks forever. A writer that
+was stalled past the expiry may find its lock taken over: it checks that the record is still its
+own (`HeldLock.confirm`) right before it makes its rows visible, and gives up otherwise.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from index.milvus_store import LOCKS, MilvusStore, quoted
 from policyqa.errors import UserError
@@ -41,11 +44,26 @@ def _claim(store: MilvusStore, owner: str, ttl_s: float) -> None:
                                  "marker": [0.0, 0.0]}])
 
 
+@dataclass(frozen=True)
+class HeldLock:
+    """The writer lock a writer holds (or held, if another writer took it over since)."""
+
+    store: MilvusStore
+    owner: str
+
+    def confirm(self) -> None:
+        """Raise UserError unless the lock is still this writer's: called before a write becomes
+        visible, so a writer whose lock expired while it stalled publishes nothing."""
+        holder = _holder(self.store)
+        if holder is None or holder[0] != self.owner:
+            raise UserError(f"Milvus 写入锁已被 {holder[0] if holder else '另一个写入者'} 接管（本次写入停顿过久），"
+                            "本次改动未生效；请重新运行")
+
+
 @contextmanager
 def milvus_writer_lock(store: MilvusStore, wait_s: float = 600.0, poll_s: float = 1.0,
-                       ttl_s: float = TTL_S) -> Iterator[str]:
-    """Hold the store's writer lock for the block (yields the owner name); UserError after `wait_s`
-    with nothing changed."""
+                       ttl_s: float = TTL_S) -> Iterator[HeldLock]:
+    """Hold the store's writer lock for the block; UserError after `wait_s` with nothing changed."""
     store.create_table(LOCKS, {"owner": "text", "expires": "int"})
     owner = _owner()
     deadline = time.monotonic() + wait_s
@@ -80,7 +98,7 @@ def milvus_writer_lock(store: MilvusStore, wait_s: float = 600.0, poll_s: float 
     renewer = threading.Thread(target=renew, name="milvus-lock-renewal", daemon=True)
     renewer.start()
     try:
-        yield owner
+        yield HeldLock(store, owner)
     finally:
         stop.set()
         renewer.join()

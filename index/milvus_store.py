@@ -157,6 +157,13 @@ def document_versions(manifest: dict[str, Any], made_by: str = "") -> dict[str, 
             for entry in manifest.get("files", {}).values()}
 
 
+def rows_made_by(embedder_files: dict[str, bytes], with_semantic: bool) -> str:
+    """What makes every row differ though no file changed, as `document_versions` takes it: the
+    offline embedder's fit, the neural model's sentence vectors present or not."""
+    made_by = b"".join(embedder_files[name] for name in sorted(embedder_files)) + str(with_semantic).encode()
+    return hashlib.sha1(made_by).hexdigest()[:12]
+
+
 def _clipped(text: str) -> str:
     data = text.encode("utf-8")
     return text if len(data) <= MAX_TEXT_BYTES else data[:MAX_TEXT_BYTES].decode("utf-8", errors="ignore")
@@ -426,6 +433,12 @@ class MilvusStore:
     def index_text(self, text: str) -> str:
         """What Milvus analyses: our jieba words joined by spaces, or the text itself."""
         return " ".join(tokenize(text)) if self.analyzer == "jieba" else to_simplified(text)
+
+    def tokens_of(self, stored_text: str, original: str) -> list[str]:
+        """The jieba tokens of a text, from what Milvus was given when that is them whole."""
+        if self.analyzer == "jieba" and len(stored_text.encode("utf-8")) < MAX_TEXT_BYTES:
+            return stored_text.split()
+        return tokenize(original)
 
     def query_text(self, query: str) -> str:
         """The query as Milvus should analyse it (aliases added, as on the FAISS backend)."""

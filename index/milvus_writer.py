@@ -1,16 +1,18 @@
 """The Milvus backend, write side: an ingest or removal against the index Milvus holds.
 
 Milvus is the store of record, so a writer starts from what Milvus holds, not from a folder of its
-own: under the store's writer lock (index/milvus_lock.py) it exports the index into a temporary work
-folder, runs the same incremental ingest as the FAISS backend there (unchanged documents keep their
-clauses, tokens and vectors; the offline embedder keeps its fit), writes the documents that changed
-back to Milvus, publishes the new catalogue and deletes the rows it replaced. The work folder is
+own. Under the store's writer lock (index/milvus_lock.py) it decides, on the catalogue, which files
+the index is to hold. When that is what the store holds, nothing is done. When the change leaves
+most rows as they are, only the changed documents are read, embedded and written
+(index/milvus_delta.py). Otherwise (another embedder, a refit, the sentence model appearing) it
+exports the index into a temporary work folder, runs the same incremental ingest as the FAISS
+backend there, and writes the documents that changed back. Either way the new rows are written
+first, then the catalogue that shows them, then the replaced rows are deleted. The work folder is
 deleted afterwards: nothing of the index stays on the writer's disk. Two writers, on one machine or
 several, each see the other's documents.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -23,14 +25,14 @@ from pathlib import Path
 import numpy as np
 
 from index.atomic import writer_lock
-from index.backend import Unchanged, Update
+from index.backend import Change
 from index.entries import FileEntry, assemble
 from index.local_files import EMBEDDER_DIR, StoredIndex, average_token_count, read_index, write_index
-from index.milvus_catalogue import Catalogue, publish, read_catalogue
-from index.milvus_lock import milvus_writer_lock
+from index.milvus_catalogue import Catalogue, read_catalogue, show
+from index.milvus_delta import write_changed
+from index.milvus_lock import HeldLock, milvus_writer_lock
 from index.milvus_store import (
     CLAUSES,
-    MAX_TEXT_BYTES,
     PIECES,
     SEMANTIC,
     SENTENCES,
@@ -39,10 +41,12 @@ from index.milvus_store import (
     document_versions,
     is_lite,
     milvus_uri,
+    rows_made_by,
 )
 from index.offline_embedder import FILES as EMBEDDER_FILES
 from index.offline_embedder import OfflineEmbedder
 from index.pieces import bm25_text
+from index.plan import semantic_current, unchanged, up_to_date
 from index.report import IngestReport
 from index.semantic_store import SemanticSentences
 from index.sentences import clause_sentences
@@ -55,42 +59,53 @@ log = logging.getLogger(__name__)
 WORK_PREFIX = "policyqa-milvus-"
 
 
-def write_through_milvus(settings: Settings, update: Update, unchanged: Unchanged) -> IngestReport:
-    """Run `update` (an ingest or removal on the FAISS backend) on the index the configured Milvus
-    holds, exported to a work folder, and write its result back to Milvus; nothing is exported when
-    `unchanged` finds the store already holds what the update would make."""
+def write_through_milvus(settings: Settings, change: Change) -> IngestReport:
+    """Apply `change` (an ingest or removal) to the index the configured Milvus holds: nothing when
+    the store already holds what it would make; only the changed documents when that is all it
+    touches (index/milvus_delta.py); else the whole index, exported to a work folder."""
     start = time.perf_counter()
     uri = milvus_uri(settings)
     # on Lite the writers share a machine: a file lock held until the store is closed keeps the next
     # writer from opening the file while this one's server is still writing it
     with writer_lock(Path(f"{uri}-writer")) if is_lite(uri) else nullcontext():
-        return _write(settings, update, unchanged, start)
+        report = _write(settings, change)
+    report.index_dir = Path(uri)
+    report.seconds = time.perf_counter() - start
+    return report
 
 
-def _write(settings: Settings, update: Update, unchanged: Unchanged, start: float) -> IngestReport:
+def _write(settings: Settings, change: Change) -> IngestReport:
     remove_abandoned_work()
     store = MilvusStore.for_settings(settings, create=True)
     try:
-        with milvus_writer_lock(store):
+        with milvus_writer_lock(store) as lock:
             catalogue = read_catalogue(store)
-            same = (unchanged(catalogue.manifest)
-                    if catalogue is not None and store.holds_rows_for(catalogue.manifest) else None)
-            if same is not None:
-                same.index_dir, same.seconds = Path(store.uri), time.perf_counter() - start
-                return same
-            work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-")) / "index"
-            try:
-                if catalogue is not None:
-                    export_index(store, catalogue, work)
-                report = update(settings.with_overrides(index_dir=work, index_backend="faiss"))
-                synced = sync(store, read_index(work), catalogue)
-            finally:
-                shutil.rmtree(work.parent, ignore_errors=True)
+            if catalogue is not None and store.holds_rows_for(catalogue.manifest):
+                report = IngestReport(index_dir=Path(store.uri))
+                hashes = change.files_after(catalogue.manifest, report)
+                fresh, notice = up_to_date(catalogue.manifest, hashes, settings.embed_model)
+                if fresh and not report.errors and semantic_current(catalogue.manifest, settings):
+                    return unchanged(report, catalogue.manifest, sorted(hashes), notice, time.perf_counter())
+                written = write_changed(store, catalogue, hashes, settings, change, report, lock)
+                if written is not None:
+                    return written
+            return _write_whole(store, catalogue, settings, change, lock)
     finally:
         store.close()
-    report.index_dir = Path(store.uri)
+
+
+def _write_whole(store: MilvusStore, catalogue: Catalogue | None, settings: Settings, change: Change,
+                 lock: HeldLock) -> IngestReport:
+    """The change run on the whole index, exported to a work folder that is deleted afterwards."""
+    work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-")) / "index"
+    try:
+        if catalogue is not None:
+            export_index(store, catalogue, work)
+        report = change.on_folder(settings.with_overrides(index_dir=work, index_backend="faiss"))
+        synced = sync(store, read_index(work), catalogue, lock)
+    finally:
+        shutil.rmtree(work.parent, ignore_errors=True)
     report.notices.append(f"Milvus：写入 {len(synced.written)} 份文件，移除 {len(synced.removed)} 份")
-    report.seconds = time.perf_counter() - start
     return report
 
 
@@ -125,13 +140,6 @@ def _rows_by_clause(store: MilvusStore, collection: str, doc_id: str, version: s
     return {key: sorted(rows, key=lambda r: r["n"]) for key, rows in grouped.items()}
 
 
-def _tokens(store: MilvusStore, stored_text: str, original: str) -> list[str]:
-    """The jieba tokens of a text, from what Milvus was given when that is them whole."""
-    if store.analyzer == "jieba" and len(stored_text.encode("utf-8")) < MAX_TEXT_BYTES:
-        return stored_text.split()
-    return tokenize(original)
-
-
 def export_index(store: MilvusStore, catalogue: Catalogue, folder: Path) -> None:
     """Write the index Milvus holds into `folder`, as the FAISS backend lays it out."""
     paths = {info["doc_id"]: path for path, info in catalogue.manifest.get("files", {}).items()}
@@ -150,10 +158,10 @@ def export_index(store: MilvusStore, catalogue: Catalogue, folder: Path) -> None
         clauses = [Clause.from_json(json.loads(r["record"]), document) for r in clause_rows]
         tokens, sentence_tokens, vectors, piece_counts = [], [], [], []
         for row, clause in zip(clause_rows, clauses, strict=True):
-            tokens.append(_tokens(store, row["text"], bm25_text(clause)))
+            tokens.append(store.tokens_of(row["text"], bm25_text(clause)))
             texts = clause_sentences(clause)
             held = sentences.get(row["row_id"], [])
-            sentence_tokens.append([_tokens(store, h["text"], text) for h, text in zip(held, texts, strict=True)]
+            sentence_tokens.append([store.tokens_of(h["text"], text) for h, text in zip(held, texts, strict=True)]
                                    if len(held) == len(texts) else [tokenize(t) for t in texts])
             own = pieces.get(row["row_id"], [])
             vectors += [p["vector"] for p in own]
@@ -181,31 +189,22 @@ def _embedder_files(folder: Path) -> dict[str, bytes]:
             if (folder / EMBEDDER_DIR).is_dir() else {})
 
 
-def sync(store: MilvusStore, stored: StoredIndex, previous: Catalogue | None) -> SyncReport:
+def sync(store: MilvusStore, stored: StoredIndex, previous: Catalogue | None, lock: HeldLock) -> SyncReport:
     """Make Milvus hold exactly the documents of `stored`: the changed ones written at their new
     version, then the catalogue that shows them, then the replaced rows deleted."""
     assert stored.folder is not None
     files = _embedder_files(stored.folder)
-    # what makes every row differ though no file changed: the offline embedder's fit, the neural
-    # model's sentence vectors present or not
-    made_by = b"".join(files[name] for name in sorted(files)) + str(stored.semantic is not None).encode()
-    versions = document_versions(stored.manifest, hashlib.sha1(made_by).hexdigest()[:12])
+    versions = document_versions(stored.manifest, rows_made_by(files, stored.semantic is not None))
     if store.prepare(stored):
         previous = None  # another embedder or analyzer: every row is written again
     held = previous.versions if previous is not None else {}
     fresh = {d for d in versions if held.get(d) != versions[d]}
-    removed = sorted(d for d in held if d not in versions)
     manifest = {k: v for k, v in stored.manifest.items() if k != "parts"}
-    if previous is not None and not fresh and not removed and previous.manifest.get("files") == manifest.get("files"):
+    if (previous is not None and not fresh and versions.keys() == held.keys()
+            and previous.manifest.get("files") == manifest.get("files")):
         return SyncReport((), ())
     store.write_documents(stored, versions, fresh)
     clause_counts = {info["doc_id"]: int(info["clauses"]) for info in manifest.get("files", {}).values()}
-    average_length = average_token_count(stored.folder)
-    publish(store, Catalogue(manifest, list(stored.documents), versions, clause_counts,
-                             stored.bm25.document_frequencies(), average_length, files))
-    for doc_id in sorted(fresh):
-        store.delete_version(doc_id, versions[doc_id], keep=True)
-    for doc_id in removed:
-        store.delete_document(doc_id)
-    store.seal()
-    return SyncReport(tuple(sorted(fresh)), tuple(removed))
+    frequencies = {t: n for t, n in stored.bm25.document_frequencies().items() if n > 0}
+    return show(store, Catalogue(manifest, list(stored.documents), versions, clause_counts, frequencies,
+                                 average_token_count(stored.folder), files), held, lock)

@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 import index.build
+import index.milvus_catalogue
 import index.milvus_writer
 from cli.main import main as cli
 from index.backend import open_index
@@ -93,12 +94,95 @@ def test_ingest_writes_milvus_and_a_second_ingest_only_what_changed(small_corpus
     (small_corpus / "wz.txt").write_text("对企业短期出口信用保险保费给予不低于80%的补助经费。\n", encoding="utf-8")
     changed = index.build.ingest_paths([small_corpus], settings)
     assert "Milvus：写入 1 份文件，移除 0 份" in changed.notices and _counts(settings)[CLAUSES] == 6
-    assert len(exported) == 1
+    assert changed.updated == [str(small_corpus / "wz.txt")] and changed.embedded_pieces == 1
     hits = open_index(settings).search("短期出口信用保险保费补助比例", top_k=3)
     assert "80%" in hits[0].clause.text
     index.build.remove_documents(["yq"], settings)
     assert _counts(settings)[CLAUSES] == 4
+    assert not exported  # one changed file, one removed: written without copying the store out
     assert all(h.clause.doc.doc_id != "yq" for h in open_index(settings).search("出口信用保险", top_k=10))
+
+
+def _held(settings: Settings) -> dict:
+    """What a store holds, as a reader sees it: the catalogue and every row's content."""
+    store = MilvusStore.for_settings(settings)
+    try:
+        catalogue = read_catalogue(store)
+        assert catalogue is not None
+        rows = {name: sorted((r["row_id"], r.get("text"), r.get("record"), tuple(round(x, 5) for x in r.get("vector", ())))
+                             for r in store.rows_of(name, "", ["row_id", *fields]))
+                for name, fields in ((CLAUSES, ["text", "record"]), (SENTENCES, ["text"]), (PIECES, ["vector"]))}
+        manifest = {k: v for k, v in catalogue.manifest.items() if k not in ("built_at", "build_seconds")}
+        return {"manifest": manifest, "documents": [d.doc_id for d in catalogue.documents],
+                "versions": catalogue.versions, "clause_counts": catalogue.clause_counts,
+                "df": catalogue.document_frequencies, "average_length": round(catalogue.average_length, 9),
+                "embedder": catalogue.embedder_files, "rows": rows}
+    finally:
+        store.close()
+
+
+def test_a_changed_write_copies_nothing_out_and_leaves_what_the_whole_index_path_leaves(
+        small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    delta, whole = _settings(tmp_path, folder="a"), _settings(tmp_path, folder="b")
+    whole = whole.with_overrides(milvus_uri=str(tmp_path / "milvus-b" / "policy.db"))
+    for settings in (delta, whole):
+        index.build.ingest_paths([small_corpus], settings)
+    (small_corpus / "wz.txt").write_text("对企业短期出口信用保险保费给予不低于80%的补助经费。\n支持企业出境参展。\n",
+                                         encoding="utf-8")
+    (small_corpus / "lc.txt").write_text("对新引进的机器人企业给予一次性奖励50万元。\n", encoding="utf-8")
+    exported: list[object] = []
+    export = index.milvus_writer.export_index
+    monkeypatch.setattr(index.milvus_writer, "export_index", lambda *a: exported.append(a) or export(*a))
+    changes = [lambda s: index.build.ingest_paths([small_corpus], s), lambda s: index.build.remove_documents(["yq"], s)]
+    for change in changes:
+        report = change(delta)
+        assert report.written and not exported
+    with monkeypatch.context() as forced:  # the same changes on the whole-index path
+        forced.setattr(index.milvus_writer, "write_changed", lambda *a: None)
+        for change in changes:
+            change(whole)
+    assert len(exported) == 2
+    held = _held(delta)
+    assert held["documents"] == ["lc", "ra", "wz"] and held["clause_counts"] == {"lc": 1, "ra": 3, "wz": 2}
+    assert held["df"]["出口信用保险"] == 2 and "扩责" not in held["df"]  # yq's words left with it
+    assert held == _held(whole)
+    hits = open_index(delta).search("机器人企业奖励", top_k=1)
+    assert hits[0].clause.doc.doc_id == "lc"
+
+
+def test_a_change_that_is_most_of_the_corpus_refits_the_embedder_and_rewrites_every_row(
+        small_corpus: Path, tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    before = _held(settings)
+    big = tmp_path / "big.txt"
+    big.write_text("".join(f"对第{n}类新材料企业给予研发补助{n}0万元。\n" for n in range(1, 12)), encoding="utf-8")
+    report = index.build.ingest_paths([big], settings)
+    after = _held(settings)
+    assert report.added == [str(big)] and after["embedder"] != before["embedder"]  # refitted on the new corpus
+    assert "Milvus：写入 4 份文件，移除 0 份" in report.notices
+    assert not set(after["versions"].values()) & set(before["versions"].values())
+
+
+def test_a_writer_whose_lock_was_taken_over_publishes_nothing(small_corpus: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    generation = _generation(settings)
+    write_documents = MilvusStore.write_documents
+
+    def stalled(store, *args):  # the writer stalls past its lock's expiry; another writer takes it
+        write_documents(store, *args)
+        store.client.upsert(LOCKS, [{"key": WRITER, "owner": "rival:1:x", "expires": int(time.time()) + 60,
+                                     "marker": [0.0, 0.0]}])
+
+    monkeypatch.setattr(MilvusStore, "write_documents", stalled)
+    (small_corpus / "wz.txt").write_text("对企业短期出口信用保险保费给予不低于80%的补助经费。\n", encoding="utf-8")
+    with pytest.raises(UserError, match="已被 rival:1:x 接管"):
+        index.build.ingest_paths([small_corpus], settings)
+    assert _generation(settings) == generation
+    hits = open_index(settings).search("短期出口信用保险保费补助比例", top_k=3)
+    assert "70%" in hits[0].clause.text
 
 
 def test_search_filters_run_in_milvus_and_match_the_faiss_backend(small_corpus: Path, tmp_path: Path) -> None:
@@ -191,13 +275,13 @@ def test_a_reader_sees_each_document_old_or_new_never_a_mix(small_corpus: Path, 
                 if h.clause.doc.doc_id == "wz"]
 
     seen_before_publishing: list[list[str]] = []
-    publish = index.milvus_writer.publish
+    publish = index.milvus_catalogue.publish
 
     def watched(store, catalogue):  # the new rows are written; the catalogue does not show them yet
         seen_before_publishing.append(texts())
         return publish(store, catalogue)
 
-    monkeypatch.setattr(index.milvus_writer, "publish", watched)
+    monkeypatch.setattr(index.milvus_catalogue, "publish", watched)
     (small_corpus / "wz.txt").write_text("对企业短期出口信用保险保费给予不低于80%的补助经费。\n支持企业出境参展。\n",
                                          encoding="utf-8")
     index.build.ingest_paths([small_corpus], settings)
@@ -217,7 +301,7 @@ def test_a_sync_cut_short_is_not_seen_and_the_next_ingest_completes_it(small_cor
     def dies(store, catalogue):
         raise KeyboardInterrupt  # the writer stops after writing rows, before the catalogue
 
-    monkeypatch.setattr(index.milvus_writer, "publish", dies)
+    monkeypatch.setattr(index.milvus_catalogue, "publish", dies)
     (small_corpus / "wz.txt").write_text("对企业短期出口信用保险保费给予不低于80%的补助经费。\n", encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
         index.build.ingest_paths([small_corpus], settings)
@@ -248,14 +332,14 @@ def test_the_writer_lock_waits_for_its_holder_and_takes_over_an_expired_one(tmp_
     settings = _settings(tmp_path)
     store = MilvusStore.for_settings(settings, create=True)
     try:
-        with milvus_writer_lock(store) as owner:
-            with pytest.raises(UserError, match=f"正被 {owner} 写入"):
+        with milvus_writer_lock(store) as lock:
+            with pytest.raises(UserError, match=f"正被 {lock.owner} 写入"):
                 with milvus_writer_lock(store, wait_s=1.5, poll_s=0.2):
                     pass
         store.client.upsert(LOCKS, [{"key": WRITER, "owner": "dead-host:1:x", "expires": int(time.time()) - 1,
                                      "marker": [0.0, 0.0]}])
-        with milvus_writer_lock(store, wait_s=1.5) as owner:
-            assert owner != "dead-host:1:x"
+        with milvus_writer_lock(store, wait_s=1.5) as lock:
+            assert lock.owner != "dead-host:1:x"
         assert store.client.query(LOCKS, filter="", limit=10) == []  # released
     finally:
         store.close()

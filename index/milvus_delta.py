@@ -1,0 +1,126 @@
+"""A changed write to Milvus that copies nothing out of it: only the files that changed are read,
+chunked, embedded and written, and the catalogue's corpus statistics are updated by difference.
+
+The store keeps the offline embedder's fit, so a new file embedded here gets the vectors a full
+rebuild would give it, and every unchanged document keeps its rows. The document frequencies and
+the mean clause length lose the replaced documents' clauses (their words read back from Milvus)
+and gain the new ones'. Where a change touches every row (another embedder, a refit because most
+of the corpus is new, the neural sentence model appearing or gone, another index format) this
+returns None and the writer takes the whole-index path (index/milvus_writer.py).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+
+from index import sources
+from index.backend import Change
+from index.embedders import load_embedder, resolve_embedder
+from index.entries import FileEntry, assemble, embed_entries
+from index.local_files import FORMAT_VERSION
+from index.milvus_catalogue import Catalogue, show
+from index.milvus_lock import HeldLock
+from index.milvus_store import CLAUSES, PIECES, MilvusStore, document_versions, rows_made_by
+from index.offline_embedder import KIND as OFFLINE_KIND
+from index.offline_embedder import OfflineEmbedder
+from index.pieces import bm25_text
+from index.plan import (
+    embedder_matches,
+    kept_paths,
+    load_changed,
+    ordered_entries,
+    refit_needed,
+    semantic_current,
+    tokenized,
+)
+from index.report import IngestReport
+from index.semantic import semantic_embedder
+from index.semantic_store import SemanticSentences
+from policyqa.config import Settings
+from policyqa.model import Clause
+
+
+def write_changed(store: MilvusStore, catalogue: Catalogue, hashes: dict[str, str], settings: Settings,
+                  change: Change, report: IngestReport, lock: HeldLock) -> IngestReport | None:
+    """Make the store hold exactly the files of `hashes`, writing only the documents that changed;
+    None (nothing written) when the change needs the whole index rebuilt."""
+    start = time.perf_counter()
+    manifest = catalogue.manifest
+    choice = resolve_embedder(settings.embed_model, announce=False)
+    if (manifest.get("format_version") != FORMAT_VERSION or not semantic_current(manifest, settings)
+            or not embedder_matches(manifest.get("embedder", {}), choice)):
+        return None
+    indexed: dict[str, dict] = manifest.get("files", {})
+    loaded = load_changed(hashes, indexed, change.loader or sources.load_file, report)
+    kept_clauses = sum(indexed[p]["clauses"] for p in kept_paths(hashes, loaded, indexed))
+    if refit_needed(choice, kept_clauses, sum(len(e.clauses) for e in loaded.values())):
+        return None
+    with_semantic = bool(manifest.get("semantic", {}).get("dim"))
+    report.notices += [choice.notice] if choice.notice else []
+    report.embedder = f"{choice.kind}:{choice.model}"
+    documents = {d.doc_id: d for d in catalogue.documents}
+    entries = ordered_entries(hashes, loaded, indexed, lambda path: FileEntry(
+        path, indexed[path]["content_hash"], documents[indexed[path]["doc_id"]], []), report)
+    clause_counts = {e.document.doc_id: len(e.clauses) if e.path in loaded else catalogue.clause_counts[e.document.doc_id]
+                     for e in entries}
+    report.clause_count = sum(clause_counts.values())
+    if not (report.added or report.updated or report.removed):
+        return report  # only files that failed to load: nothing to write
+
+    new_manifest = {**manifest, "files": {e.path: {"content_hash": e.content_hash, "doc_id": e.document.doc_id,
+                                                   "clauses": clause_counts[e.document.doc_id]} for e in entries},
+                    "clause_count": report.clause_count}
+    versions = document_versions(new_manifest, rows_made_by(catalogue.embedder_files, with_semantic))
+    held = catalogue.versions
+    fresh = {d for d in versions if held.get(d) != versions[d]}
+    gone = {d: v for d, v in held.items() if versions.get(d) != v}  # replaced or removed: their rows go
+    written = [e for e in entries if e.document.doc_id in fresh]
+    semantic_model = semantic_embedder(settings.semantic_model, settings.cache_folder)[0] if written and with_semantic else None
+    if written and with_semantic and semantic_model is None:
+        return None  # the model failed to load though it should run here: the whole path says why
+    tokenized(written)
+    embedder = (OfflineEmbedder.from_files(catalogue.embedder_files) if choice.kind == OFFLINE_KIND
+                else load_embedder(choice))
+    report.embedded_pieces = embed_entries(written, embedder, change.progress)
+    if written:
+        changed = assemble(written, new_manifest, int(manifest["embedder"]["dim"]))
+        if semantic_model is not None:  # sentences cached by text: only new wording is embedded
+            changed.semantic = SemanticSentences.build(changed.clauses, semantic_model, exact_below=sys.maxsize)
+        store.write_documents(changed, versions, fresh)
+
+    frequencies, total_length, gone_pieces = _without(store, catalogue, gone)
+    for entry in written:
+        for tokens in entry.tokens or []:
+            frequencies.update(set(tokens))
+            total_length += len(tokens)
+    new_manifest["piece_count"] = (int(manifest.get("piece_count", 0)) - gone_pieces
+                                   + sum(sum(e.piece_counts or []) for e in written))
+    new_manifest["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    new_manifest["build_seconds"] = round(time.perf_counter() - start, 3)
+
+    shown = show(store, Catalogue(new_manifest, [e.document for e in entries], versions, clause_counts,
+                                  {t: n for t, n in frequencies.items() if n > 0},
+                                  total_length / max(report.clause_count, 1), catalogue.embedder_files), held, lock)
+    report.notices.append(f"Milvus：写入 {len(shown.written)} 份文件，移除 {len(shown.removed)} 份")
+    report.written = True
+    return report
+
+
+def _without(store: MilvusStore, catalogue: Catalogue, gone: dict[str, str]) -> tuple[Counter[str], float, int]:
+    """The catalogue's document frequencies and total BM25 words without the clauses of the `gone`
+    documents (read back from Milvus), and how many dense pieces those documents had."""
+    frequencies: Counter[str] = Counter(catalogue.document_frequencies)
+    total_length = catalogue.average_length * catalogue.clause_count
+    pieces = 0
+    documents = {d.doc_id: d for d in catalogue.documents}
+    for doc_id, version in sorted(gone.items()):
+        for row in store.document_rows(CLAUSES, doc_id, version, ["record", "text"]):
+            clause = Clause.from_json(json.loads(row["record"]), documents[doc_id])
+            tokens = store.tokens_of(row["text"], bm25_text(clause))
+            frequencies.subtract(set(tokens))
+            total_length -= len(tokens)
+        pieces += len(store.document_rows(PIECES, doc_id, version, []))
+    return frequencies, total_length, pieces
+
