@@ -17,9 +17,9 @@ from collections import Counter
 
 from index import sources
 from index.backend import Change
-from index.embedders import load_embedder, resolve_embedder
+from index.embedders import EmbedderChoice, load_embedder, resolve_embedder
 from index.entries import FileEntry, assemble, embed_entries
-from index.local_files import FORMAT_VERSION
+from index.local_files import FORMAT_VERSION, StoredIndex
 from index.milvus_catalogue import Catalogue, show
 from index.milvus_lock import HeldLock
 from index.milvus_store import CLAUSES, PIECES, MilvusStore, document_versions, rows_made_by
@@ -77,17 +77,11 @@ def write_changed(store: MilvusStore, catalogue: Catalogue, hashes: dict[str, st
     fresh = {d for d in versions if held.get(d) != versions[d]}
     gone = {d: v for d, v in held.items() if versions.get(d) != v}  # replaced or removed: their rows go
     written = [e for e in entries if e.document.doc_id in fresh]
-    semantic_model = semantic_embedder(settings.semantic_model, settings.cache_folder)[0] if written and with_semantic else None
-    if written and with_semantic and semantic_model is None:
-        return None  # the model failed to load though it should run here: the whole path says why
-    tokenized(written)
-    embedder = (OfflineEmbedder.from_files(catalogue.embedder_files) if choice.kind == OFFLINE_KIND
-                else load_embedder(choice))
-    report.embedded_pieces = embed_entries(written, embedder, change.progress)
     if written:
-        changed = assemble(written, new_manifest, int(manifest["embedder"]["dim"]))
-        if semantic_model is not None:  # sentences cached by text: only new wording is embedded
-            changed.semantic = SemanticSentences.build(changed.clauses, semantic_model, exact_below=sys.maxsize)
+        changed = _embedded(written, catalogue, new_manifest, choice, settings, change.progress)
+        if changed is None:
+            return None  # the sentence model did not load though it should: the whole path says why
+        report.embedded_pieces = int(changed.dense.piece_rows.size)
         store.write_documents(changed, versions, fresh)
 
     frequencies, total_length, gone_pieces = _without(store, catalogue, gone)
@@ -106,6 +100,26 @@ def write_changed(store: MilvusStore, catalogue: Catalogue, hashes: dict[str, st
     report.notices.append(f"Milvus：写入 {len(shown.written)} 份文件，移除 {len(shown.removed)} 份")
     report.written = True
     return report
+
+
+def _embedded(written: list[FileEntry], catalogue: Catalogue, manifest: dict, choice: EmbedderChoice,
+              settings: Settings, progress: bool) -> StoredIndex | None:
+    """The new documents' clauses, tokens and vectors (with the store's embedder fit), as the rows
+    Milvus is given are made from them; None when the store has sentence vectors and the model
+    to make them does not load."""
+    semantic_model = None
+    if manifest.get("semantic", {}).get("dim"):
+        semantic_model = semantic_embedder(settings.semantic_model, settings.cache_folder)[0]
+        if semantic_model is None:
+            return None
+    tokenized(written)
+    embedder = (OfflineEmbedder.from_files(catalogue.embedder_files) if choice.kind == OFFLINE_KIND
+                else load_embedder(choice))
+    embed_entries(written, embedder, progress)
+    changed = assemble(written, manifest, int(manifest["embedder"]["dim"]))
+    if semantic_model is not None:  # sentences cached by text: only new wording is embedded
+        changed.semantic = SemanticSentences.build(changed.clauses, semantic_model, exact_below=sys.maxsize)
+    return changed
 
 
 def _without(store: MilvusStore, catalogue: Catalogue, gone: dict[str, str]) -> tuple[Counter[str], float, int]:

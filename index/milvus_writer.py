@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 from contextlib import nullcontext
@@ -101,7 +102,9 @@ def _write_whole(store: MilvusStore, catalogue: Catalogue | None, settings: Sett
     try:
         if catalogue is not None:
             export_index(store, catalogue, work)
-        report = change.on_folder(settings.with_overrides(index_dir=work, index_backend="faiss"))
+        # the folder is only read back to be written to Milvus: no search graph is built for it
+        report = change.on_folder(settings.with_overrides(index_dir=work, index_backend="faiss",
+                                                          exact_search_below=sys.maxsize))
         synced = sync(store, read_index(work), catalogue, lock)
     finally:
         shutil.rmtree(work.parent, ignore_errors=True)
