@@ -114,7 +114,7 @@ class MilvusIndex(SearchBase[str, str]):
     def _show(self, catalogue: Catalogue) -> None:
         """Answer from `catalogue` (the one read at open, or a newer one a writer published since)."""
         self._catalogue = catalogue
-        self._by_id = {d.doc_id: d for d in catalogue.documents}
+        self._by_id = catalogue.documents_by_id()
         self._document_clauses = lru_cache(maxsize=CACHED_DOCUMENTS)(self._read_document)
         self._clauses = MilvusClauses(catalogue.documents, catalogue.clause_counts, self._document_clauses)
 

@@ -40,6 +40,9 @@ class Catalogue:
     def clause_count(self) -> int:
         return sum(self.clause_counts.values())
 
+    def documents_by_id(self) -> dict[str, Document]:
+        return {d.doc_id: d for d in self.documents}
+
 
 def _table(store: MilvusStore) -> None:
     store.create_table(CATALOGUE, {"name": "text", "payload": "text", "generation": "int", "chunk": "int"})

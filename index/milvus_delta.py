@@ -14,6 +14,7 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 
 from index import sources
 from index.backend import Change
@@ -42,11 +43,27 @@ from policyqa.config import Settings
 from policyqa.model import Clause
 
 
-def write_changed(store: MilvusStore, catalogue: Catalogue, hashes: dict[str, str], settings: Settings,
-                  change: Change, report: IngestReport, lock: HeldLock) -> IngestReport | None:
-    """Make the store hold exactly the files of `hashes`, writing only the documents that changed;
-    None (nothing written) when the change needs the whole index rebuilt."""
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class DeltaPlan:
+    """What a changed write is to do: the embedder, every file's entry in order (those read again
+    with their clauses), each document's clause count and row version, and the new manifest."""
+
+    choice: EmbedderChoice
+    entries: list[FileEntry]
+    clause_counts: dict[str, int]
+    manifest: dict
+    versions: dict[str, str]
+
+    def written(self, held: dict[str, str]) -> list[FileEntry]:
+        """The entries whose documents the store does not hold in this version."""
+        return [e for e in self.entries if held.get(e.document.doc_id) != self.versions[e.document.doc_id]]
+
+
+def plan_change(catalogue: Catalogue, hashes: dict[str, str], settings: Settings, change: Change,
+                report: IngestReport) -> DeltaPlan | None:
+    """The changed write that makes the store hold exactly the files of `hashes` (read errors and
+    the added, updated and removed files go to `report`); None when the change needs the whole index
+    rebuilt."""
     manifest = catalogue.manifest
     choice = resolve_embedder(settings.embed_model, announce=False)
     if (manifest.get("format_version") != FORMAT_VERSION or not semantic_current(manifest, settings)
@@ -57,45 +74,56 @@ def write_changed(store: MilvusStore, catalogue: Catalogue, hashes: dict[str, st
     kept_clauses = sum(indexed[p]["clauses"] for p in kept_paths(hashes, loaded, indexed))
     if refit_needed(choice, kept_clauses, sum(len(e.clauses) for e in loaded.values())):
         return None
-    with_semantic = bool(manifest.get("semantic", {}).get("dim"))
-    report.notices += [choice.notice] if choice.notice else []
-    report.embedder = f"{choice.kind}:{choice.model}"
-    documents = {d.doc_id: d for d in catalogue.documents}
+    documents = catalogue.documents_by_id()
     entries = ordered_entries(hashes, loaded, indexed, lambda path: FileEntry(
         path, indexed[path]["content_hash"], documents[indexed[path]["doc_id"]], []), report)
     clause_counts = {e.document.doc_id: len(e.clauses) if e.path in loaded else catalogue.clause_counts[e.document.doc_id]
                      for e in entries}
-    report.clause_count = sum(clause_counts.values())
+    new_manifest = {**manifest, "files": {e.path: {"content_hash": e.content_hash, "doc_id": e.document.doc_id,
+                                                   "clauses": clause_counts[e.document.doc_id]} for e in entries},
+                    "clause_count": sum(clause_counts.values())}
+    with_semantic = bool(manifest.get("semantic", {}).get("dim"))
+    versions = document_versions(new_manifest, rows_made_by(catalogue.embedder_files, with_semantic))
+    return DeltaPlan(choice, entries, clause_counts, new_manifest, versions)
+
+
+def write_changed(store: MilvusStore, catalogue: Catalogue, hashes: dict[str, str], settings: Settings,
+                  change: Change, report: IngestReport, lock: HeldLock) -> IngestReport | None:
+    """Make the store hold exactly the files of `hashes`, writing only the documents that changed;
+    None (nothing written) when the change needs the whole index rebuilt."""
+    start = time.perf_counter()
+    plan = plan_change(catalogue, hashes, settings, change, report)
+    if plan is None:
+        return None
+    report.notices += [plan.choice.notice] if plan.choice.notice else []
+    report.embedder = f"{plan.choice.kind}:{plan.choice.model}"
+    report.clause_count = plan.manifest["clause_count"]
     if not (report.added or report.updated or report.removed):
         return report  # only files that failed to load: nothing to write
 
-    new_manifest = {**manifest, "files": {e.path: {"content_hash": e.content_hash, "doc_id": e.document.doc_id,
-                                                   "clauses": clause_counts[e.document.doc_id]} for e in entries},
-                    "clause_count": report.clause_count}
-    versions = document_versions(new_manifest, rows_made_by(catalogue.embedder_files, with_semantic))
     held = catalogue.versions
-    fresh = {d for d in versions if held.get(d) != versions[d]}
-    gone = {d: v for d, v in held.items() if versions.get(d) != v}  # replaced or removed: their rows go
-    written = [e for e in entries if e.document.doc_id in fresh]
+    written = plan.written(held)
     if written:
-        changed = _embedded(written, catalogue, new_manifest, choice, settings, change.progress)
+        changed = _embedded(written, catalogue, plan.manifest, plan.choice, settings, change.progress)
         if changed is None:
             return None  # the sentence model did not load though it should: the whole path says why
         report.embedded_pieces = int(changed.dense.piece_rows.size)
-        store.write_documents(changed, versions, fresh)
+        store.write_documents(changed, plan.versions, {e.document.doc_id for e in written})
 
+    gone = {d: v for d, v in held.items() if plan.versions.get(d) != v}  # replaced or removed: their rows go
     frequencies, total_length, gone_pieces = _without(store, catalogue, gone)
     for entry in written:
         for tokens in entry.tokens or []:
             frequencies.update(set(tokens))
             total_length += len(tokens)
-    new_manifest["piece_count"] = (int(manifest.get("piece_count", 0)) - gone_pieces
-                                   + sum(sum(e.piece_counts or []) for e in written))
-    new_manifest["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    new_manifest["build_seconds"] = round(time.perf_counter() - start, 3)
+    new_manifest = {**plan.manifest,
+                    "piece_count": (int(catalogue.manifest.get("piece_count", 0)) - gone_pieces
+                                    + sum(sum(e.piece_counts or []) for e in written)),
+                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "build_seconds": round(time.perf_counter() - start, 3)}
 
-    shown = show(store, Catalogue(new_manifest, [e.document for e in entries], versions, clause_counts,
-                                  {t: n for t, n in frequencies.items() if n > 0},
+    shown = show(store, Catalogue(new_manifest, [e.document for e in plan.entries], plan.versions,
+                                  plan.clause_counts, {t: n for t, n in frequencies.items() if n > 0},
                                   total_length / max(report.clause_count, 1), catalogue.embedder_files), held, lock)
     report.notices.append(f"Milvus：写入 {len(shown.written)} 份文件，移除 {len(shown.removed)} 份")
     report.written = True
@@ -128,7 +156,7 @@ def _without(store: MilvusStore, catalogue: Catalogue, gone: dict[str, str]) -> 
     frequencies: Counter[str] = Counter(catalogue.document_frequencies)
     total_length = catalogue.average_length * catalogue.clause_count
     pieces = 0
-    documents = {d.doc_id: d for d in catalogue.documents}
+    documents = catalogue.documents_by_id()
     for doc_id, version in sorted(gone.items()):
         for row in store.document_rows(CLAUSES, doc_id, version, ["record", "text"]):
             clause = Clause.from_json(json.loads(row["record"]), documents[doc_id])

@@ -69,13 +69,13 @@ def write_through_milvus(settings: Settings, change: Change) -> IngestReport:
     # on Lite the writers share a machine: a file lock held until the store is closed keeps the next
     # writer from opening the file while this one's server is still writing it
     with writer_lock(Path(f"{uri}-writer")) if is_lite(uri) else nullcontext():
-        report = _write(settings, change)
+        report = _write(settings, change, start)
     report.index_dir = Path(uri)
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _write(settings: Settings, change: Change) -> IngestReport:
+def _write(settings: Settings, change: Change, start: float) -> IngestReport:
     remove_abandoned_work()
     store = MilvusStore.for_settings(settings, create=True)
     try:
@@ -86,7 +86,7 @@ def _write(settings: Settings, change: Change) -> IngestReport:
                 hashes = change.files_after(catalogue.manifest, report)
                 fresh, notice = up_to_date(catalogue.manifest, hashes, settings.embed_model)
                 if fresh and not report.errors and semantic_current(catalogue.manifest, settings):
-                    return unchanged(report, catalogue.manifest, sorted(hashes), notice, time.perf_counter())
+                    return unchanged(report, catalogue.manifest, sorted(hashes), notice, start)
                 written = write_changed(store, catalogue, hashes, settings, change, report, lock)
                 if written is not None:
                     return written
