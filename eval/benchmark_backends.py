@@ -15,12 +15,16 @@ reported beside the query process's.
 Beside them, the pipeline a user would assemble from llama-index defaults over the same files:
 VectorStoreIndex (default SentenceSplitter, the same offline embedder) + BM25Retriever, fused by
 QueryFusionRetriever(num_queries=1, reciprocal rank) — its recall is scored on its own chunks.
-Results: eval/bench/backends.json and .md.
+Results: eval/bench/backends.json and .md. A run at 1M takes hours: `--work-dir FOLDER` keeps its
+indexes and each finished stage's figures there, so a run that was stopped resumes at the stage it
+was in (a build stopped halfway starts again; a re-ingest stopped halfway first settles the index).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,21 +60,39 @@ def backend_settings(index_dir: Path, backend: str, semantic: str = "e5") -> Set
                     milvus_uri=str(index_dir / "milvus.db") if backend == "milvus" else "")
 
 
+def _settings_for(index_dir: Path, backend: str, loader: Loader | None) -> Settings:
+    """A synthetic corpus (`loader`) is indexed without the neural sentence vectors: e5 on its ~300k
+    sentences takes hours on 2 cores (eval/benchmark_retrieval.py measures that model's graph separately)."""
+    return backend_settings(index_dir, backend, "e5" if loader is None else "off")
+
+
 def build(paths: list[Path], index_dir: Path, backend: str, loader: Loader | None = None) -> dict[str, Any]:
-    """Ingest into a new index on `backend`; time it, a no-change re-ingest and, on a synthetic corpus,
-    a re-ingest with one file changed (its file is put back afterwards). A synthetic corpus
-    (`loader`) is built without the neural sentence vectors: e5 on its ~300k sentences takes hours on
-    2 cores (eval/benchmark_retrieval.py measures that model's graph separately)."""
+    """Ingest into a new index on `backend` and time it."""
     from index.build import ingest_paths
 
-    settings = backend_settings(index_dir, backend, "e5" if loader is None else "off")
     started = time.perf_counter()
-    report = ingest_paths(paths, settings, loader=loader)
+    report = ingest_paths(paths, _settings_for(index_dir, backend, loader), loader=loader)
     ingest_s = time.perf_counter() - started
+    lite = index_dir / "milvus.db"
+    milvus_bytes = (lite.stat().st_size if lite.is_file() else folder_size(lite)) if lite.exists() else 0
+    return {"clauses": report.clause_count, "ingest_s": round(ingest_s, 2),
+            "catalogue_bytes": folder_size(index_dir) - milvus_bytes, "milvus_bytes": milvus_bytes,
+            "build_peak_rss_mb": peak_rss_mb()}
+
+
+def reingest(paths: list[Path], index_dir: Path, backend: str, loader: Loader | None = None,
+             settle: bool = False) -> dict[str, Any]:
+    """Time a re-ingest with nothing changed and, on a synthetic corpus, one with one file changed (its
+    file is put back afterwards). `settle`: an earlier run stopped inside this stage, so the index may
+    still hold the changed file; an untimed ingest first brings it back in line with the files."""
+    from index.build import ingest_paths
+
+    settings = _settings_for(index_dir, backend, loader)
+    if settle:
+        ingest_paths(paths, settings, loader=loader)
     started = time.perf_counter()
     ingest_paths(paths, settings, loader=loader)
-    result: dict[str, Any] = {"clauses": report.clause_count, "ingest_s": round(ingest_s, 2),
-                              "reingest_unchanged_s": round(time.perf_counter() - started, 3)}
+    result: dict[str, Any] = {"reingest_unchanged_s": round(time.perf_counter() - started, 3)}
     if loader is not None:
         one = sorted(paths[0].glob("*.txt"))[-1]
         seed = one.read_text(encoding="utf-8")
@@ -82,10 +104,51 @@ def build(paths: list[Path], index_dir: Path, backend: str, loader: Loader | Non
             result["reingest_one_changed_pieces"] = changed.embedded_pieces
         finally:
             one.write_text(seed, encoding="utf-8")
-    lite = index_dir / "milvus.db"
-    milvus_bytes = (lite.stat().st_size if lite.is_file() else folder_size(lite)) if lite.exists() else 0
-    return {**result, "catalogue_bytes": folder_size(index_dir) - milvus_bytes, "milvus_bytes": milvus_bytes,
-            "build_peak_rss_mb": peak_rss_mb()}
+    return result
+
+
+class Stages:
+    """Each finished stage's figures, kept in `folder` so that a stopped run resumes where it was.
+    A stage is one process of its own (see _in_subprocess); its figures are written atomically once
+    it has finished, and reported on stderr as they come."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder / "stages"
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def done(self, name: str) -> dict[str, Any] | None:
+        path = self.folder / f"{name}.json"
+        return dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None
+
+    def started(self, name: str) -> bool:
+        return (self.folder / f"{name}.started").is_file()
+
+    def run(self, name: str, *args: str) -> dict[str, Any]:
+        kept = self.done(name)
+        if kept is not None:
+            print(f"{name}: kept from an earlier run", file=sys.stderr, flush=True)
+            return kept
+        (self.folder / f"{name}.started").touch()
+        result = _in_subprocess(*args)
+        path = self.folder / f"{name}.json"
+        path.with_suffix(".tmp").write_text(json.dumps(result), encoding="utf-8")
+        path.with_suffix(".tmp").replace(path)
+        print(f"{name}: {json.dumps(result)}", file=sys.stderr, flush=True)
+        return result
+
+
+def measure(stages: Stages, label: str, folder: Path, backend: str, corpus_args: Sequence[str],
+            serve_args: Sequence[str]) -> dict[str, Any]:
+    """Build, re-ingest and serve one backend on one corpus, each a stage. A build with no figures
+    kept did not finish: whatever it left in `folder` is removed first."""
+    if stages.done(f"{label}-build") is None:
+        shutil.rmtree(folder, ignore_errors=True)
+    row = stages.run(f"{label}-build", "--build", str(folder), "--backend", backend, *corpus_args)
+    settle = ("--settle",) if stages.started(f"{label}-reingest") else ()
+    row.update(stages.run(f"{label}-reingest", "--reingest", str(folder), "--backend", backend, *corpus_args,
+                          *settle))
+    row.update(stages.run(f"{label}-serve", "--serve", str(folder), "--backend", backend, *serve_args))
+    return row
 
 
 def lite_server_peak_mb() -> float | None:
@@ -260,8 +323,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="times each query is run per mode")
     parser.add_argument("--large-backends", nargs="+", choices=BACKENDS, default=list(BACKENDS),
                         help="backends measured on the synthetic corpus (default: all)")
+    parser.add_argument("--work-dir", type=Path,
+                        help="keep indexes and finished stages here; a run stopped halfway resumes from it")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--reingest", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--settle", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--backend", choices=BACKENDS, help=argparse.SUPPRESS)
@@ -271,12 +338,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         print(json.dumps(serve(args.serve, args.backend, args.rounds, args.recall)))
         return 0
-    if args.build:
-        if args.files is None:
-            print(json.dumps(build([BUNDLED_CORPUS], args.build, args.backend)))
-        else:  # the synthetic corpus: its loader made again from the seed index's sentences
-            loader = synthetic_loader(real_sentences(args.seed), SYNTHETIC_PER_FILE)
-            print(json.dumps(build([args.files], args.build, args.backend, loader)))
+    if args.build or args.reingest:
+        # the synthetic corpus's loader is made again from the seed index's sentences
+        paths, loader = (([BUNDLED_CORPUS], None) if args.files is None else
+                         ([args.files], synthetic_loader(real_sentences(args.seed), SYNTHETIC_PER_FILE)))
+        print(json.dumps(build(paths, args.build, args.backend, loader) if args.build else
+                         reingest(paths, args.reingest, args.backend, loader, args.settle)))
         return 0
     bundled_files = sorted(BUNDLED_CORPUS.glob("*.txt"))
     if args.peer:
@@ -288,28 +355,27 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                                           f"Python {platform.python_version()}",
                                "date": time.strftime("%Y-%m-%d %H:%M"), "corpora": {}}
-    with tempfile.TemporaryDirectory(prefix="policyqa-backends-") as tmp:
-        work = Path(tmp)
+    with contextlib.ExitStack() as cleanup:
+        work = args.work_dir or Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="policyqa-backends-")))
+        stages = Stages(work)
+        rounds = ("--rounds", str(args.rounds))
         bundled: dict[str, Any] = {}
         for backend in BACKENDS:
-            folder = work / f"bundled-{backend}"
-            bundled[backend] = _in_subprocess("--build", str(folder), "--backend", backend)
-            bundled[backend].update(_in_subprocess("--serve", str(folder), "--backend", backend,
-                                                   "--rounds", str(args.rounds), "--recall"))
-        bundled["llama-index default"] = _in_subprocess("--peer", "--rounds", str(args.rounds))
+            bundled[backend] = measure(stages, f"bundled-{backend}", work / f"bundled-{backend}", backend, (),
+                                       (*rounds, "--recall"))
+        bundled["llama-index default"] = stages.run("bundled-llama-index", "--peer", *rounds)
         results["corpora"]["bundled"] = bundled
         if not args.skip_large:
             from index.build import ingest_paths
 
-            ingest_paths([BUNDLED_CORPUS], backend_settings(work / "seed", "faiss"))  # the synthetic clauses' sentences
-            files, _ = synthetic_corpus(work / "synthetic", args.clauses, work / "seed", SYNTHETIC_PER_FILE)
+            seed = work / "seed"  # the synthetic clauses' sentences (on a resumed run: an unchanged re-ingest)
+            ingest_paths([BUNDLED_CORPUS], backend_settings(seed, "faiss"))
+            files, _ = synthetic_corpus(work / f"synthetic-{args.clauses}", args.clauses, seed, SYNTHETIC_PER_FILE)
             large: dict[str, Any] = {}
             for backend in [b for b in reversed(BACKENDS) if b in args.large_backends]:  # the other goes first
-                folder = work / f"large-{backend}"
-                large[backend] = _in_subprocess("--build", str(folder), "--backend", backend,
-                                                "--files", str(files), "--seed", str(work / "seed"))
-                large[backend].update(_in_subprocess("--serve", str(folder), "--backend", backend,
-                                                     "--rounds", str(args.rounds)))
+                label = f"synthetic-{args.clauses}-{backend}"
+                large[backend] = measure(stages, label, work / label, backend,
+                                         ("--files", str(files), "--seed", str(seed)), rounds)
             results["corpora"][f"synthetic-{args.clauses}"] = large
     print(write_results("backends", results, markdown))
     return 0

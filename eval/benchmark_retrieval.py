@@ -91,8 +91,9 @@ def real_sentences(index_dir: Path) -> list[str]:
 def synthetic_corpus(folder: Path, clauses: int, seed_index: Path,
                      per_file: int = 1000) -> tuple[Path, Loader]:
     """A folder of seed files and the loader that makes `clauses` clauses from them (sentences of
-    the index at `seed_index`, recombined)."""
-    folder.mkdir()
+    the index at `seed_index`, recombined). Files already there are written again (a run stopped
+    while one of them was changed gets it back)."""
+    folder.mkdir(exist_ok=True)
     for n in range(max(1, clauses // per_file)):
         (folder / f"synthetic-{n:04d}.txt").write_text(str(n), encoding="utf-8")
     return folder, synthetic_loader(real_sentences(seed_index), per_file)
