@@ -6,7 +6,8 @@
                                                       # one backend at 1M (the other's row kept)
 
 Per backend and corpus: build time, re-ingest time with nothing changed and (synthetic corpus) with
-one file of 1,000 clauses changed, index size on disk, open time, p50/p95 per retrieval mode,
+one file of 1,000 clauses changed, index size on disk, open time, the first search's time (Milvus
+Lite loads a collection when it is first searched), p50/p95 per retrieval mode,
 peak RSS while building and while serving, and recall@5 / MRR@10 of the gold clause on the
 project's questions and the development set (bundled corpus). Every build and every serving run is
 a process of its own, and the backends take turns going first (corpus by corpus), so neither
@@ -180,7 +181,12 @@ def serve(index_dir: Path, backend: str, rounds: int, with_recall: bool) -> dict
     started = time.perf_counter()
     opened = open_index(backend_settings(index_dir, backend))
     open_s = time.perf_counter() - started
-    for query in QUERIES[:3]:
+    # Milvus Lite loads a collection on its first search, not at open: at 1M clauses that load is
+    # what a freshly started reader waits for, so it is reported beside the warm figures
+    started = time.perf_counter()
+    opened.search(QUERIES[0], 10)
+    first_search_s = time.perf_counter() - started
+    for query in QUERIES[1:3]:
         opened.search(query, 10)
     latencies: dict[str, list[float]] = {mode: [] for mode in MODES}
     for _ in range(rounds):
@@ -191,7 +197,7 @@ def serve(index_dir: Path, backend: str, rounds: int, with_recall: bool) -> dict
                 opened.search(query, 10, mode=mode)
                 latencies[mode].append((time.perf_counter() - started) * 1000)
     result: dict[str, Any] = {
-        "open_s": round(open_s, 3),
+        "open_s": round(open_s, 3), "first_search_s": round(first_search_s, 3),
         "latency_ms": {m: {"p50": round(percentile(v, 50), 2), "p95": round(percentile(v, 95), 2)}
                        for m, v in latencies.items()}}
     if with_recall:
@@ -294,10 +300,10 @@ def markdown(results: dict[str, Any]) -> str:
     lines = ["# Index backends side by side (offline embedder)", "",
              f"Machine: {results['machine']}; {results['date']}.", "",
              "| corpus | backend | units | build s | unchanged re-ingest s | one file changed re-ingest s | "
-             "disk MB (catalogue + Milvus) | open s | "
+             "disk MB (catalogue + Milvus) | open s | first search s | "
              "bm25 p50/p95 ms | dense p50/p95 ms | hybrid p50/p95 ms | dense recall@10 vs exact | "
              "R@5 / MRR@10 project | R@5 / MRR@10 dev | peak RSS build / serve MB |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for corpus, by_backend in results["corpora"].items():
         for backend, r in by_backend.items():
             lat = r.get("latency_ms", {})
@@ -310,7 +316,7 @@ def markdown(results: dict[str, Any]) -> str:
                                                               if "lite_server_peak_mb" in r else "")
             lines.append(f"| {corpus} | {backend} | {r.get('clauses', r.get('chunks'))} | {r['ingest_s']} | "
                          f"{r.get('reingest_unchanged_s', '–')} | {r.get('reingest_one_changed_s', '–')} | "
-                         f"{disk} | {r.get('open_s', '–')} | "
+                         f"{disk} | {r.get('open_s', '–')} | {r.get('first_search_s', '–')} | "
                          + " | ".join(cells) + f" | {r.get('dense_recall_at_10', '–')} | " + " | ".join(rec)
                          + f" | {r.get('build_peak_rss_mb', '–')} / {serve_mb} |")
     return "\n".join(lines) + "\n"
