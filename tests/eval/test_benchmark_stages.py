@@ -49,3 +49,13 @@ def test_the_synthetic_corpus_written_again_puts_back_a_changed_seed(tmp_path: P
     last.write_text("1000002", encoding="utf-8")  # a run stopped while this file was changed
     synthetic_corpus(folder, 3000, corpus_settings.index_dir)
     assert [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))] == ["0", "1", "2"]
+
+
+def test_the_backends_table_has_a_cell_for_every_column_and_shows_the_first_search() -> None:
+    row = {"clauses": 10, "ingest_s": 1.0, "reingest_unchanged_s": 0.1, "catalogue_bytes": 0, "milvus_bytes": 0,
+           "open_s": 0.5, "first_search_s": 2640.0, "latency_ms": {m: {"p50": 1, "p95": 2} for m in backends.MODES},
+           "build_peak_rss_mb": 1, "serve_peak_rss_mb": 2}
+    table = backends.markdown({"machine": "m", "date": "d", "corpora": {"synthetic": {"milvus": row}}})
+    header, alignment, cells = table.splitlines()[4:7]
+    assert header.count("|") == alignment.count("|") == cells.count("|") == len(backends.TABLE_COLUMNS) + 1
+    assert cells.split(" | ")[backends.TABLE_COLUMNS.index("first search s")] == "2640.0"
