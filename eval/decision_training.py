@@ -214,7 +214,7 @@ def _out_of_fold(x: np.ndarray, y: np.ndarray, group: np.ndarray, names: tuple[s
             if test.all() or not test.any() or len(set(y[~test])) < 2:
                 continue
             model = _fit(x[~test], y[~test], names, c)
-            predicted[test] = [model.probability(row) for row in x[test]]
+            predicted[test] = model.probabilities(x[test])
         total += predicted
     return total / len(splits)
 
@@ -260,7 +260,7 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
     question_max = np.asarray([out_of_fold[group == q].max() for q in questions])
     has_answer = np.asarray([bool(y[group == q].max()) for q in questions])
     threshold, precision = choose_threshold(question_max, has_answer, config.decline_precision)
-    dx, dy, dgroup = _document_matrix(rows, x, y, group, np.asarray([clause_model.probability(r) for r in x]))
+    dx, dy, dgroup = _document_matrix(rows, x, y, group, clause_model.probabilities(x))
     document_model = _fit(dx, dy, DOCUMENT_FEATURES, config.regularisation_c)
     document_oof = _out_of_fold(dx, dy, dgroup, DOCUMENT_FEATURES, splits, config.regularisation_c)
     document_threshold, document_precision = choose_inclusion_threshold(document_oof, dy, config.document_precision)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from app.answer.analysis import QuestionProfile, Term
 from app.answer.evidence import MISSING, SENTENCE_FEATURES, Candidate, term_present
 from app.answer.kinds import STATES_FULLY
@@ -73,6 +75,12 @@ class LinearModel:
         z = self.intercept + sum(w * (x - m) / s for w, x, m, s in zip(self.coef, values, self.mean, self.scale, strict=True)
                                  if not math.isnan(x))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """`probability` of every row of a matrix at once (training scores thousands of rows per fit)."""
+        terms = (rows - np.asarray(self.mean)) / np.asarray(self.scale) * np.asarray(self.coef)
+        z = self.intercept + np.where(np.isnan(rows), 0.0, terms).sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
     def to_json(self) -> dict[str, Any]:
         return {"features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),

@@ -53,6 +53,9 @@ _PERCENT = rf"{_NUMBER}\s*%|百分之|{_NUMBER}\s*成"
 _SUBSIDY_SHARE = rf"(?:{_PERCENT})的?(?:补助|补贴|奖励|资助|贴息)|(?:补助|补贴|奖励|资助)(?:比例)?(?:为|按|达)?(?:{_PERCENT})"
 # A date or a span of time: "2024年底", "4个工作日", "三个月内".
 _DURATION = r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:个)?(?:工作日|自然日|小时|天|日内|周|个月|月内|年内)"
+# "几" that asks for a number; after 好/这/那/们 it counts nothing asked ("一个月好几千", "这几年",
+# "我们几个老票友")
+_HOW_MANY = r"(?<![好这那们])几"
 
 REGISTRY: dict[Kind, KindSpec] = {
     spec.kind: spec
@@ -67,12 +70,12 @@ REGISTRY: dict[Kind, KindSpec] = {
                  re.compile(r"预算|安排.{0,6}资金|财政.{0,6}(?:多少|资金|投入)|资金.{0,4}多少|多少钱"),
                  re.compile(_MONEY), "具体金额", True),
         KindSpec(Kind.RATIO,
-                 re.compile(r"比例|百分之几?|百分比|多少%|几成|比率|占比|增长.{0,4}(?:多少|目标)|增幅|增速|覆盖率"),
+                 re.compile(rf"比例|百分之几?|百分比|多少%|{_HOW_MANY}成|比率|占比|增长.{{0,4}}(?:多少|目标)|增幅|增速|覆盖率"),
                  re.compile(_PERCENT), "具体比例", True),
         # how much something rises ("往上涨多少", "提高多少", "比上年多出几成"): a figure of the rise
         # itself ("增长8%", "增加3万千瓦"), not any figure of the topic; "新增多少" asks a count (FIGURE)
         KindSpec(Kind.GROWTH,
-                 re.compile(r"(?:涨|增长|增加|提高|提升|上升|扩大?|多出)了?(?:多少|几成|百分之几|几个百分点)"),
+                 re.compile(rf"(?:涨|增长|增加|提高|提升|上升|扩大?|多出)了?(?:多少|{_HOW_MANY}成|百分之几|{_HOW_MANY}个百分点)"),
                  re.compile(r"(?:增长|增加|提高|提升|上升|扩大|增幅|增速|增)[^\d。；]{0,8}?\d"), "具体增幅", True),
         KindSpec(Kind.AMOUNT,
                  re.compile(r"多少钱|多少万|多少元|金额|额度|补多少|奖多少|补贴多少|补助多少|奖励多少|封顶"),
@@ -84,13 +87,13 @@ REGISTRY: dict[Kind, KindSpec] = {
                  re.compile(r"什么时候|何时|哪一年|哪年|第几年|几月|多久"),
                  re.compile(rf"\d{{4}}\s*年|年底|年内|第.{{1,3}}(?:个)?年|{_DURATION}"), "具体时间", False),
         KindSpec(Kind.FIGURE,
-                 re.compile(r"多少|几[个家项所条名人台座次批类户套亩万千百]|几\b|目标|规模"),
+                 re.compile(rf"多少|{_HOW_MANY}[个家项所条名人台座次批类户套亩万千百]|{_HOW_MANY}\b|目标|规模"),
                  re.compile(_NUMBER), "具体数字", True),
     )
 }
 
 # A quantity asked for with its measure word: "多少公里", "几家", "多少人次".
-ASKED_UNIT = re.compile(r"(?:几|多少)(人次|万人|公里|万亩|平方米|千瓦时|标箱|亿元|万元"
+ASKED_UNIT = re.compile(rf"(?:{_HOW_MANY}|多少)(人次|万人|公里|万亩|平方米|千瓦时|标箱|亿元|万元"
                         r"|[个家项所条名人台座次批类户套亩张艘辆栋间位件笔吨亿万])")
 MEASURE_UNIT = re.compile(r"万人|公里|万亩|平方米|千瓦时|标箱|亿元|万元|[亩吨亿万]")
 _ASK_WORDS = re.compile("|".join(spec.asks.pattern for spec in REGISTRY.values()))

@@ -118,6 +118,13 @@ def test_benefit_without_a_figure_is_quoted_with_a_plain_caveat(corpus_service: 
     assert "60%" not in answer.text  # the insurance rate in the next sentence answers another question
 
 
+def test_a_sum_the_caller_mentions_does_not_make_a_list_question_ask_for_a_number(corpus_service: AnswerService) -> None:
+    # "好几千" says how much the tolls are; what is asked is which reductions: the clause lists them
+    answer = _ask(corpus_service, "我是开货车的，一个月过路费好几千，乐清在帮我们争取哪些通行费优惠？")
+    assert answer.outcome == "answered" and "未写明" not in answer.text
+    assert "乐政发〔2023〕6号" in answer.text and "ETC货车通行费优惠" in answer.citations[0].quote
+
+
 def test_hotline_is_short_and_ends_with_document_and_measure(corpus_service: AnswerService) -> None:
     answer = _ask(corpus_service, "外贸企业出口信用保险补助比例是多少", style="hotline")
     content, _, basis = answer.text.partition("依据：")

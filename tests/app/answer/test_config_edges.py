@@ -20,12 +20,8 @@ EDGES = [
     ("focus_min_words down", "温州2024年市里发不发消费券？一共发多少？", "default", ()),
     ("item_words_before down", "温州2024年政策与瑞安2025年方案在实施农业科技重大项目的数量上差多少？", "default",
      ("10项", "2项")),
-    ("item_words_after down", "你好，我家孩子四岁，刚确诊孤独症，在文成这边上康复机构一个月好几千，家里真扛不住。"
-     "听说政府有康复救助，温州今年能救助多少个孤独症孩子啊？", "default", ("1605人",)),
     ("candidates up, scoped_candidates up", "瑞安种地、养殖、打鱼这些行当创造的价值，2025年增速要冲到多少？", "default",
      ("4%",)),
-    ("scoped_candidates down", "为了撑起大工程、把社会各方面掏钱搞建设的劲头带起来，温州市本级今年账上一共留了多少？",
-     "default", ("32.11亿元",)),
     ("relative_probability up, max_per_document down", "“三班三员”吹哨机制是什么？", "default",
      ("社会运行专班", "医疗救治人员")),
     ("max_citations down", "城乡居民收入比要缩小到多少？", "default", ("1.81", "1.75", "1.77", "1.86")),
@@ -46,6 +42,22 @@ def test_the_shipped_value_answers_its_edge_question(corpus_service: AnswerServi
         return
     assert answer.found, answer.text
     assert all(match_key(f) in match_key(answer.text) for f in facts), answer.text
+
+
+# Questions the shipped value declines while the moved one answers them with a neighbouring
+# measure's figure (the worst outcome): any answer given must state the key facts.
+WRONG_FIGURE_EDGES = [
+    # with one clause fewer of the named region read, a 700亿元 bond target answers "准备了多少钱"
+    ("scoped_candidates down", "为了拉动买买买、稳住进出口和引进境外资本，温州市本级今年一共准备了多少钱？", ("1.23亿元",)),
+]
+
+
+@pytest.mark.parametrize(("moved", "question", "facts"), WRONG_FIGURE_EDGES, ids=[e[0].replace(" ", "-") for e in WRONG_FIGURE_EDGES])
+def test_the_shipped_value_gives_no_neighbouring_figure_on_its_edge_question(
+        corpus_service: AnswerService, moved: str, question: str, facts: tuple[str, ...]) -> None:
+    answer = corpus_service.ask(question, today=TODAY)
+    assert_grounded(answer)
+    assert not answer.found or all(match_key(f) in match_key(answer.text) for f in facts), answer.text
 
 
 def test_a_not_found_answer_names_up_to_three_words_of_the_question(corpus_service: AnswerService) -> None:

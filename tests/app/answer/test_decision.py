@@ -29,6 +29,15 @@ def test_linear_model_is_a_standardised_logistic() -> None:
     assert model.probability((3.0, 1.0)) == pytest.approx(1 / (1 + math.exp(-z)))
 
 
+def test_scoring_a_matrix_gives_each_row_s_probability_a_missing_feature_counting_as_its_mean() -> None:
+    import numpy as np
+
+    model = LinearModel(("a", "b"), (1.0, 0.0), (2.0, 1.0), (2.0, -1.0), 0.5)
+    rows = np.array([[3.0, 1.0], [-40.0, 90.0], [math.nan, 2.0], [1.0, math.nan]])
+    assert model.probabilities(rows) == pytest.approx([model.probability(r) for r in rows], abs=1e-12)
+    assert model.probabilities(rows)[3] == pytest.approx(1 / (1 + math.exp(-0.5)))
+
+
 def test_the_shipped_model_is_json_with_the_code_s_feature_names() -> None:
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     assert tuple(data["sentence"]["features"]) == SENTENCE_FEATURES

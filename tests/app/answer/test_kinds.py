@@ -24,6 +24,23 @@ def test_detect_kinds(question: str, kinds: set[Kind]) -> None:
     assert detect_kinds(question) == kinds
 
 
+@pytest.mark.parametrize("question", [
+    "一个月过路费好几千，有哪些通行费优惠",  # "好几千": a lot, not a count asked
+    "这几年有什么养老政策",
+    "我们几个老票友想办戏曲社，有什么扶持",
+    "那几项补贴怎么申请",
+])
+def test_a_ji_that_says_some_asks_no_number(question: str) -> None:
+    assert not {Kind.FIGURE, Kind.RATIO, Kind.GROWTH} & detect_kinds(question)
+    assert ASKED_UNIT.findall(question) == []
+
+
+def test_a_ji_that_asks_still_asks_beside_one_that_does_not() -> None:
+    assert detect_kinds("我们几个人想问今年新开几家") == {Kind.FIGURE}
+    assert ASKED_UNIT.findall("我们几个人想问今年新开几家") == ["家"]
+    assert detect_kinds("比上年多出几成") == {Kind.GROWTH, Kind.RATIO}
+
+
 def test_figure_is_dropped_when_a_more_precise_kind_is_asked() -> None:
     assert Kind.FIGURE not in detect_kinds("补助比例是多少")
 
