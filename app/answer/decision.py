@@ -72,12 +72,12 @@ class LinearModel:
 
     def probability(self, values: Sequence[float]) -> float:
         """P for one row; a NaN value (a feature this machine cannot compute) counts as its mean."""
-        z = self.intercept + sum(w * (x - m) / s for w, x, m, s in zip(self.coef, values, self.mean, self.scale, strict=True)
-                                 if not math.isnan(x))
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+        return float(self.probabilities(np.asarray([values], dtype=float))[0])
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        """`probability` of every row of a matrix at once (training scores thousands of rows per fit)."""
+        """P of every row of a matrix at once (training scores thousands of rows per fit)."""
+        if rows.shape[1] != len(self.coef):
+            raise ValueError(f"{rows.shape[1]} feature values for a model of {len(self.coef)}")
         terms = (rows - np.asarray(self.mean)) / np.asarray(self.scale) * np.asarray(self.coef)
         z = self.intercept + np.where(np.isnan(rows), 0.0, terms).sum(axis=1)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
@@ -154,7 +154,9 @@ def load_model(path: Path = MODEL_FILE) -> DecisionModel:
 
 def sentence_probabilities(model: LinearModel, candidate: Candidate) -> list[float]:
     """P that each sentence of the candidate states the answer, in sentence order."""
-    return [model.probability(s.features) for s in candidate.sentences]
+    if not candidate.sentences:
+        return []
+    return model.probabilities(np.asarray([s.features for s in candidate.sentences], dtype=float)).tolist()
 
 
 def _share(terms: Sequence[Term], text: str) -> float:
@@ -283,9 +285,12 @@ def candidate_features(sentence_model: LinearModel, profile: QuestionProfile,
 
 def score_candidates(model: DecisionModel, profile: QuestionProfile, candidates: list[Candidate]) -> list[Scored]:
     """Every candidate scored by both models, in retrieved order."""
-    scored = [Scored(candidate, probs, model.clause.probability(features), features)
-              for candidate, (probs, features) in zip(candidates, candidate_features(model.sentence, profile, candidates),
-                                                      strict=True)]
+    rows = candidate_features(model.sentence, profile, candidates)
+    if not rows:
+        return []
+    clause = model.clause.probabilities(np.asarray([features for _, features in rows], dtype=float))
+    scored = [Scored(candidate, probs, float(p), features)
+              for candidate, (probs, features), p in zip(candidates, rows, clause, strict=True)]
     for i in other_documents_best(scored):
         scored[i] = replace(scored[i], document_probability=model.document.probability(document_features(scored, i)))
     return scored

@@ -34,8 +34,12 @@ def test_scoring_a_matrix_gives_each_row_s_probability_a_missing_feature_countin
 
     model = LinearModel(("a", "b"), (1.0, 0.0), (2.0, 1.0), (2.0, -1.0), 0.5)
     rows = np.array([[3.0, 1.0], [-40.0, 90.0], [math.nan, 2.0], [1.0, math.nan]])
-    assert model.probabilities(rows) == pytest.approx([model.probability(r) for r in rows], abs=1e-12)
-    assert model.probabilities(rows)[3] == pytest.approx(1 / (1 + math.exp(-0.5)))
+    # z by hand: 0.5 + 2(a - 1)/2 - b, a missing value adding nothing, z held within ±50
+    expected = [1 / (1 + math.exp(-z)) for z in (1.5, -50.0, -1.5, 0.5)]
+    assert model.probabilities(rows) == pytest.approx(expected, rel=1e-12)
+    assert [model.probability(r) for r in rows] == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError):
+        model.probability((1.0,))  # a row of another model's features
 
 
 def test_the_shipped_model_is_json_with_the_code_s_feature_names() -> None:
