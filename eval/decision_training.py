@@ -52,13 +52,14 @@ if TYPE_CHECKING:
 ANSWERABILITY_FILE = Path(__file__).resolve().parent / "answerability.jsonl"
 FOLDS = 5
 SEED = 20261201
-# A refit on another CPU moves the out-of-fold probabilities in the 4th or 5th decimal: the e5
-# features come from a 4-bit engine whose sums differ between CPUs. The decline threshold is the
-# highest out-of-fold question maximum whose declines reach the precision target, so that noise can
-# move it to the neighbouring candidate (an AMD EPYC refit of the Intel-fitted file: 0.2950 -> 0.3154,
-# out-of-fold precision 0.7065 -> 0.7021, weights within 1e-4). Thresholds closer than this are the
-# same fit; a stale model differs in its data hash, its rows or its weights.
-REFIT_TOLERANCE = 0.025
+# A refit on another CPU is not the same fit: the e5 features come from a 4-bit engine whose sums
+# differ between CPUs in the 4th or 5th decimal, which reorders near-tied candidates of a few
+# questions, so the neural model's rows, weights and threshold picks move (an AMD EPYC refit of the
+# Intel-fitted file: threshold 0.2950 -> 0.3154; an Intel Xeon without AVX-512: 4 of 3,766 clause
+# rows differ, decline threshold 0.306 -> 0.325, document threshold 0.275 -> 0.248). The model
+# without the neural features reads nothing a CPU changes and refits exactly. Neural-model thresholds
+# closer than this are the same fit; a stale model differs in its data hash or in the exact part.
+REFIT_TOLERANCE = 0.04
 
 
 def declined_questions(path: Path = ANSWERABILITY_FILE) -> list[Question]:
