@@ -55,7 +55,7 @@ SEED = 20261201
 # A refit on another CPU is not the same fit: the e5 features come from a 4-bit engine whose sums
 # differ between CPUs in the 4th or 5th decimal, which reorders near-tied candidates of a few
 # questions, so the neural model's rows, weights and threshold picks move (an AMD EPYC refit of the
-# Intel-fitted file: threshold 0.2950 -> 0.3154; an Intel Xeon without AVX-512: 4 of 3,766 clause
+# Intel-fitted file: threshold 0.2950 -> 0.3154; another Intel Xeon: 4 of 3,766 clause
 # rows differ, decline threshold 0.306 -> 0.325, document threshold 0.275 -> 0.248). The model
 # without the neural features reads nothing a CPU changes and refits exactly. Neural-model thresholds
 # closer than this are the same fit; a stale model differs in its data hash or in the exact part.

@@ -12,7 +12,16 @@ from functools import cached_property
 
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.corpus import CorpusStats, general_rarity, is_quantity, place_names
-from app.answer.kinds import ASKED_UNIT, Kind, asking_match, asks, asks_figure, detect_kinds
+from app.answer.kinds import (
+    ASKED_UNIT,
+    YES_NO,
+    Kind,
+    asking_match,
+    asks,
+    asks_figure,
+    detect_kinds,
+    question_kinds,
+)
 from app.text.spans import normalise
 from index.filters import region_stem
 from index.scope import Scope, blank_years, detect_scope, is_year, year_positions
@@ -25,8 +34,6 @@ _NUMERIC = re.compile(r"^[\d.%％]+$")
 # Words that point back to something named before ("这种情况", "这样的基地", "这方面的钱", "他");
 # not place words ("这边", "那里"): they point at a place, not at the clause before.
 _ANAPHOR = re.compile(r"[这那此该](?:种|样|个|些|类|项|方面)|[他她它其]")
-# a yes/no question names its item right behind these ("有没有油价补贴"): where no asking word is
-_HAS = re.compile(r"有没有|有无|是否有")
 # a number written as a year ("2024年") is the question's scope, not its item
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
 
@@ -245,7 +252,7 @@ def asked_item_words(focus: str, before: int, after: int) -> set[str]:
     from index.tokenize import segment, word_frequency
     match = asking_match(focus)
     if match is None:
-        match = _HAS.search(focus)
+        match = YES_NO.search(focus)
         before, after = 0, before
     if match is None:
         return set()
@@ -283,13 +290,14 @@ def analyze(question: str, documents: list[Document], corpus: CorpusStats, confi
     items = asked_item_words(focus, config.item_words_before, config.item_words_after)
     terms, foreign = _mark_asked(terms, focus, items), _mark_asked(foreign, focus, items)
     units = ASKED_UNIT.findall(focus) or ASKED_UNIT.findall(text)
+    parts = _parts(text, terms)
     return QuestionProfile(
         question=text,
-        kinds=detect_kinds(expand_query(text)),
+        kinds=question_kinds(detect_kinds(expand_query(text)), [p.kinds for p in parts]),
         unit=units[-1] if units else "",
         terms=tuple(terms),
         foreign=tuple(foreign),
-        parts=_parts(text, terms),
+        parts=parts,
         regions=tuple(scope.regions),
         years=scope.named_years,
         unknown_places=_unknown_places(text, corpus, tuple(scope.regions)),

@@ -7,7 +7,7 @@ one question or document.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -73,10 +73,11 @@ REGISTRY: dict[Kind, KindSpec] = {
                  re.compile(rf"比例|百分之几?|百分比|多少%|{_HOW_MANY}成|比率|占比|增长.{{0,4}}(?:多少|目标)|增幅|增速|覆盖率"),
                  re.compile(_PERCENT), "具体比例", True),
         # how much something rises ("往上涨多少", "提高多少", "比上年多出几成"): a figure of the rise
-        # itself ("增长8%", "增加3万千瓦"), not any figure of the topic; "新增多少" asks a count (FIGURE)
+        # itself ("增长8%", "增加3万千瓦"), not any figure of the topic, nor the level it rises to
+        # ("增至3.92个", "提高到90%"); "新增多少" asks a count (FIGURE)
         KindSpec(Kind.GROWTH,
                  re.compile(rf"(?:涨|增长|增加|提高|提升|上升|扩大?|多出)了?(?:多少|{_HOW_MANY}成|百分之几|{_HOW_MANY}个百分点)"),
-                 re.compile(r"(?:增长|增加|提高|提升|上升|扩大|增幅|增速|增)[^\d。；]{0,8}?\d"), "具体增幅", True),
+                 re.compile(r"(?:增长|增加|提高|提升|上升|扩大|增幅|增速|增)(?![至到])[^\d。；]{0,8}?\d"), "具体增幅", True),
         KindSpec(Kind.AMOUNT,
                  re.compile(r"多少钱|多少万|多少元|金额|额度|补多少|奖多少|补贴多少|补助多少|奖励多少|封顶"),
                  re.compile(rf"{_MONEY}|{_SUBSIDY_SHARE}"), "具体金额", True),
@@ -105,10 +106,21 @@ def detect_kinds(question: str) -> frozenset[Kind]:
     FIGURE ("多少") is dropped when a more precise kind that a number answers is also asked.
     """
     kinds = {kind for kind, spec in REGISTRY.items() if spec.asks.search(question)}
-    precise = {k for k in kinds if k is not Kind.FIGURE and REGISTRY[k].figure}
-    if precise or Kind.TIME in kinds:
+    if Kind.TIME in kinds:  # "多少天": the "多少" of a time
+        kinds.discard(Kind.FIGURE)
+    return _without_vague_figure(kinds)
+
+
+def _without_vague_figure(kinds: set[Kind]) -> frozenset[Kind]:
+    if any(k is not Kind.FIGURE and REGISTRY[k].figure for k in kinds):
         kinds.discard(Kind.FIGURE)
     return frozenset(kinds)
+
+
+def question_kinds(whole: frozenset[Kind], parts: Sequence[frozenset[Kind]]) -> frozenset[Kind]:
+    """The kinds a question of several parts asks: the whole question's and each part's own (a time
+    asked in one part leaves another part's "多少" a figure), FIGURE dropped beside a precise kind."""
+    return _without_vague_figure(set(whole).union(*parts))
 
 
 def written_body(kinds: frozenset[Kind], clause: Clause, spans: tuple[Span, ...], marker: str) -> str | None:
@@ -180,6 +192,11 @@ def names_a_kind(word: str) -> bool:
     return any(spec.asks.fullmatch(word) for spec in REGISTRY.values())
 
 
+# a yes/no question asks whether something is there and names it right behind these ("有没有油价补贴",
+# "老年食堂有补贴吗"); "有" inside "没有/所有/具有…" is no such question
+YES_NO = re.compile(r"有没有|有无|是否有|(?<![没所拥具享])有(?=[^，,。；;？?！!]{1,8}吗)")
+
+
 def asks(text: str) -> bool:
     """True when `text` contains a question form of any kind (a part of a multi-part question)."""
-    return bool(_ASK_WORDS.search(text)) or bool(re.search(r"[吗呢？?]$", text))
+    return bool(_ASK_WORDS.search(text) or YES_NO.search(text) or re.search(r"[吗呢？?]$", text))

@@ -163,3 +163,24 @@ def test_a_not_found_answer_names_no_question_form_as_the_missing_topic(corpus_s
     answer = _ask(corpus_service, "2022年瑞安宠物医院数量比上年涨了百分之几？")
     assert not answer.found and "宠物医院" in answer.text and "百分" not in answer.text
 
+
+@pytest.mark.parametrize("question", ["老年食堂有没有补贴", "乐清老年食堂有补贴吗"])
+def test_a_yes_no_question_is_not_answered_by_a_clause_without_the_asked_thing(corpus_service: AnswerService,
+                                                                             question: str) -> None:
+    # the documents count new canteens (52家, 200个) and say nothing of a canteen subsidy: whether there
+    # is one is asked, so quoting the count would be a confident answer to another question
+    answer = _ask(corpus_service, question)
+    assert not answer.found and answer.outcome != "answered"
+    assert not re.search(r"\d", answer.text)
+
+
+def test_a_yes_no_question_is_answered_by_the_clause_that_has_the_asked_thing(corpus_service: AnswerService) -> None:
+    answer = _ask(corpus_service, "在温州把自家房子租出去搞乡村旅游，有税收优惠吗？")
+    assert answer.outcome == "answered" and "税收优惠" in answer.citations[0].quote
+
+
+def test_a_question_of_two_parts_neither_stated_is_not_answered(corpus_service: AnswerService) -> None:
+    # a figure asked in one part and a time in the other: a quote stating neither answers neither
+    answer = _ask(corpus_service, "瑞安推行房票安置，用房票买房能多拿多少奖励？房票多久有效？")
+    assert not answer.found and answer.outcome in ("not_stated", "not_found")
+    assert not re.search(r"\d", answer.text.split("\n")[0])

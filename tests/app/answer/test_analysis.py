@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from app.answer.analysis import asked_item_words, focus_text
 from app.answer.corpus import general_rarity
+from app.answer.kinds import Kind
 
 
 def test_region_and_year_are_scope_not_topic(profile_of) -> None:
@@ -45,6 +46,14 @@ def test_multi_part_questions_have_parts_with_their_own_units(profile_of) -> Non
     assert profile_of("出口信用保险补助比例是多少").parts == ()
 
 
+def test_each_part_of_a_question_asks_its_own_kind(profile_of) -> None:
+    # in one question "多少天" is a time; in two parts "多少奖励" is a figure beside the time asked
+    profile = profile_of("房票安置能多拿多少奖励？有效期多久？")
+    assert [p.kinds for p in profile.parts] == [{Kind.FIGURE}, {Kind.TIME}]
+    assert profile.kinds == {Kind.FIGURE, Kind.TIME} and profile.asks_figure
+    assert profile_of("审批要等多久，多少天能办好").kinds == {Kind.TIME}
+
+
 def test_a_place_no_document_mentions_is_unknown(profile_of) -> None:
     assert profile_of("台州对研发费用按什么比例补助？").unknown_places == ("台州",)
     assert profile_of("瑞安对研发费用按什么比例补助？").unknown_places == ()
@@ -79,6 +88,14 @@ def test_the_asked_item_is_the_noun_by_the_asking_words_never_the_year() -> None
 def test_a_yes_no_question_asks_about_what_follows_有没有() -> None:
     assert asked_item_words("温州网约车司机有没有油价补贴", 2, 1) == {"油价", "补贴"}
     assert asked_item_words("没有问句的陈述", 2, 1) == set()
+
+
+def test_a_yes_no_question_with_吗_asks_about_what_it_has() -> None:
+    # "有…吗" names the asked item between them; "没有/所有/具有" are no such question
+    assert asked_item_words("乐清老年食堂有补贴吗", 2, 1) == {"补贴"}
+    assert asked_item_words("开小店的有税收优惠吗", 2, 1) == {"税收", "优惠"}
+    assert asked_item_words("所有企业都能申请吗", 2, 1) == set()
+    assert asked_item_words("没有社保的能参加吗", 2, 1) == set()
 
 
 def test_what_is_counted_is_named_right_after_its_measure_word() -> None:

@@ -20,8 +20,6 @@ EDGES = [
     ("focus_min_words down", "温州2024年市里发不发消费券？一共发多少？", "default", ()),
     ("item_words_before down", "温州2024年政策与瑞安2025年方案在实施农业科技重大项目的数量上差多少？", "default",
      ("10项", "2项")),
-    ("candidates up, scoped_candidates up", "瑞安种地、养殖、打鱼这些行当创造的价值，2025年增速要冲到多少？", "default",
-     ("4%",)),
     ("relative_probability up, max_per_document down", "“三班三员”吹哨机制是什么？", "default",
      ("社会运行专班", "医疗救治人员")),
     ("max_citations down", "城乡居民收入比要缩小到多少？", "default", ("1.81", "1.75", "1.77", "1.86")),
@@ -47,8 +45,10 @@ def test_the_shipped_value_answers_its_edge_question(corpus_service: AnswerServi
 # Questions the shipped value declines while the moved one answers them with a neighbouring
 # measure's figure (the worst outcome): any answer given must state the key facts.
 WRONG_FIGURE_EDGES = [
-    # with one clause fewer of the named region read, a 700亿元 bond target answers "准备了多少钱"
-    ("scoped_candidates down", "为了拉动买买买、稳住进出口和引进境外资本，温州市本级今年一共准备了多少钱？", ("1.23亿元",)),
+    # with one clause fewer of the named region read, the 卓越工程师 measure answers whether the age
+    # limit of the city's talent programmes is relaxed
+    ("scoped_candidates down", "我快四十五了，想报温州市里的大人才项目，听说岁数卡得紧，今年有没有松点口？",
+     ("适当放宽", "年龄限制")),
 ]
 
 

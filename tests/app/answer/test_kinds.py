@@ -41,6 +41,16 @@ def test_a_ji_that_asks_still_asks_beside_one_that_does_not() -> None:
     assert detect_kinds("比上年多出几成") == {Kind.GROWTH, Kind.RATIO}
 
 
+@pytest.mark.parametrize("question", ["老年食堂有没有补贴", "开小店的有税收优惠吗", "是否有租房补贴"])
+def test_a_yes_no_question_asks(question: str) -> None:
+    # not a bare search for its words: whether the thing is there is asked
+    assert asks(question)
+
+
+def test_a_statement_does_not_ask() -> None:
+    assert not asks("老年食堂补贴") and not asks("所有企业都能享受的政策")
+
+
 def test_figure_is_dropped_when_a_more_precise_kind_is_asked() -> None:
     assert Kind.FIGURE not in detect_kinds("补助比例是多少")
 
@@ -77,6 +87,10 @@ def test_a_rise_is_stated_by_the_figure_of_the_rise_not_by_any_figure_of_the_top
     assert states(growth, "", "争取分布式光伏装机容量增加3万千瓦") == 1.0
     assert states(growth, "", "每年给予最高不超过500万元运行经费补助") == 0.0
     assert states(growth, "", "力争全市研发投入强度达2.9%以上") == 0.0
+    # the level it rises to is not the rise
+    assert states(growth, "", "每千人口拥有婴幼儿托位增至3.92个") == 0.0
+    assert states(growth, "", "县域就诊率提高到90%") == 0.0
+    assert states(growth, "", "农业增加值增速达到5%") == 1.0
     assert missing_note(growth) == "具体增幅"
 
 

@@ -51,6 +51,14 @@ def test_the_five_best_retrieved_clauses_are_read(profile_of) -> None:
         f"doc-0-{n}" for n in range(5)]
 
 
+def test_a_named_region_reads_two_more_of_its_own_clauses(profile_of) -> None:
+    """scoped_candidates: a question naming 瑞安 reads the five best, then the next two of 瑞安, not a third."""
+    hits = [Hit(_clause(doc, 1), 1.0 - rank / 100, "hybrid") for rank, doc in enumerate(_documents(5))]
+    hits += [Hit(_clause(RUIAN_2023, n), 0.9 - n / 100, "hybrid") for n in range(4)]
+    pool = candidate_pool(profile_of("瑞安" + QUESTION), hits, DEFAULT_CONFIG)
+    assert [h.clause.clause_id for h in pool[5:]] == [f"{RUIAN_2023.doc_id}-0", f"{RUIAN_2023.doc_id}-1"]
+
+
 def test_no_region_named_the_best_clause_of_each_document_down_to_rank_ten_is_read(profile_of) -> None:
     """document_candidates: a document first retrieved at rank 10 is read (another region's answer),
     one first retrieved at rank 11 is not."""
