@@ -22,7 +22,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 3  # bump when what is cached changes shape (3: the policy terms' own tags count)
+CACHE_VERSION = 4  # bump when what is cached changes (3: the policy terms' own tags count; 4: no noun holds 了)
 QUANTITY_TAGS = frozenset({"m", "mq", "q", "f"})  # numerals, measure words, "以上"/"以下"
 NOUN_TAGS = frozenset({"n", "nz", "nt", "vn", "eng"})
 
@@ -96,7 +96,9 @@ def tagged_words(lines: Any) -> tuple[frozenset[str], frozenset[str], frozenset[
             continue
         if tag == "ns":
             places.add(word)
-        elif tag in NOUN_TAGS:
+        elif tag in NOUN_TAGS and "了" not in word:
+            # jieba's dictionary tags 26 phrases with the particle as nouns ("开了个", "打了个"): no
+            # topic or asked item is one
             nouns.add(word)
     return frozenset(places), frozenset(nouns), frozenset(quantities)
 

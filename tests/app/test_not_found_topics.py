@@ -48,6 +48,13 @@ def test_words_the_documents_hold_are_named_as_mentioned_the_rest_as_absent(corp
     assert "提到了“培训”" in answer.text and "也没有关于“员工”的内容" in answer.text
 
 
+def test_a_phrase_with_the_particle_了_is_no_topic(corpus_service) -> None:
+    # jieba's dictionary tags "开了个" as a noun; the story's verb is not what the caller asks about
+    assert not is_noun("开了个") and is_noun("食堂")
+    answer = corpus_service.ask("我们小区楼下开了个老年食堂，政府对这种食堂有补贴吗？")
+    assert answer.outcome == "not_found" and "开了个" not in answer.text and "食堂" in answer.text
+
+
 def test_a_mentioned_topic_is_named_as_mentioned(corpus_service) -> None:
     # "最低工资" stands in two documents, which give no figure for it
     answer = corpus_service.ask("最低工资标准是多少")
