@@ -247,7 +247,8 @@ def _mark_asked(terms: list[Term], focus: str, items: set[str]) -> list[Term]:
 def asked_item_words(focus: str, before: int, after: int) -> set[str]:
     """The nouns nearest the asking words of `focus`: up to `before` in front of the first asking
     match and `after` behind it ("契税能减免多少" -> 契税; "给多少安家费" -> 安家费); in a yes/no
-    question without asking words, up to `before` behind "有没有" ("有没有油价补贴" -> 油价, 补贴)."""
+    question without asking words, up to `before` behind its "有没有" or "有…吗" ("有没有油价补贴" ->
+    油价, 补贴; "老年食堂有补贴吗" -> 补贴)."""
     from app.answer.corpus import is_noun
     from index.tokenize import segment, word_frequency
     match = asking_match(focus)

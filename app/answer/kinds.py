@@ -99,6 +99,10 @@ ASKED_UNIT = re.compile(rf"(?:{_HOW_MANY}|多少)(人次|万人|公里|万亩|�
 MEASURE_UNIT = re.compile(r"万人|公里|万亩|平方米|千瓦时|标箱|亿元|万元|[亩吨亿万]")
 _ASK_WORDS = re.compile("|".join(spec.asks.pattern for spec in REGISTRY.values()))
 
+# a yes/no question asks whether something is there and names it right behind these ("有没有油价补贴",
+# "老年食堂有补贴吗"); "有" inside "没有/所有/具有…" is no such question
+YES_NO = re.compile(r"有没有|有无|是否有|(?<![没所拥具享])有(?=[^，,。；;？?！!]{1,8}吗)")
+
 
 def detect_kinds(question: str) -> frozenset[Kind]:
     """The kinds of fact a question asks for (empty for an open question).
@@ -190,11 +194,6 @@ def names_a_kind(word: str) -> bool:
     """True when `word` alone is a question form of some kind ("比例", "金额", "条件"): it says how a
     question asks, not what it asks about."""
     return any(spec.asks.fullmatch(word) for spec in REGISTRY.values())
-
-
-# a yes/no question asks whether something is there and names it right behind these ("有没有油价补贴",
-# "老年食堂有补贴吗"); "有" inside "没有/所有/具有…" is no such question
-YES_NO = re.compile(r"有没有|有无|是否有|(?<![没所拥具享])有(?=[^，,。；;？?！!]{1,8}吗)")
 
 
 def asks(text: str) -> bool:
