@@ -20,7 +20,7 @@ import numpy as np
 from app.text.inputs import prepare_question
 from eval.questions import Question, match_key
 from index.query_map import normal_equations, solve_query_map
-from index.semantic_store import sentence_texts
+from index.semantic_store import sentence_fragments
 from policyqa.errors import UserError
 
 if TYPE_CHECKING:
@@ -44,9 +44,10 @@ def question_folds(questions: list[Question]) -> dict[str, int]:
     return {q.qid: int(f) for q, f in zip(questions, folds, strict=True)}
 
 
-def gold_sentences(question: Question, index: SearchIndex) -> list[str]:
-    """The sentences of the question's gold clauses that hold part of a gold span (a clause's every
-    sentence when none does on its own, e.g. a span that is a list running over several)."""
+def gold_fragments(question: Question, index: SearchIndex) -> list[str]:
+    """The sentence fragments of the question's gold clauses that hold part of a gold span (a
+    clause's every fragment when none does on its own, e.g. a span that is a list running over
+    several sentences): what the index compares a question with (index/semantic_store.py)."""
     found: list[str] = []
     for ref in question.refs:
         span = match_key(ref.span)
@@ -55,11 +56,11 @@ def gold_sentences(question: Question, index: SearchIndex) -> list[str]:
         for clause in index.clauses_of(ref.doc_id):
             if span not in match_key(clause.text):
                 continue
-            sentences = sentence_texts(clause)
-            keyed = [match_key(s) for s in sentences]
-            holding = [s for s, k in zip(sentences, keyed, strict=True)
+            fragments = [f for own in sentence_fragments(clause) for f in own]
+            keyed = [match_key(f) for f in fragments]
+            holding = [f for f, k in zip(fragments, keyed, strict=True)
                        if k and (k in span or span in k or span[:_EDGE] in k or span[-_EDGE:] in k)]
-            found.extend(holding or sentences)
+            found.extend(holding or fragments)
     return list(dict.fromkeys(found))
 
 
@@ -112,7 +113,7 @@ def fit_maps(model: E5Embedder, index: SearchIndex, sources: dict[str, list[Ques
     pairs = 0
     for name, questions in sources.items():
         fold_of = question_folds(questions)
-        labelled = [(q, gold_sentences(q, index)) for q in questions if q.answerable and q.refs]
+        labelled = [(q, gold_fragments(q, index)) for q in questions if q.answerable and q.refs]
         labelled = [(q, s) for q, s in labelled if s]
         if not labelled:
             continue

@@ -97,10 +97,10 @@ class LocalIndex(SearchBase[int, "np.ndarray | None"]):
         assert self._stored.semantic is not None
         return self._stored.semantic.ranking(query_vector, depth, restriction)
 
-    def _sentence_similarities(self, rows: list[int], query_vector: np.ndarray) -> list[tuple[float, ...]]:
+    def _fragment_similarities(self, rows: list[int], query_vector: np.ndarray) -> list[tuple[float, ...]]:
         store = self._stored.semantic
         assert store is not None
-        return [store.clause_sentences(query_vector, row) for row in rows]
+        return [store.clause_fragments(query_vector, row) for row in rows]
 
     def _keyword_scores(self, query_tokens: tuple[str, ...], mask: np.ndarray | None) -> np.ndarray:
         """BM25 scores of every clause, with pseudo-relevance feedback when configured."""

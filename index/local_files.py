@@ -27,7 +27,9 @@ from policyqa.model import Clause, Document
 if TYPE_CHECKING:
     from index.offline_embedder import OfflineEmbedder
 
-FORMAT_VERSION = 2  # 2: clauses carry their glossary entries (searched as sentences, embedded)
+# 2: clauses carry their glossary entries (searched as sentences, embedded); 3: the neural vectors are
+# of sentence fragments (index/semantic_store.py), not whole sentences
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"

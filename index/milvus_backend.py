@@ -284,7 +284,7 @@ class MilvusIndex(SearchBase[str, str]):
         found = self._store.nearest(SEMANTIC, query_vector, depth, expression, self._catalogue.versions)
         return [m.row for m in found], [m.score for m in found]
 
-    def _sentence_similarities(self, rows: list[str], query_vector: np.ndarray) -> list[tuple[float, ...]]:
-        vectors = self._store.sentence_vectors(rows)
+    def _fragment_similarities(self, rows: list[str], query_vector: np.ndarray) -> list[tuple[float, ...]]:
+        vectors = self._store.fragment_vectors(rows)
         query = query_vector.astype(np.float32)
         return [tuple(float(x) for x in vectors[row] @ query) if row in vectors else () for row in rows]

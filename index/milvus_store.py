@@ -320,7 +320,7 @@ class MilvusStore:
         schema = self._data_schema("row_id", description)
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
         if name == SEMANTIC:
-            schema.add_field("in_text", DataType.BOOL)  # a sentence of the text, not a glossary entry
+            schema.add_field("in_text", DataType.BOOL)  # a fragment of the text, not a glossary entry
         index_type, params = LITE_VECTOR_INDEX if is_lite(self.uri) else SERVER_VECTOR_INDEX
         self._create(name, schema, "vector", index_type, "IP", params)
 
@@ -401,7 +401,7 @@ class MilvusStore:
                 data[SENTENCES].append({"row_id": f"{key}#{k}", **scope, "n": k,
                                         "text": _clipped(self.index_text(sentence))})
             if stored.semantic is not None:
-                start, count = int(stored.semantic.offsets[row]), int(stored.semantic.sentence_counts[row])
+                start, count = int(stored.semantic.offsets[row]), int(stored.semantic.fragment_counts[row])
                 block = np.asarray(stored.semantic.vectors[start:int(stored.semantic.offsets[row + 1])],
                                    dtype=np.float32)
                 data[SEMANTIC] += [{"row_id": f"{key}#{k}", **scope, "n": k, "vector": v.tolist(), "in_text": k < count}
@@ -505,8 +505,8 @@ class MilvusStore:
         rows = self.client.query(CLAUSES, filter=f"judged like {like_pattern(phrase.lower())}", output_fields=["count(*)"])
         return int(rows[0]["count(*)"]) if rows else 0
 
-    def sentence_vectors(self, rows: list[str]) -> dict[str, np.ndarray]:
-        """Clause row -> the neural vectors of its text's sentences, in order."""
+    def fragment_vectors(self, rows: list[str]) -> dict[str, np.ndarray]:
+        """Clause row -> the neural vectors of its text's sentence fragments, in order."""
         if not rows:
             return {}
         found = self.rows_of(SEMANTIC, f"clause_row in [{', '.join(quoted(r) for r in rows)}] and in_text == true",

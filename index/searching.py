@@ -18,6 +18,7 @@ from index.contract import MODES, SearchConfig
 from index.embedders import Embedder
 from index.filters import Filters
 from index.scope import Scope, detect_scope
+from index.semantic_store import best_per_sentence, fragment_sentences
 from index.tokenize import expand_query
 from policyqa.errors import IndexMismatchError, UserError
 from policyqa.model import Clause, Document, Hit
@@ -126,8 +127,9 @@ class SearchBase(Generic[Row, Restriction]):
             scope = scopes[i] if scopes else detect_scope(queries[i], self.documents)
             hits = self._search_one(queries[i], vector, top_k, restriction, mode, extra, scope)
             if sentence_queries is not None and hits:
-                similarities = self._sentence_similarities([self._row_of(h.clause) for h in hits], sentence_queries[n])
-                hits = [replace(h, sentence_similarity=s) for h, s in zip(hits, similarities, strict=True)]
+                similarities = self._fragment_similarities([self._row_of(h.clause) for h in hits], sentence_queries[n])
+                hits = [replace(h, sentence_similarity=best_per_sentence(s, fragment_sentences(h.clause)))
+                        for h, s in zip(hits, similarities, strict=True)]
             results[i] = hits
         return results
 
@@ -161,6 +163,6 @@ class SearchBase(Generic[Row, Restriction]):
         """Clause rows by their sentence most similar to the question (the neural model), best first."""
         raise NotImplementedError
 
-    def _sentence_similarities(self, rows: list[Row], query_vector: np.ndarray) -> list[tuple[float, ...]]:
-        """Per row, the question's cosine with each of its clause's sentences, in text order."""
+    def _fragment_similarities(self, rows: list[Row], query_vector: np.ndarray) -> list[tuple[float, ...]]:
+        """Per row, the question's cosine with each of its clause's sentence fragments, in text order."""
         raise NotImplementedError

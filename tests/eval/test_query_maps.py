@@ -1,31 +1,34 @@
-"""Fitting the question map on labelled questions: which sentences are gold, and that every question
+"""Fitting the question map on labelled questions: which sentence fragments are gold, and that every question
 can be embedded by a map that never saw it."""
 from __future__ import annotations
 
 import numpy as np
 
-from eval.query_maps import QuestionMaps, fit_maps, gold_sentences, mapped_by, question_folds
+from eval.query_maps import QuestionMaps, fit_maps, gold_fragments, mapped_by, question_folds
 from eval.questions import GoldRef, Question
-from index.semantic_store import sentence_texts
+from index.semantic_store import sentence_fragments
 
 
 def _question(qid: str, text: str, doc_id: str, span: str) -> Question:
     return Question(qid, text, "colloquial", (GoldRef(doc_id, "", span),), (), True)
 
 
-def test_gold_sentences_are_those_holding_the_span_even_across_a_boundary(corpus_settings) -> None:
+def test_gold_fragments_are_those_holding_the_span_even_across_a_boundary(corpus_settings) -> None:
     from index.backend import open_index
 
     index = open_index(corpus_settings)
-    clause = next(c for c in index.clauses
-                  if len(sentence_texts(c)) >= 3 and all(len(s) > 24 for s in sentence_texts(c)[:2]))
-    first, second = sentence_texts(clause)[:2]
+
+    def fragments(clause):
+        return [f for own in sentence_fragments(clause) for f in own]
+
+    clause = next(c for c in index.clauses if len(fragments(c)) >= 3 and all(len(f) > 24 for f in fragments(c)[:2]))
+    first, second = fragments(clause)[:2]
     inside = _question("a", "?", clause.doc.doc_id, second[2:-2])
-    assert gold_sentences(inside, index) == [second]
+    assert gold_fragments(inside, index) == [second]
     ending = clause.text.index(first) + len(first)  # across the boundary, as the clause's text runs
     across = _question("b", "?", clause.doc.doc_id, clause.text[ending - 10:ending + 10])
-    assert gold_sentences(across, index) == [first, second]
-    assert gold_sentences(_question("c", "?", clause.doc.doc_id, "这句话不在任何文件里"), index) == []
+    assert gold_fragments(across, index) == [first, second]
+    assert gold_fragments(_question("c", "?", clause.doc.doc_id, "这句话不在任何文件里"), index) == []
 
 
 def test_each_question_gets_a_map_fitted_without_its_fold(corpus_settings) -> None:

@@ -30,6 +30,7 @@ from index.milvus_catalogue import current_generation, read_catalogue
 from index.milvus_lock import WRITER, milvus_writer_lock
 from index.milvus_store import CLAUSES, LOCKS, PIECES, SENTENCES, MilvusStore, filter_expression, is_lite
 from index.milvus_writer import WORK_PREFIX
+from ingest.spans import split_sentences
 from policyqa.config import Settings
 from policyqa.errors import IndexMismatchError, IndexMissingError, UserError
 from policyqa.model import Document
@@ -199,6 +200,15 @@ def test_search_filters_run_in_milvus_and_match_the_faiss_backend(small_corpus: 
             want = [h.clause.clause_id for h in faiss.search("出口信用保险保费补助", 8, filters, mode)]
             assert set(got) == set(want), (filters, mode)
     assert milvus.search("出口信用保险", filters=Filters(years=(1999,))) == []
+    # the neural similarity of each sentence (its closest fragment) is the same from either store
+    assert milvus.has_semantic and faiss.has_semantic
+    same = {h.clause.clause_id: h.sentence_similarity for h in faiss.search("出口信用保险保费补助", 20)}
+    hits = milvus.search("出口信用保险保费补助", 8)
+    assert hits and any(h.clause.clause_id in same for h in hits)
+    for hit in hits:
+        assert len(hit.sentence_similarity) == len(split_sentences(hit.clause.text))
+        if hit.clause.clause_id in same:
+            assert hit.sentence_similarity == pytest.approx(same[hit.clause.clause_id], abs=1e-4)
 
 
 def test_a_small_store_is_searched_exactly_however_few_inverted_lists_are_read(small_corpus: Path,

@@ -61,14 +61,23 @@ def test_the_model_can_be_switched_off_or_misnamed(tmp_path: Path) -> None:
 
 def test_hits_carry_the_question_s_similarity_to_each_sentence(corpus_settings) -> None:
     from index.backend import open_index
+    from index.semantic_store import best_per_sentence, fragment_sentences
 
     index = open_index(corpus_settings)
     assert index.has_semantic
     hits = index.search("老房子装电梯政府给补贴吗", top_k=10)
     assert any("semantic" in h.ranks for h in hits)  # the fourth ranking was fused
+    store = index._stored.semantic  # noqa: SLF001 - the stored fragment vectors the hits were scored with
+    assert store is not None and index.semantic_model is not None
+    question = index.semantic_model.embed_queries(["老房子装电梯政府给补贴吗"])[0]
     for hit in hits:
         assert len(hit.sentence_similarity) == len(split_sentences(hit.clause.text))
         assert all(-1.0 <= s <= 1.0 for s in hit.sentence_similarity)
+        row = next(i for i, c in enumerate(index.clauses) if c.clause_id == hit.clause.clause_id)
+        fragments = store.clause_fragments(question, row)
+        # each sentence's similarity is that of its closest fragment
+        assert hit.sentence_similarity == pytest.approx(best_per_sentence(fragments, fragment_sentences(hit.clause)),
+                                                        abs=1e-5)
 
 
 def test_an_index_built_without_the_model_answers_and_says_why(tmp_path: Path, corpus_files) -> None:
@@ -93,8 +102,8 @@ def test_an_index_built_without_the_model_answers_and_says_why(tmp_path: Path, c
 
 
 @pytest.mark.parametrize("text", ["一、总体要求。（一）目标任务：新增就业1万人；城镇调查失业率控制在5%以内。", "无标点的一句话"])
-def test_stored_rows_follow_the_shared_sentence_split(text: str, tmp_path: Path) -> None:
-    from index.semantic_store import SemanticSentences, sentence_texts
+def test_stored_rows_are_the_fragments_of_the_shared_sentence_split(text: str, tmp_path: Path) -> None:
+    from index.semantic_store import SemanticSentences, sentence_fragments
     from policyqa.model import Clause, Document
 
     doc = Document(doc_id="d", title="t")
@@ -102,11 +111,56 @@ def test_stored_rows_follow_the_shared_sentence_split(text: str, tmp_path: Path)
     store = SemanticSentences.build(clauses, E5Embedder(EmbeddingCache(tmp_path / CACHE_FILE)))
     store.save(tmp_path)
     loaded = SemanticSentences.load(tmp_path, len(clauses))
-    assert loaded is not None and list(loaded.offsets) == [0, len(sentence_texts(clauses[0])), len(store.vectors)]
-    assert loaded.clause_sentences(loaded.vectors[0], 0)[0] == pytest.approx(1.0, abs=1e-3)
+    first = [f for own in sentence_fragments(clauses[0]) for f in own]
+    assert loaded is not None and list(loaded.offsets) == [0, len(first), len(store.vectors)]
+    assert list(loaded.fragment_counts) == [len(first), 2]
+    assert loaded.clause_fragments(loaded.vectors[0], 0)[0] == pytest.approx(1.0, abs=1e-3)
     assert loaded.ranking(loaded.vectors[-1], 1)[0] == [1]  # the clause holding the sentence itself
     with pytest.raises(ValueError):
         SemanticSentences.load(tmp_path, len(clauses) + 1)
+
+
+def test_a_sentence_is_cut_at_its_commas_into_fragments_that_hold_all_of_it() -> None:
+    from index.semantic_store import MIN_FRAGMENT_CHARS, fragment_sentences, sentence_fragments
+    from policyqa.model import Clause, Document
+
+    text = "2023年，招引新基金注册20支以上，新增孵化面积22万平方米，创建示范级孵化器。无标点的一句话。"
+    clause = Clause("d:1", Document(doc_id="d", title="t"), (), "1", "", text)
+    fragments = sentence_fragments(clause)
+    # "2023年，" is shorter than MIN_FRAGMENT_CHARS: it names no measure and joins the next segment
+    assert fragments == [["2023年，招引新基金注册20支以上，", "新增孵化面积22万平方米，", "创建示范级孵化器。"],
+                         ["无标点的一句话。"]]
+    assert len("2023年，") < MIN_FRAGMENT_CHARS <= len("创建示范级孵化器。")
+    assert "".join(f for own in fragments for f in own) == text
+    assert fragment_sentences(clause) == [0, 0, 0, 1]
+    short_tail = Clause("d:2", clause.doc, (), "2", "", "新增孵化面积22万平方米，共计。")
+    assert sentence_fragments(short_tail) == [["新增孵化面积22万平方米，共计。"]]  # a short last one joins the one before
+
+
+def test_a_sentence_is_as_similar_as_its_closest_fragment() -> None:
+    from index.semantic_store import best_per_sentence
+
+    assert best_per_sentence([0.2, 0.7, 0.4, 0.1], [0, 0, 0, 1]) == (0.7, 0.1)
+    assert best_per_sentence([0.2, 0.7], [0, 0, 1]) == ()  # vectors of other text: no signal
+    assert best_per_sentence([], []) == ()
+
+
+def test_a_measure_inside_a_long_sentence_is_found_by_its_fragment(corpus_settings) -> None:
+    """A question about one measure of a sentence that strings several: the fragment stating it is
+    closer to the question than the whole sentence is (what the fragments are for)."""
+    from index.backend import open_index
+    from index.semantic_store import sentence_fragments
+
+    index = open_index(corpus_settings)
+    model = index.semantic_model
+    assert model is not None
+    clause = next(c for c in index.clauses if "招引新基金注册20支以上" in c.text)
+    sentence = next(s.text for s in split_sentences(clause.text) if "招引新基金注册20支以上" in s.text)
+    fragment = next(f for own in sentence_fragments(clause) for f in own if "招引新基金注册20支以上" in f)
+    assert len(fragment) < len(sentence) / 2
+    question = model.embed_queries_unmapped(["今年要招引多少支新基金来注册？"])[0]
+    whole, part = model.embed_passages([sentence, fragment])
+    assert part @ question > whole @ question + 0.02
 
 
 def test_many_sentences_are_searched_through_a_graph_that_finds_what_exact_search_finds(
@@ -120,12 +174,12 @@ def test_many_sentences_are_searched_through_a_graph_that_finds_what_exact_searc
     assert json.loads((corpus_settings.index_dir / "manifest.json").read_text(encoding="utf-8"))[
         "semantic_index"] == {"kind": "flat"}
     settings = Settings(index_dir=tmp_path / "index", embed_model="offline", exact_search_below=1000)
-    ingest_paths(corpus_files, settings)  # ~1,800 sentences: above the lowered threshold
+    ingest_paths(corpus_files, settings)  # ~3,400 fragments: above the lowered threshold
     manifest = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["semantic_index"]["kind"] == "hnsw" and (settings.index_dir / GRAPH_FILE).is_file()
     graph = SemanticSentences.load(settings.index_dir, manifest["clause_count"])
     assert graph is not None and graph.graph is not None and isinstance(graph.vectors, np.memmap)
-    exact = SemanticSentences(np.asarray(graph.vectors), graph.offsets, graph.sentence_counts)
+    exact = SemanticSentences(np.asarray(graph.vectors), graph.offsets, graph.fragment_counts)
     model, _ = semantic_embedder(settings.semantic_model, settings.cache_folder)
     assert model is not None
     questions = ["老房子装电梯政府给补贴吗", "出口信用保险补助比例", "高校毕业生来就业有什么补贴", "农村养老服务",
@@ -139,3 +193,21 @@ def test_many_sentences_are_searched_through_a_graph_that_finds_what_exact_searc
     for hit in hits:  # each hit's sentences compared with the question exactly, whichever search found it
         if hit.clause.clause_id in same:
             assert hit.sentence_similarity == pytest.approx(same[hit.clause.clause_id], abs=1e-4)
+
+
+def test_passages_are_embedded_on_more_threads_to_the_same_vectors(tmp_path: Path) -> None:
+    """An ingest embeds passages on every core (half the time on two); the vectors do not change,
+    and the thread count goes back for the questions asked next from the same thread."""
+    from index.semantic import ENGINE_THREADS, _openmp_runtime, engine_threads
+
+    runtime = _openmp_runtime()
+    assert runtime is not None  # the wheel's own OpenMP runtime, found beside the engine
+    texts = ["支持企业开拓国际市场，", "新增孵化面积22万平方米，", "创建温州示范级孵化器。"] * 3
+    model = E5Embedder(EmbeddingCache(None))
+    engine = model._loaded()  # noqa: SLF001 - the engine itself, past the cache
+    one = engine.passage(texts)
+    with engine_threads(2):
+        assert runtime.omp_get_max_threads() == 2
+        two = engine.passage(texts)
+    assert runtime.omp_get_max_threads() == ENGINE_THREADS
+    assert np.array_equal(one, two)

@@ -20,7 +20,7 @@ def test_the_shipped_threshold_is_the_one_chosen_for_the_stated_decline_precisio
 
 # The shipped model, byte for byte: rebuilding it (`policyqa train-decision`) changes answers, so the
 # README's evaluation tables and eval/expected.yaml must be re-measured with it, and this pin updated.
-MODEL_SHA256 = "5e3b4c11250aa40c3e0721bca5acafc5eda70e6782afedfdb4b12b77e27b3ae6"
+MODEL_SHA256 = "ac0ab90662b75cf841fc9e8e15231f8e8f26860f7be8057379c149f9fd387ec2"
 
 
 def test_the_shipped_model_is_the_measured_one() -> None:
@@ -34,8 +34,8 @@ def test_the_shipped_model_is_the_measured_one() -> None:
 def test_questions_next_to_the_threshold_fall_on_their_sides(corpus_service) -> None:
     """The project questions whose best clause scores just above and just below the threshold: moving
     the threshold or changing a feature moves one of them across."""
-    answered = ["瑞安2025年吸引外资大项目的牵头单位是哪个？"]
-    declined = ["乐清农机购置补贴每台补多少钱？", "乐清企业投保出口信用保险，保费按多少比例补助？"]
+    answered = ["温州企业自己可以推荐卓越工程师吗？一年几个？"]  # 0.367 against the threshold 0.366
+    declined = ["乐清企业出国参展，展位费能补多少比例？", "高校毕业生到温州工作，每月租房补贴多少？"]  # 0.341, 0.293
     for question in answered:
         assert corpus_service.ask(question).outcome in ("answered", "not_stated"), question
     for question in declined:

@@ -11,11 +11,13 @@ from dataclasses import replace
 from app.answer.analysis import asked_item_words
 from app.answer.compose import group_by_document
 from app.answer.config import DEFAULT_CONFIG
+from app.answer.hotline import compose_hotline
 from app.answer.pipeline import candidate_pool
 from app.answer.select import Item, choose_clauses, choose_sentences, fragments, narrow
 from app.text.spans import Span
 from policyqa.model import Clause, Document, Hit
 
+from ..answer_checks import TODAY
 from ..answer_fakes import RUIAN_2023, scored
 
 FIGURE = "出口信用保险保费补助比例为60%。"  # states the asked figure of "出口信用保险补助比例是多少"
@@ -172,3 +174,24 @@ def test_a_read_aloud_fragment_is_a_comma_segment_of_at_most_60_characters(profi
         spans = [Span(0, len(text), text)]
         [fragment] = fragments(text, spans, profile, DEFAULT_CONFIG)
         assert (fragment.text == segment) is alone, length
+
+
+def test_a_read_aloud_answer_adds_another_document_while_it_stays_within_90_characters(profile_of) -> None:
+    """hotline_max_chars: each document's part is its region and year, its quote, "[n]" and its
+    status ("第0市2020年：…[1]（已到期）"); two parts of 47 and 42 characters (89) are both read,
+    of 47 and 47 (94) only the first."""
+    from app.answer.compose import Group
+
+    profile = profile_of(QUESTION)
+
+    def read(*lengths: int) -> int:
+        groups = []
+        for doc, length in zip(_documents(len(lengths)), lengths, strict=True):
+            text = _padded(FIGURE, length)
+            span = Span(0, len(text), text)
+            groups.append(Group(doc, (Item(_clause(doc, 1, text), (span,), (span,), 0.9, True, text),), True))
+        text, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
+        return len(citations)
+
+    assert read(30, 25) == 2
+    assert read(30, 30) == 1

@@ -34,7 +34,7 @@ def correct(messages: list[dict]) -> tuple[int, str, float]:
 
 def foreign_citation(messages: list[dict]) -> tuple[int, str, float]:
     _, good, _ = correct(messages)
-    return 200, good + "另外补助上限为 500 万元[42]。", 0.0
+    return 200, good + "另外补助上限为 4321 万元[42]。", 0.0  # a figure of no document
 
 
 def absent_number_only(messages: list[dict]) -> tuple[int, str, float]:
