@@ -30,8 +30,9 @@ OFFSETS_FILE = "semantic_offsets.npy"
 COUNTS_FILE = "semantic_fragment_counts.npy"
 # A comma segment shorter than this joins the next one ("2023年，" names no measure of its own).
 # Chosen with the neural ranking alone (R@5 of the gold clauses, README): 8 is best on the development
-# set (5, 12, 16 measured); 12 does better on the training set, not yet compared by its answers. What
-# the decision's e5 features are computed from: a change means `policyqa train-decision`.
+# set (5, 12, 16 measured); 12 ranks better on the training set but, retrained, answers worse there
+# (declines 0.733 against 0.917). What the decision's e5 features are computed from: a change means
+# `policyqa train-decision`.
 MIN_FRAGMENT_CHARS = 8
 GRAPH_FILE = "semantic_graph.index"  # only for a layout searched through a graph
 
