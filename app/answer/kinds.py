@@ -117,7 +117,7 @@ def detect_kinds(question: str) -> frozenset[Kind]:
 
 def _without_vague_figure(kinds: set[Kind]) -> frozenset[Kind]:
     if any(k is not Kind.FIGURE and REGISTRY[k].figure for k in kinds):
-        kinds.discard(Kind.FIGURE)
+        return frozenset(kinds - {Kind.FIGURE})
     return frozenset(kinds)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from index.backend import open_index
 from index.build import ingest_paths
+from index.contract import SearchIndex
 from ingest.pipeline import load_document
 from policyqa.config import BUNDLED_CORPUS, Settings
 from policyqa.model import Clause, Document, Hit
@@ -18,16 +19,17 @@ BY_EXPLANATION = (("瑞安要组建社会运行专班、民生服务专班吗？
                   ("瑞安倾听企业呼声零距离是什么机制？", "二、(六)第5段"))
 
 
+def _found_one(opened: SearchIndex, question: str, locator: str) -> tuple[int, Hit] | None:
+    """(fused rank, hit) of the measure at `locator` for `question`; None when not in the first 40."""
+    hits = opened.search(question, top_k=40)
+    return next(((rank, h) for rank, h in enumerate(hits, 1)
+                 if (h.clause.doc.doc_id, h.clause.locator) == (REPORT, locator)), None)
+
+
 def _found(settings: Settings) -> list[tuple[int, Hit] | None]:
-    """Per question, (fused rank, hit) of the measure that uses the explained term; None when it is
-    not in the first 40."""
+    """Per question, (fused rank, hit) of the measure that uses the explained term."""
     opened = open_index(settings)
-    found = []
-    for question, locator in BY_EXPLANATION:
-        hits = opened.search(question, top_k=40)
-        found.append(next(((rank, h) for rank, h in enumerate(hits, 1)
-                           if (h.clause.doc.doc_id, h.clause.locator) == (REPORT, locator)), None))
-    return found
+    return [_found_one(opened, question, locator) for question, locator in BY_EXPLANATION]
 
 
 def test_the_measure_using_a_term_is_found_by_its_explanation(backend_settings: Settings) -> None:
@@ -50,10 +52,8 @@ def test_the_measure_using_a_term_is_read_by_the_answer(backend_settings: Settin
     # with keyword feedback (the glossary entry itself ranks first and lends its label) it is among
     # the five clauses the answer reads, on Milvus too (the feedback re-scores Milvus's first pass);
     # the neural ranking (weight 2.5) knows the term only through its explanation
-    text, locator = question
-    hits = open_index(backend_settings).search(text, top_k=40)
-    rank = next(rank for rank, h in enumerate(hits, 1) if (h.clause.doc.doc_id, h.clause.locator) == (REPORT, locator))
-    assert rank <= 5
+    found = _found_one(open_index(backend_settings), *question)
+    assert found is not None and found[0] <= 5
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.answer.analysis import asked_item_words
-from app.answer.compose import group_by_document
+from app.answer.compose import Group, group_by_document
 from app.answer.config import DEFAULT_CONFIG
 from app.answer.hotline import compose_hotline
 from app.answer.pipeline import candidate_pool
@@ -180,8 +180,6 @@ def test_a_read_aloud_answer_adds_another_document_while_it_stays_within_90_char
     """hotline_max_chars: each document's part is its region and year, its quote, "[n]" and its
     status ("第0市2020年：…[1]（已到期）"); two parts of 47 and 42 characters (89) are both read,
     of 47 and 47 (94) only the first."""
-    from app.answer.compose import Group
-
     profile = profile_of(QUESTION)
 
     def read(*lengths: int) -> int:
@@ -190,7 +188,7 @@ def test_a_read_aloud_answer_adds_another_document_while_it_stays_within_90_char
             text = _padded(FIGURE, length)
             span = Span(0, len(text), text)
             groups.append(Group(doc, (Item(_clause(doc, 1, text), (span,), (span,), 0.9, True, text),), True))
-        text, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
+        _, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
         return len(citations)
 
     assert read(30, 25) == 2
