@@ -185,7 +185,8 @@ def train_decision(out: Path | None, map_out: Path | None, index: Path | None) -
         _fail(error)
     training = model.training
     click.echo(f"决策模型已重建：{training['questions']} 个问题（{'、'.join(training['sources'])}），"
-               f"阈值 {model.threshold:.4f}，拒答精确率（交叉验证）{training['decline_precision_out_of_fold']:.3f}")
+               f"阈值 {model.threshold:.4f}（有答案的机会 {training['answer_chance_target']:.0%}），"
+               f"拒答精确率（交叉验证）{training['decline_precision_out_of_fold']:.3f}")
 
 
 @main.command(name="eval")

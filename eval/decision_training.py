@@ -9,15 +9,18 @@ generated inputs with no policy topic (numbers, Latin letters, everyday chatter)
 The development set (../shared/dev/questions.jsonl) is never trained on: it chooses settings and
 reports what holds on questions the model never saw.
 
-The threshold is chosen on out-of-fold probabilities (folds grouped by question, averaged over
-AnswerConfig.cv_repeats random splits so that one labelled question more or less moves it little):
-the highest at which the declined questions are, at least AnswerConfig.decline_precision of them,
-questions whose retrieved clauses hold no answer (generated inputs left out of that count).
+Both thresholds are chosen on out-of-fold probabilities (folds grouped by question, averaged over
+AnswerConfig.cv_repeats random splits), calibrated by a logistic fit: the decline threshold is the
+question's best clause probability at which the chance that its retrieved clauses hold an answer is
+AnswerConfig.answer_chance (generated inputs left out: declining them is trivially right); the
+document threshold the probability at which another document's best clause holds the answer with
+AnswerConfig.document_chance.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -220,29 +223,47 @@ def _out_of_fold(x: np.ndarray, y: np.ndarray, group: np.ndarray, names: tuple[s
     return total / len(splits)
 
 
-def choose_inclusion_threshold(probability: np.ndarray, label: np.ndarray, precision: float) -> tuple[float, float]:
-    """The lowest threshold at which the rows it includes are at least `precision` right; (threshold,
-    its precision). 1.0 (include nothing) when no threshold is that precise."""
-    for t in sorted(set(np.round(probability, 6).tolist())):
-        included = probability >= t
-        got = float(np.mean(label[included])) if included.any() else 0.0
-        if included.any() and got >= precision:
-            return float(t), got
-    return 1.0, 1.0
+def _log_odds(p: float | np.ndarray) -> float | np.ndarray:
+    clipped = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(clipped / (1 - clipped))
 
 
-def choose_threshold(question_max: np.ndarray, has_answer: np.ndarray, precision: float) -> tuple[float, float]:
-    """The highest threshold at which declined questions (max probability below it) are at least
-    `precision` questions without an answer among their candidates; (threshold, its precision)."""
-    best = (float(np.min(question_max)) if len(question_max) else 0.5, 1.0)
-    for t in sorted(set(np.round(question_max, 6).tolist())):
-        declined = question_max < t
-        if not declined.any():
-            continue
-        got = float(np.mean(~has_answer[declined]))
-        if got >= precision:
-            best = (float(t), got)
-    return best
+@dataclass(frozen=True)
+class Calibration:
+    """The chance that a row's label is true given its score: sigmoid(slope * log-odds(score) +
+    intercept), a logistic fit over out-of-fold scores (Platt scaling)."""
+
+    slope: float
+    intercept: float
+
+    def chance(self, score: float) -> float:
+        return float(1 / (1 + math.exp(-(self.slope * float(_log_odds(score)) + self.intercept))))
+
+    def threshold(self, chance: float) -> float:
+        """The score at which the chance is `chance`: 0.0 (take every row) or 1.0 (take none) when
+        the score does not rise with the label."""
+        if self.slope <= 0:
+            return 0.0 if self.chance(0.5) >= chance else 1.0
+        at = (float(_log_odds(chance)) - self.intercept) / self.slope
+        return float(1 / (1 + math.exp(-at)))
+
+
+def calibrate(score: np.ndarray, label: np.ndarray) -> Calibration:
+    """Fit the calibration on every row, so that one row more or less moves a threshold a little
+    (the extreme point of an empirical precision curve jumped between distant crossings). One label
+    only calibrates to that label's rate."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(label.tolist())) < 2:
+        return Calibration(0.0, float(_log_odds(float(label.mean()) if len(label) else 0.0)))
+    # unpenalised: two parameters fitted on hundreds of rows need no pull towards zero
+    fitted = LogisticRegression(C=1e6, max_iter=1000).fit(np.asarray(_log_odds(score))[:, None], label.astype(int))
+    return Calibration(float(fitted.coef_[0][0]), float(fitted.intercept_[0]))
+
+
+def share(mask: np.ndarray, label: np.ndarray) -> float:
+    """The share of the masked rows whose label is true (1.0 when none is masked: nothing wrong)."""
+    return float(np.mean(label[mask])) if mask.any() else 1.0
 
 
 def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
@@ -256,27 +277,33 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
     splits = fold_splits(len(rows), config.cv_repeats)
     out_of_fold = _out_of_fold(x, y, group, CLAUSE_FEATURES, splits, config.regularisation_c)
     # generated inputs train the model but do not choose the threshold: declining them is trivially
-    # right, and they would make any threshold look precise
+    # right, and forty easy rows would bend the calibration towards them
     questions = sorted(q for q in set(group.tolist()) if rows[q].source != "generated")
     question_max = np.asarray([out_of_fold[group == q].max() for q in questions])
     has_answer = np.asarray([bool(y[group == q].max()) for q in questions])
-    threshold, precision = choose_threshold(question_max, has_answer, config.decline_precision)
+    answer_calibration = calibrate(question_max, has_answer)
+    threshold = answer_calibration.threshold(config.answer_chance)
     dx, dy, dgroup = _document_matrix(rows, x, y, group, clause_model.probabilities(x))
     document_model = _fit(dx, dy, DOCUMENT_FEATURES, config.regularisation_c)
     document_oof = _out_of_fold(dx, dy, dgroup, DOCUMENT_FEATURES, splits, config.regularisation_c)
-    document_threshold, document_precision = choose_inclusion_threshold(document_oof, dy, config.document_precision)
+    document_calibration = calibrate(document_oof, dy)
+    document_threshold = document_calibration.threshold(config.document_chance)
     training = {
         "questions": len(rows),
         "sources": sorted({r.source for r in rows}),
         "clause_rows": int(len(y)),
         "sentence_rows": int(len(sentence_y)),
-        "decline_precision_target": config.decline_precision,
+        "answer_chance_target": config.answer_chance,
+        "answer_calibration": [round(answer_calibration.slope, 6), round(answer_calibration.intercept, 6)],
         "cv_repeats": len(splits),
         "regularisation_c": config.regularisation_c,
-        "decline_precision_out_of_fold": round(precision, 4),
+        # what the chosen thresholds do out of fold: the declined questions' share without an answer
+        # among their candidates, the listed documents' share that hold one
+        "decline_precision_out_of_fold": round(share(question_max < threshold, ~has_answer), 4),
         "document_rows": int(len(dy)),
-        "document_precision_target": config.document_precision,
-        "document_precision_out_of_fold": round(document_precision, 4),
+        "document_chance_target": config.document_chance,
+        "document_calibration": [round(document_calibration.slope, 6), round(document_calibration.intercept, 6)],
+        "document_precision_out_of_fold": round(share(document_oof >= document_threshold, dy.astype(bool)), 4),
         "data_sha256": data_hash,
     }
     return DecisionModel(sentence_model, clause_model, round(threshold, 6), document_model,

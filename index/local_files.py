@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from index.offline_embedder import OfflineEmbedder
 
 # 2: clauses carry their glossary entries (searched as sentences, embedded); 3: the neural vectors are
-# of sentence fragments (index/semantic_store.py), not whole sentences
-FORMAT_VERSION = 3
+# of sentence fragments (index/semantic_store.py), not whole sentences; 4: and of glossary entries' fragments
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"

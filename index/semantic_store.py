@@ -2,8 +2,9 @@
 
 A sentence is compared with the question fragment by fragment (`sentence_fragments`): a work plan's
 sentence strings several measures together with commas, and one vector for the whole sentence blurs
-the one that was asked about. Row order: clause 0's fragments in text order, then its glossary
-entries (a term it uses, explained: found by, never quoted), then clause 1's, …
+the one that was asked about. Row order: clause 0's fragments in text order, then the fragments of
+its glossary entries (a term it uses, explained: found by, never quoted; a long entry lists many
+things too), then clause 1's, …
 `offsets[i]:offsets[i + 1]` are clause i's rows, the first `fragment_counts[i]` of them its text; the
 answer layer gets, for each sentence it reads, the question's similarity to its closest fragment.
 Which sentence a fragment belongs to is not stored: `fragment_sentences` recomputes it from the
@@ -64,6 +65,11 @@ def _fragments_of(text: str) -> list[list[str]]:
     return fragments
 
 
+def glossary_fragments(clause: Clause) -> list[str]:
+    """The fragments of the clause's glossary entries, cut as its sentences are."""
+    return [f for entry in clause.glossary for own in _fragments_of(entry) for f in own]
+
+
 def fragment_sentences(clause: Clause) -> list[int]:
     """The sentence number (in text order) of each of the clause's fragment rows, in row order."""
     return list(_fragment_sentences(clause.text))
@@ -105,7 +111,7 @@ class SemanticSentences:
     def build(cls, clauses: Sequence[Clause], embedder: E5Embedder,
               exact_below: int = EXACT_SEARCH_BELOW) -> SemanticSentences:
         fragments = [[f for own in sentence_fragments(c) for f in own] for c in clauses]
-        texts = [group + list(c.glossary) for group, c in zip(fragments, clauses, strict=True)]
+        texts = [group + glossary_fragments(c) for group, c in zip(fragments, clauses, strict=True)]
         offsets = np.concatenate([[0], np.cumsum([len(t) for t in texts])]).astype(np.int64)
         vectors = embedder.embed_passages([t for group in texts for t in group])
         counts = np.asarray([len(g) for g in fragments], dtype=np.int64)

@@ -48,18 +48,20 @@ def choose_clauses(scored: list[Scored], profile: QuestionProfile, threshold: fl
     if profile.names_scope:
         passing.sort(key=lambda s: not profile.covers(s.candidate.hit.clause))  # stable: order kept within
     floor = config.relative_probability * passing[0].probability
-    chosen: list[Scored] = []
+    eligible: list[tuple[Scored, int]] = []  # (candidate, how many of its document come before it)
     per_doc: dict[str, int] = {}
     for s in passing:
         doc_id = s.candidate.hit.clause.doc.doc_id
         below = s.probability < floor and s.document_probability < document_threshold
         if below or per_doc.get(doc_id, 0) >= config.max_per_document:
             continue
+        eligible.append((s, per_doc.get(doc_id, 0)))
         per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
-        chosen.append(s)
-        if len(chosen) == config.max_citations:
-            break
-    return chosen
+    # more than fit: a document not yet cited comes before a second clause of a cited one (the named
+    # scope's first), so the cap drops a document's second clause rather than a whole document
+    outside = [profile.names_scope and not profile.covers(s.candidate.hit.clause) for s, _ in eligible]
+    order = sorted(range(len(eligible)), key=lambda i: (outside[i], eligible[i][1] > 0, i))
+    return [eligible[i][0] for i in sorted(order[:config.max_citations])]
 
 
 def _segment_score(profile: QuestionProfile, text: str) -> float:

@@ -8,30 +8,54 @@ import pytest
 
 from eval.decision_training import (
     REFIT_TOLERANCE,
-    choose_inclusion_threshold,
-    choose_threshold,
+    Calibration,
+    calibrate,
     data_hash,
     evaluation_sources,
     generated_questions,
+    share,
     training_sources,
 )
 from eval.questions import DEV_QUESTIONS_FILE, TRAIN_QUESTIONS_FILE
 
 
-def test_decline_threshold_is_the_highest_with_the_stated_precision() -> None:
-    question_max = np.asarray([0.1, 0.2, 0.3, 0.4, 0.9])
-    has_answer = np.asarray([False, False, True, False, True])
-    # below 0.3: {0.1, 0.2} both right (1.0); below 0.4: 2 of 3 right; below 0.9: 3 of 4 right
-    assert choose_threshold(question_max, has_answer, 0.75) == (0.9, 0.75)
-    assert choose_threshold(question_max, has_answer, 0.9) == (0.3, 1.0)
+def test_the_threshold_is_where_the_calibrated_chance_reaches_the_target() -> None:
+    rng = np.random.default_rng(7)
+    score = rng.uniform(0.01, 0.99, 400)
+    # labels drawn with chance = score: a calibration of a calibrated score is the identity
+    label = rng.uniform(size=400) < score
+    calibration = calibrate(score, label)
+    assert 0.7 < calibration.slope < 1.4 and abs(calibration.intercept) < 0.3
+    for chance in (0.3, 0.55, 0.8):
+        threshold = calibration.threshold(chance)
+        assert math.isclose(calibration.chance(threshold), chance, abs_tol=1e-9)
+        assert abs(threshold - chance) < 0.08
+    assert calibration.threshold(0.4) < calibration.threshold(0.6)  # a surer answer needs a higher score
 
 
-def test_inclusion_threshold_is_the_lowest_with_the_stated_precision() -> None:
-    probability = np.asarray([0.1, 0.4, 0.5, 0.8])
-    label = np.asarray([0, 0, 1, 1])
-    assert choose_inclusion_threshold(probability, label, 0.75) == (0.5, 1.0)
-    assert choose_inclusion_threshold(probability, label, 0.5) == (0.1, 0.5)
-    assert choose_inclusion_threshold(np.asarray([0.3]), np.asarray([0]), 0.5) == (1.0, 1.0)
+def test_one_row_more_moves_the_threshold_a_little() -> None:
+    """The reason for calibrating: every row weighs in, none decides alone."""
+    rng = np.random.default_rng(11)
+    score = rng.uniform(0.01, 0.99, 300)
+    label = rng.uniform(size=300) < score
+    base = calibrate(score, label).threshold(0.55)
+    for extra, extra_label in ((0.05, True), (0.95, False)):
+        moved = calibrate(np.append(score, extra), np.append(label, extra_label)).threshold(0.55)
+        assert moved != base and abs(moved - base) < 0.02
+
+
+def test_a_score_that_does_not_separate_takes_all_or_nothing() -> None:
+    assert calibrate(np.asarray([0.2, 0.6]), np.asarray([True, True])).threshold(0.55) == 0.0
+    assert calibrate(np.asarray([0.2, 0.6]), np.asarray([False, False])).threshold(0.55) == 1.0
+    falling = calibrate(np.asarray([0.1, 0.2, 0.8, 0.9]), np.asarray([True, True, False, True]))
+    assert falling.slope <= 0 and falling.threshold(0.55) == 0.0  # three of four: every row passes
+    assert falling.threshold(0.9) == 1.0
+
+
+def test_share_counts_the_masked_rows_only() -> None:
+    label = np.asarray([True, False, True, True])
+    assert share(np.asarray([True, True, False, False]), label) == 0.5
+    assert share(np.zeros(4, dtype=bool), label) == 1.0
 
 
 def test_generated_inputs_are_the_same_every_run_and_never_answerable() -> None:
@@ -86,8 +110,9 @@ def test_the_shipped_model_is_what_train_decision_builds(corpus_settings) -> Non
         assert math.isclose(rebuilt.training[key], shipped.training[key], rel_tol=0.01)
     assert math.isclose(rebuilt.threshold, shipped.threshold, abs_tol=REFIT_TOLERANCE)
     assert math.isclose(rebuilt.document_threshold, shipped.document_threshold, abs_tol=REFIT_TOLERANCE)
-    for name in ("decline_precision", "document_precision"):
-        assert rebuilt.training[f"{name}_out_of_fold"] >= rebuilt.training[f"{name}_target"]
+    for name, threshold in (("answer", rebuilt.threshold), ("document", rebuilt.document_threshold)):
+        calibration = Calibration(*rebuilt.training[f"{name}_calibration"])
+        assert math.isclose(calibration.chance(threshold), rebuilt.training[f"{name}_chance_target"], abs_tol=1e-4)
 
 
 def _close(a: object, b: object, relative: float) -> bool:

@@ -40,18 +40,14 @@ def test_the_measure_using_a_term_is_found_by_its_explanation(backend_settings: 
         assert hit.ranks["sentences"] <= 3 and hit.ranks["dense"] <= 3
 
 
-@pytest.mark.parametrize("question", [
-    # Since e5 compares the text by sentence fragment, the entry's one vector (a long list of
-    # 专班 and 人员) loses to other clauses' fragments: e5 rank 22 -> 43, fused 5 -> 11. Comparing
-    # the entry by fragment brings it back to 2 but, retrained, answered more unanswerable training
-    # questions (README): not landed. Strict: it fails once the measure is read again.
-    pytest.param(BY_EXPLANATION[0], marks=pytest.mark.xfail(strict=True, reason="see above")),
-    BY_EXPLANATION[1]])
+@pytest.mark.parametrize("question", BY_EXPLANATION)
 def test_the_measure_using_a_term_is_read_by_the_answer(backend_settings: Settings,
                                                         question: tuple[str, str]) -> None:
     # with keyword feedback (the glossary entry itself ranks first and lends its label) it is among
     # the five clauses the answer reads, on Milvus too (the feedback re-scores Milvus's first pass);
-    # the neural ranking (weight 2.5) knows the term only through its explanation
+    # the neural ranking (weight 2.5) knows the term only through its explanation, compared by
+    # fragment: as one vector, 三班三员's long list of 专班 and 人员 lost to other clauses' fragments
+    # (fused rank 11)
     found = _found_one(open_index(backend_settings), *question)
     assert found is not None and found[0] <= 5
 

@@ -103,19 +103,25 @@ def test_an_index_built_without_the_model_answers_and_says_why(tmp_path: Path, c
 
 @pytest.mark.parametrize("text", ["一、总体要求。（一）目标任务：新增就业1万人；城镇调查失业率控制在5%以内。", "无标点的一句话"])
 def test_stored_rows_are_the_fragments_of_the_shared_sentence_split(text: str, tmp_path: Path) -> None:
-    from index.semantic_store import SemanticSentences, sentence_fragments
+    from index.semantic_store import SemanticSentences, glossary_fragments, sentence_fragments
     from policyqa.model import Clause, Document
 
     doc = Document(doc_id="d", title="t")
-    clauses = [Clause("d:1", doc, (), "1", "", text), Clause("d:2", doc, (), "2", "", "支持企业开拓国际市场。加大外贸支持力度。")]
+    entry = "三班三员：社会运行专班、民生服务专班、应急处置专班，以及网格员、联络员、服务员。"
+    clauses = [Clause("d:1", doc, (), "1", "", text),
+               Clause("d:2", doc, (), "2", "", "支持企业开拓国际市场。加大外贸支持力度。", glossary=(entry,))]
     store = SemanticSentences.build(clauses, E5Embedder(EmbeddingCache(tmp_path / CACHE_FILE)))
     store.save(tmp_path)
     loaded = SemanticSentences.load(tmp_path, len(clauses))
     first = [f for own in sentence_fragments(clauses[0]) for f in own]
-    assert loaded is not None and list(loaded.offsets) == [0, len(first), len(store.vectors)]
+    # the glossary entry, a long list, is cut as a sentence is: one row per fragment, after the text's
+    assert glossary_fragments(clauses[1]) == ["三班三员：社会运行专班、民生服务专班、应急处置专班，", "以及网格员、联络员、服务员。"]
+    assert loaded is not None and list(loaded.offsets) == [0, len(first), len(first) + 2 + 2] == [0, len(first), len(store.vectors)]
     assert list(loaded.fragment_counts) == [len(first), 2]
     assert loaded.clause_fragments(loaded.vectors[0], 0)[0] == pytest.approx(1.0, abs=1e-3)
-    assert loaded.ranking(loaded.vectors[-1], 1)[0] == [1]  # the clause holding the sentence itself
+    assert len(loaded.clause_fragments(loaded.vectors[0], 1)) == 2  # the text's fragments, not the entry's
+    assert loaded.ranking(loaded.vectors[-1], 1)[0] == [1]  # the clause holding the entry's fragment itself
+    assert loaded.ranking(loaded.vectors[len(first) + 1], 1)[0] == [1]
     with pytest.raises(ValueError):
         SemanticSentences.load(tmp_path, len(clauses) + 1)
 

@@ -87,6 +87,20 @@ def test_four_clauses_are_cited_at_most(profile_of) -> None:
     assert len(choose_clauses(passing, profile, 0.5, DEFAULT_CONFIG)) == 4
 
 
+def test_the_citation_cap_drops_a_document_s_second_clause_before_another_document(profile_of) -> None:
+    """max_citations with no place named: four documents answer, the first with two clauses; the four
+    cited are one of each (the cap used to drop the fourth document)."""
+    profile = profile_of(QUESTION)
+    first, *others = _documents(4)
+    passing = [scored(profile, _clause(first, n), p) for n, p in ((1, 0.95), (2, 0.94))]
+    passing += [scored(profile, _clause(doc, 1), p) for doc, p in zip(others, (0.9, 0.85, 0.8), strict=True)]
+    cited = [s.candidate.hit.clause.clause_id for s in choose_clauses(passing, profile, 0.5, DEFAULT_CONFIG)]
+    assert cited == ["doc-0-1", "doc-1-1", "doc-2-1", "doc-3-1"]
+    roomy = replace(DEFAULT_CONFIG, max_citations=5)  # room for all: in probability order
+    cited = [s.candidate.hit.clause.clause_id for s in choose_clauses(passing, profile, 0.5, roomy)]
+    assert cited == ["doc-0-1", "doc-0-2", "doc-1-1", "doc-2-1", "doc-3-1"]
+
+
 def test_two_clauses_of_one_document_are_cited_at_most(profile_of) -> None:
     """max_per_document: three passing clauses of one document, two cited."""
     profile = profile_of(QUESTION)
