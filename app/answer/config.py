@@ -55,7 +55,7 @@ class AnswerConfig:
     # training: both thresholds are calibrated out of fold (eval/decision_training.py). A question is
     # declined when the chance that its retrieved clauses hold an answer is below this. It replaced
     # "the highest threshold whose declines are 72.5 % right", whose pick jumped between distant
-    # crossings of a ragged curve (the five folds' thresholds 0.20-0.40; now 0.32-0.34). Training
+    # crossings of a ragged curve (the five folds' thresholds 0.20-0.40; now 0.30-0.33). Training
     # set cross-validated, key facts / answerable refused / declines (confident wrong answers):
     # the precision rule 0.719/0.186/0.917 (27); chance 0.5 0.740/0.160/0.917 (28), 0.55
     # 0.732/0.182/0.933 (24), 0.6 0.710/0.212/0.933 (22), 0.65 0.662/0.255/0.950. Development set:
@@ -65,7 +65,7 @@ class AnswerConfig:
     # is at least this (the document model's out-of-fold probabilities are already near calibrated:
     # 0.25 lands at 0.26). Training set cross-validated (answer chance 0.55): 0.2 answers one more
     # unanswerable question, 0.25 169 right, 0.3 168, 0.35 167 (ambiguous-region 0.69 -> 0.63), 0.45
-    # 0.714 (0.50); the development set is the same at all of them
+    # key facts 0.714 (ambiguous-region 0.50); the development set is the same at all of them
     document_chance: float = 0.25
     regularisation_c: float = 1.0
     # out-of-fold probabilities (which choose both thresholds) are averaged over this many random
