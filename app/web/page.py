@@ -18,7 +18,7 @@ from app.web.feedback import feedback_path
 from app.web.handlers import AnsweringService, ChatHandlers, ChatSession, api_answer
 from app.web.style import COPY_JS, CSS
 from policyqa.config import PROJECT_ROOT, Settings, load_settings
-from policyqa.errors import IndexMissingError, UserError
+from policyqa.errors import IndexMissingError, IndexUnreadableError, UserError
 
 log = logging.getLogger(__name__)
 
@@ -232,10 +232,14 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     notices = []
     try:
         index = open_index(settings)
-    except IndexMissingError:
+    except (IndexMissingError, IndexUnreadableError) as error:
+        # a missing index is built from the bundled corpus, one of an older format rebuilt from its own
+        # files; a damaged one (or an old one whose files are gone) raises again: only ingest replaces it
         started = time.perf_counter()
         index = ensure_index(settings, progress=True)  # prints its progress to the terminal
-        notices.append(f"首次启动：已用内置政策文件建立索引（用时 {time.perf_counter() - started:.0f} 秒）。")
+        done = ("首次启动：已用内置政策文件建立索引" if isinstance(error, IndexMissingError)
+                else "索引是旧版本的格式：已用它原来的文件重新建立")
+        notices.append(f"{done}（用时 {time.perf_counter() - started:.0f} 秒）。")
     service = AnswerService(settings, index=index)
     _one_blas_thread()
     demo = build_demo(service, feedback_file=feedback_path(settings), startup_notices=notices)

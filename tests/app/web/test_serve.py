@@ -1,6 +1,7 @@
 """`serve`: builds a missing index with a notice, then launches safely (auth, no files, localhost)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,29 @@ def test_serve_builds_a_missing_index_and_says_so(corpus_settings: Settings, tmp
     assert built == [True]  # progress shown in the terminal
     notices = [block for block in launched["demo"].blocks.values()
                if isinstance(block, gr.HTML) and "首次启动" in str(block.value)]
+    assert notices
+
+
+def test_serve_rebuilds_an_index_of_an_older_format_from_its_own_files(tmp_path: Path,
+                                                                      launched: dict[str, Any]) -> None:
+    """A release that changes the index format must not stop `make run` on the index the last one built."""
+    from index.build import ingest_paths
+    from index.local_files import FORMAT_VERSION
+
+    policy = tmp_path / "own.txt"
+    policy.write_text("支持规上企业开展技术改造，按设备投资额给予补助。\n推动政策性出口信用保险进一步扩责降费。\n",
+                      encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "index", embed_model="offline")
+    ingest_paths([policy], settings)
+    manifest_file = settings.index_dir / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    manifest["format_version"] = FORMAT_VERSION - 1  # as written by the previous release
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    web.serve(settings, port=7996)
+    assert json.loads(manifest_file.read_text(encoding="utf-8"))["format_version"] == FORMAT_VERSION
+    assert [d.doc_id for d in index.backend.open_index(settings).documents] == ["own"]  # its files, not the bundled
+    notices = [block for block in launched["demo"].blocks.values()
+               if isinstance(block, gr.HTML) and "旧版本的格式" in str(block.value)]
     assert notices
 
 
