@@ -20,7 +20,7 @@ import numpy as np
 from app.text.inputs import prepare_question
 from eval.questions import Question, match_key
 from index.query_map import normal_equations, solve_query_map
-from index.semantic_store import sentence_fragments
+from index.semantic_store import text_fragments
 from policyqa.errors import UserError
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def gold_fragments(question: Question, index: SearchIndex) -> list[str]:
         for clause in index.clauses_of(ref.doc_id):
             if span not in match_key(clause.text):
                 continue
-            fragments = [f for own in sentence_fragments(clause) for f in own]
+            fragments = text_fragments(clause)
             keyed = [match_key(f) for f in fragments]
             holding = [f for f, k in zip(fragments, keyed, strict=True)
                        if k and (k in span or span in k or span[:_EDGE] in k or span[-_EDGE:] in k)]

@@ -65,6 +65,11 @@ def _fragments_of(text: str) -> list[list[str]]:
     return fragments
 
 
+def text_fragments(clause: Clause) -> list[str]:
+    """The fragments of the clause's text, in order: its fragment rows."""
+    return [f for own in sentence_fragments(clause) for f in own]
+
+
 def glossary_fragments(clause: Clause) -> list[str]:
     """The fragments of the clause's glossary entries, cut as its sentences are."""
     return [f for entry in clause.glossary for own in _fragments_of(entry) for f in own]
@@ -110,7 +115,7 @@ class SemanticSentences:
     @classmethod
     def build(cls, clauses: Sequence[Clause], embedder: E5Embedder,
               exact_below: int = EXACT_SEARCH_BELOW) -> SemanticSentences:
-        fragments = [[f for own in sentence_fragments(c) for f in own] for c in clauses]
+        fragments = [text_fragments(c) for c in clauses]
         texts = [group + glossary_fragments(c) for group, c in zip(fragments, clauses, strict=True)]
         offsets = np.concatenate([[0], np.cumsum([len(t) for t in texts])]).astype(np.int64)
         vectors = embedder.embed_passages([t for group in texts for t in group])

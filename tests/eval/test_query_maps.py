@@ -6,7 +6,7 @@ import numpy as np
 
 from eval.query_maps import QuestionMaps, fit_maps, gold_fragments, mapped_by, question_folds
 from eval.questions import GoldRef, Question
-from index.semantic_store import sentence_fragments
+from index.semantic_store import text_fragments
 
 
 def _question(qid: str, text: str, doc_id: str, span: str) -> Question:
@@ -17,12 +17,9 @@ def test_gold_fragments_are_those_holding_the_span_even_across_a_boundary(corpus
     from index.backend import open_index
 
     index = open_index(corpus_settings)
-
-    def fragments(clause):
-        return [f for own in sentence_fragments(clause) for f in own]
-
-    clause = next(c for c in index.clauses if len(fragments(c)) >= 3 and all(len(f) > 24 for f in fragments(c)[:2]))
-    first, second = fragments(clause)[:2]
+    clause = next(c for c in index.clauses
+                  if len(text_fragments(c)) >= 3 and all(len(f) > 24 for f in text_fragments(c)[:2]))
+    first, second = text_fragments(clause)[:2]
     inside = _question("a", "?", clause.doc.doc_id, second[2:-2])
     assert gold_fragments(inside, index) == [second]
     ending = clause.text.index(first) + len(first)  # across the boundary, as the clause's text runs

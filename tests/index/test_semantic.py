@@ -103,7 +103,7 @@ def test_an_index_built_without_the_model_answers_and_says_why(tmp_path: Path, c
 
 @pytest.mark.parametrize("text", ["一、总体要求。（一）目标任务：新增就业1万人；城镇调查失业率控制在5%以内。", "无标点的一句话"])
 def test_stored_rows_are_the_fragments_of_the_shared_sentence_split(text: str, tmp_path: Path) -> None:
-    from index.semantic_store import SemanticSentences, glossary_fragments, sentence_fragments
+    from index.semantic_store import SemanticSentences, glossary_fragments, text_fragments
     from policyqa.model import Clause, Document
 
     doc = Document(doc_id="d", title="t")
@@ -113,7 +113,7 @@ def test_stored_rows_are_the_fragments_of_the_shared_sentence_split(text: str, t
     store = SemanticSentences.build(clauses, E5Embedder(EmbeddingCache(tmp_path / CACHE_FILE)))
     store.save(tmp_path)
     loaded = SemanticSentences.load(tmp_path, len(clauses))
-    first = [f for own in sentence_fragments(clauses[0]) for f in own]
+    first = text_fragments(clauses[0])
     # the glossary entry, a long list, is cut as a sentence is: one row per fragment, after the text's
     assert glossary_fragments(clauses[1]) == ["三班三员：社会运行专班、民生服务专班、应急处置专班，", "以及网格员、联络员、服务员。"]
     assert loaded is not None and list(loaded.offsets) == [0, len(first), len(first) + 2 + 2] == [0, len(first), len(store.vectors)]
@@ -155,14 +155,14 @@ def test_a_measure_inside_a_long_sentence_is_found_by_its_fragment(corpus_settin
     """A question about one measure of a sentence that strings several: the fragment stating it is
     closer to the question than the whole sentence is (what the fragments are for)."""
     from index.backend import open_index
-    from index.semantic_store import sentence_fragments
+    from index.semantic_store import text_fragments
 
     index = open_index(corpus_settings)
     model = index.semantic_model
     assert model is not None
     clause = next(c for c in index.clauses if "招引新基金注册20支以上" in c.text)
     sentence = next(s.text for s in split_sentences(clause.text) if "招引新基金注册20支以上" in s.text)
-    fragment = next(f for own in sentence_fragments(clause) for f in own if "招引新基金注册20支以上" in f)
+    fragment = next(f for f in text_fragments(clause) if "招引新基金注册20支以上" in f)
     assert len(fragment) < len(sentence) / 2
     question = model.embed_queries_unmapped(["今年要招引多少支新基金来注册？"])[0]
     whole, part = model.embed_passages([sentence, fragment])
