@@ -47,7 +47,7 @@ def answer_to_json(answer: Answer, today: date | None = None) -> dict[str, Any]:
                 "clause_id": hit.clause.clause_id,
                 "doc_title": hit.clause.doc.title,
                 "locator": hit.clause.locator,
-                "score": round(float(hit.score), 6),
+                "score": round(float(hit.order_score), 6),
                 "text": hit.clause.text,
             }
             for hit in answer.retrieved

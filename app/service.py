@@ -16,6 +16,7 @@ from app.answer.config import DEFAULT_CONFIG, AnswerConfig
 from app.answer.decision import DecisionModel, load_model
 from app.answer.pipeline import AnswerContext, Draft, answer, refuse
 from app.answer.refusal import filter_refusal
+from app.answer.rerank import answer_candidates, rerank
 from app.answer.styles import composer
 from app.text.inputs import prepare_question
 from index.scope import Scope, detect_scope
@@ -139,8 +140,15 @@ class AnswerService:
                  scope: Scope | None = None) -> tuple[list[Hit], list[Hit]]:
         """(retrieved hits for the JSON, answer candidates) for an already prepared query."""
         index = self._search_index()
-        return self._retrieve(index, query, self.scope(query) if scope is None else scope, max(1, top_k),
-                              _user_filters(region, year, doc_id), retrieval_mode)
+        scope = self.scope(query) if scope is None else scope
+        return self._retrieve(index, query, scope, max(1, top_k), _user_filters(region, year, doc_id),
+                              self.analyze(query, scope), retrieval_mode)
+
+    def ranking_pool(self, query: str, scope: Scope) -> tuple[list[Hit], frozenset[str]]:
+        """What the ranking model reorders for an already prepared query (no filter): the fused top
+        clauses and the named region/year's, and the latter's clause ids (training reads these)."""
+        depth = max(MIN_RETRIEVED, self._config.rerank_depth)
+        return self._search(self._search_index(), query, scope, depth, _user_filters(None, None, None))
 
     def ask(self, question: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
             doc_id: str | None = None, style: Style = "default", today: date | None = None,
@@ -171,12 +179,12 @@ class AnswerService:
         rewriter = self._question_rewriter() if retrieval_mode == "hybrid" else None
         rewrite, rewrite_ms = rewriter.rewrite(query) if rewriter else ("", 0.0)
         scope = detect_scope(query, documents)  # once: the search prefers it, the answer checks it
-        hits, candidates = self._retrieve(index, query, scope, top_k, chosen, retrieval_mode, rewrite)
+        profile = analyze(query, documents, self._corpus_stats(index), self._config, scope)
+        hits, candidates = self._retrieve(index, query, scope, top_k, chosen, profile, retrieval_mode, rewrite)
         rewritten = {"rewrite": rewrite, "rewrite_ms": rewrite_ms} if rewriter else {}
         filter_notes = ("没有符合所选地区或年份的政策文件。",) if matches_nothing else ()
         retrieve_ms = _ms(started)
         answer_started = time.perf_counter()
-        profile = analyze(query, documents, self._corpus_stats(index), self._config, scope)
         model = self._decision_model().for_semantic(index.semantic_model is not None)
         context = AnswerContext(documents=tuple(documents), searched=tuple(accepted or documents),
                                 model=model, validity=self._validity_clauses(index), today=today,
@@ -219,23 +227,36 @@ class AnswerService:
         llm_draft = Draft(True, text, result.citations, (), draft.outcome)
         yield _answer(llm_draft, base, result.mode, {**result.checks, **rewritten}, retrieve_ms, answer_started, started)
 
-    def _retrieve(self, index: SearchIndex, query: str, scope: Scope, top_k: int,
-                  filters: Filters, mode: Mode = "hybrid", rewrite: str = "") -> tuple[list[Hit], list[Hit]]:
-        """Retrieved hits (for the JSON) and answer candidates: with no filter of the user's, clauses
-        of the region/indexed years the question names (`scope`) are added. `rewrite` (the LLM's
-        wording) is one more ranking."""
+    def _retrieve(self, index: SearchIndex, query: str, scope: Scope, top_k: int, filters: Filters,
+                  profile: QuestionProfile, mode: Mode = "hybrid", rewrite: str = "") -> tuple[list[Hit], list[Hit]]:
+        """Retrieved hits (for the JSON) and answer candidates. Hybrid retrieval reorders the fused top
+        clauses by the ranking model (app/answer/rerank.py); one retriever's mode keeps its own order.
+        `rewrite` (the LLM's wording) is one more ranking."""
+        shown = max(top_k, MIN_RETRIEVED)
+        if mode != "hybrid":
+            hits, scoped = self._search(index, query, scope, shown, filters, mode, rewrite)
+            return hits[:shown], answer_candidates(hits, scoped, top_k)
+        hits, scoped = self._search(index, query, scope, max(shown, self._config.rerank_depth), filters, mode, rewrite)
+        model = self._decision_model().for_semantic(index.semantic_model is not None)
+        ranked = rerank(model, profile, hits)
+        return ranked[:shown], answer_candidates(ranked, scoped, top_k)
+
+    def _search(self, index: SearchIndex, query: str, scope: Scope, depth: int, filters: Filters,
+                mode: Mode = "hybrid", rewrite: str = "") -> tuple[list[Hit], frozenset[str]]:
+        """The fused top `depth` hits, then (with no filter of the user's) the clauses of the
+        region/indexed years the question names (`scope`) that a search restricted to them found
+        and the fused list lacks; and those restricted hits' clause ids."""
         from index.filters import Filters
 
-        hits = index.search(query, top_k=max(top_k, MIN_RETRIEVED), filters=None if filters.empty else filters,
+        hits = index.search(query, top_k=depth, filters=None if filters.empty else filters,
                             mode=mode, rewrite=rewrite, scope=scope)
-        candidates = list(hits[:top_k])
         regions, years = scope.regions, scope.indexed_years
-        if filters.empty and (regions or years):
-            seen = {h.clause.clause_id for h in candidates}
-            scoped = index.search(query, top_k=SCOPED_EXTRA, filters=Filters(regions=regions, years=years),
-                                  mode=mode, rewrite=rewrite, scope=scope)
-            candidates += [h for h in scoped if h.clause.clause_id not in seen]
-        return list(hits), candidates
+        if not filters.empty or not (regions or years):
+            return hits, frozenset()
+        scoped = index.search(query, top_k=SCOPED_EXTRA, filters=Filters(regions=regions, years=years),
+                              mode=mode, rewrite=rewrite, scope=scope)
+        seen = {h.clause.clause_id for h in hits}
+        return hits + [h for h in scoped if h.clause.clause_id not in seen], frozenset(h.clause.clause_id for h in scoped)
 
 
 def _user_filters(region: str | None, year: int | None, doc_id: str | None) -> Filters:

@@ -39,6 +39,7 @@ class AnswerRecord:
     cited_texts: tuple[str, ...] = ()  # full text of each cited clause, in citation order
     support_texts: tuple[str, ...] = ()  # cited clauses' metadata (title, 文号, locator, year …)
     latency_ms: float = 0.0
+    retrieved_texts: tuple[str, ...] = ()  # the answer's retrieved clauses, in its order (after the ranking model)
 
 
 def states_figure(text: str) -> bool:
@@ -142,6 +143,9 @@ def score_group(pairs: Sequence[tuple[Question, AnswerRecord]]) -> dict[str, flo
         "all_key_facts": _mean([float(key_fact_share(a.text, q.key_facts) == 1.0) for q, a in answerable]),
         "citation_precision": _mean(precisions),
         "citation_recall": _mean([citation_recall(a.cited_texts, q) for q, a in answerable]),
+        # the list the answer read from, as the user's JSON shows it (reordered by the ranking model)
+        "retrieved_recall@5": _mean([citation_recall(a.retrieved_texts[:5], q) for q, a in answerable
+                                     if a.retrieved_texts]),
         "unsupported_number_rate": _mean([float(flag) for flag in unsupported]),
         # a "文件未写明…" note beside a quote that states a figure: the answer contradicts itself
         "contradicting_note_rate": _mean([float(contradicts_its_note(a.text)) for _, a in pairs]),

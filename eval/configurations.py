@@ -71,7 +71,8 @@ def to_record(qid: str, answer: Answer, latency_ms: float) -> AnswerRecord:
         clause, doc = c.clause, c.clause.doc
         support += [clause.locator, clause.number, clause.title, " ".join(clause.path), doc.title,
                     doc.doc_number, str(doc.year or ""), doc.date, doc.validity, doc.valid_until]
-    return AnswerRecord(qid, answer.found, answer.text, cited, tuple(s for s in support if s), latency_ms)
+    return AnswerRecord(qid, answer.found, answer.text, cited, tuple(s for s in support if s), latency_ms,
+                        tuple(hit.clause.text for hit in answer.retrieved))
 
 
 def answer_all(service: AnswerService, questions: Sequence[Question], mode: str = "hybrid") -> list[AnswerRecord]:

@@ -9,6 +9,11 @@ generated inputs with no policy topic (numbers, Latin letters, everyday chatter)
 The development set (../shared/dev/questions.jsonl) is never trained on: it chooses settings and
 reports what holds on questions the model never saw.
 
+Order of fitting: the sentence model; the ranking model on each question's fused top clauses
+(app/answer/rerank.py); then the clause and document models on the candidates each question gets
+when its pool is ordered by a ranking model that never saw it (out-of-fold probabilities), as an
+unseen question's would be.
+
 Both thresholds are chosen on out-of-fold probabilities (folds grouped by question, averaged over
 AnswerConfig.cv_repeats random splits), calibrated by a logistic fit: the decline threshold is the
 question's best clause probability at which the chance that its retrieved clauses hold an answer is
@@ -43,6 +48,7 @@ from app.answer.decision import (
 )
 from app.answer.evidence import SENTENCE_FEATURES, Candidate, read_candidates
 from app.answer.pipeline import candidate_pool
+from app.answer.rerank import answer_candidates, reorder
 from app.text.inputs import prepare_question
 from eval.query_maps import QuestionMaps, fit_maps, mapped_by
 from eval.questions import DEV_QUESTIONS_FILE, QUESTIONS_FILE, TRAIN_QUESTIONS_FILE, Question, load_questions, match_key
@@ -52,6 +58,8 @@ if TYPE_CHECKING:
     from app.service import AnswerService
     from policyqa.config import Settings
 
+# `policyqa ask`'s default number of candidates: training reads the candidates it answers from
+ASKED_TOP_K = 10
 ANSWERABILITY_FILE = Path(__file__).resolve().parent / "answerability.jsonl"
 FOLDS = 5
 SEED = 20261201
@@ -111,51 +119,63 @@ def evaluation_sources() -> dict[str, list[Question]]:
 
 @dataclass
 class Rows:
-    """Feature rows of one question: its candidates (clause level) and their sentences."""
+    """Feature rows of one question: what the ranking model reorders, labelled, and the labels of
+    the answer's candidates after any reordering (clause level) and of their sentences."""
 
     qid: str
     source: str
-    clause_labels: list[int]
-    sentence_rows: list[tuple[tuple[float, ...], int]]
-    candidates: list[Candidate]
+    pool: list[Candidate]  # the fused top clauses and the named region/year's, in fused order
+    pool_labels: list[int]  # 1: the clause holds a gold span
+    scoped: frozenset[str]  # clause ids a search restricted to the named region/year found
+    sentence_rows: list[tuple[tuple[float, ...], int]]  # sentences of the pool's gold clauses
     profile: QuestionProfile | None  # None for a question the product refuses outright
 
+    def answer_candidates(self, rank_probabilities: Sequence[float] | np.ndarray,
+                          config: AnswerConfig) -> tuple[list[Candidate], list[int]]:
+        """The answer's candidates (and their labels) when the ranking model gives the pool these
+        probabilities: the same stages as answering (app/service.py), from the same functions."""
+        if self.profile is None or not self.pool:
+            return [], []
+        hits = answer_candidates(reorder(self.pool, rank_probabilities), self.scoped, ASKED_TOP_K)
+        label_of = {c.hit.clause.clause_id: label for c, label in zip(self.pool, self.pool_labels, strict=True)}
+        candidates = read_candidates(self.profile, candidate_pool(self.profile, hits, config))
+        return candidates, [label_of[c.hit.clause.clause_id] for c in candidates]
 
-def question_rows(service: AnswerService, question: Question, source: str, config: AnswerConfig = DEFAULT_CONFIG) -> Rows:
-    """Candidates of one question as the answer pipeline sees them, with labels from the gold data."""
+
+def question_rows(service: AnswerService, question: Question, source: str) -> Rows:
+    """The ranking pool of one question as the answer pipeline sees it, with labels from the gold data."""
     try:
         query, _ = prepare_question(question.question)
     except UserError:  # an input the product refuses outright yields no rows
-        return Rows(question.qid, source, [], [], [], None)
+        return Rows(question.qid, source, [], [], frozenset(), [], None)
     scope = service.scope(query)
     profile = service.analyze(query, scope)
-    _, hits = service.retrieve(query, scope=scope)
-    candidates = read_candidates(profile, candidate_pool(profile, hits, config))
+    hits, scoped = service.ranking_pool(query, scope)
+    pool = read_candidates(profile, hits)
     spans = [match_key(ref.span) for ref in question.refs]
     facts = [match_key(f) for f in question.key_facts]
     labels, sentences = [], []
-    for candidate in candidates:
+    for candidate in pool:
         positive = any(span in match_key(candidate.hit.clause.text) for span in spans)
         labels.append(int(positive))
         if positive:
             for s in candidate.sentences:
                 keyed = match_key(s.span.text)
                 sentences.append((s.features, int(any(f in keyed for f in facts))))
-    return Rows(question.qid, source, labels, sentences, candidates, profile)
+    return Rows(question.qid, source, pool, labels, scoped, sentences, profile)
 
 
-def collect(service: AnswerService, sources: dict[str, list[Question]], config: AnswerConfig = DEFAULT_CONFIG,
-            maps: QuestionMaps | None = None) -> list[Rows]:
+def collect(service: AnswerService, sources: dict[str, list[Question]], maps: QuestionMaps | None = None) -> list[Rows]:
     """Rows for every question of every source; with `maps`, each question embedded by the question
     map that never saw it (the service's own map otherwise)."""
     if maps is None:
-        return [question_rows(service, q, name, config) for name, questions in sources.items() for q in questions]
+        return [question_rows(service, q, name) for name, questions in sources.items() for q in questions]
     semantic = service._search_index().semantic_model  # noqa: SLF001 - the index the rows come from
     rows = []
     for name, questions in sources.items():
         for q in questions:
             with mapped_by(semantic, maps.for_question(name, q.qid)):
-                rows.append(question_rows(service, q, name, config))
+                rows.append(question_rows(service, q, name))
     return rows
 
 
@@ -172,28 +192,29 @@ def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float) -> Line
                        tuple(float(v) for v in fitted.coef_[0]), float(fitted.intercept_[0]))
 
 
-def _clause_matrix(rows: Sequence[Rows], sentence_model: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(features, labels, question index) of every candidate, with sentence probabilities from the model."""
+def _clause_matrix(profiles: Sequence[QuestionProfile | None], candidates: Sequence[list[Candidate]],
+                   labels: Sequence[list[int]], sentence_model: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features, labels, question index) of every candidate of every question, with sentence
+    probabilities from the model."""
     x, y, group = [], [], []
-    for qi, row in enumerate(rows):
-        if not row.candidates or row.profile is None:
+    for qi, (profile, found, found_labels) in enumerate(zip(profiles, candidates, labels, strict=True)):
+        if not found or profile is None:
             continue
-        for (_, features), label in zip(candidate_features(sentence_model, row.profile, row.candidates),
-                                        row.clause_labels, strict=True):
+        for (_, features), label in zip(candidate_features(sentence_model, profile, found), found_labels, strict=True):
             x.append(features)
             y.append(label)
             group.append(qi)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=int), np.asarray(group, dtype=int)
 
 
-def _document_matrix(rows: Sequence[Rows], x: np.ndarray, y: np.ndarray, group: np.ndarray,
+def _document_matrix(candidates: Sequence[list[Candidate]], x: np.ndarray, y: np.ndarray, group: np.ndarray,
                      clause_probability: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(features, labels, question index) of every other document's best candidate, per question."""
     dx, dy, dgroup = [], [], []
     for qi in sorted(set(group.tolist())):
         at = np.flatnonzero(group == qi)
         scored = [Scored(c, (), float(p), tuple(f)) for c, p, f in
-                  zip(rows[qi].candidates, clause_probability[at], x[at], strict=True)]
+                  zip(candidates[qi], clause_probability[at], x[at], strict=True)]
         for i in other_documents_best(scored):
             dx.append(document_features(scored, i))
             dy.append(int(y[at][i]))
@@ -272,9 +293,16 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
     sentence_x = np.asarray([f for r in rows for f, _ in r.sentence_rows], dtype=float)
     sentence_y = np.asarray([label for r in rows for _, label in r.sentence_rows], dtype=int)
     sentence_model = _fit(sentence_x, sentence_y, SENTENCE_FEATURES, config.regularisation_c)
-    x, y, group = _clause_matrix(rows, sentence_model)
-    clause_model = _fit(x, y, CLAUSE_FEATURES, config.regularisation_c)
+    profiles = [r.profile for r in rows]
     splits = fold_splits(len(rows), config.cv_repeats)
+    rx, ry, rgroup = _clause_matrix(profiles, [r.pool for r in rows], [r.pool_labels for r in rows], sentence_model)
+    ranker = _fit(rx, ry, CLAUSE_FEATURES, config.regularisation_c)
+    # the clause model learns from candidates ordered as on questions the ranker never saw
+    rank_oof = _out_of_fold(rx, ry, rgroup, CLAUSE_FEATURES, splits, config.regularisation_c)
+    answered = [r.answer_candidates(rank_oof[rgroup == qi], config) for qi, r in enumerate(rows)]
+    candidates = [found for found, _ in answered]
+    x, y, group = _clause_matrix(profiles, candidates, [labels for _, labels in answered], sentence_model)
+    clause_model = _fit(x, y, CLAUSE_FEATURES, config.regularisation_c)
     out_of_fold = _out_of_fold(x, y, group, CLAUSE_FEATURES, splits, config.regularisation_c)
     # generated inputs train the model but do not choose the threshold: declining them is trivially
     # right, and forty easy rows would bend the calibration towards them
@@ -283,7 +311,7 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
     has_answer = np.asarray([bool(y[group == q].max()) for q in questions])
     answer_calibration = calibrate(question_max, has_answer)
     threshold = answer_calibration.threshold(config.answer_chance)
-    dx, dy, dgroup = _document_matrix(rows, x, y, group, clause_model.probabilities(x))
+    dx, dy, dgroup = _document_matrix(candidates, x, y, group, clause_model.probabilities(x))
     document_model = _fit(dx, dy, DOCUMENT_FEATURES, config.regularisation_c)
     document_oof = _out_of_fold(dx, dy, dgroup, DOCUMENT_FEATURES, splits, config.regularisation_c)
     document_calibration = calibrate(document_oof, dy)
@@ -291,6 +319,7 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
     training = {
         "questions": len(rows),
         "sources": sorted({r.source for r in rows}),
+        "ranking_rows": int(len(ry)),
         "clause_rows": int(len(y)),
         "sentence_rows": int(len(sentence_y)),
         "answer_chance_target": config.answer_chance,
@@ -306,7 +335,7 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
         "document_precision_out_of_fold": round(share(document_oof >= document_threshold, dy.astype(bool)), 4),
         "data_sha256": data_hash,
     }
-    return DecisionModel(sentence_model, clause_model, round(threshold, 6), document_model,
+    return DecisionModel(sentence_model, ranker, clause_model, round(threshold, 6), document_model,
                          round(document_threshold, 6), training)
 
 
@@ -342,10 +371,10 @@ def train(service: AnswerService, config: AnswerConfig = DEFAULT_CONFIG) -> Trai
 
     sources = training_sources()
     maps = question_maps(service, sources)
-    decision = fit_decision(collect(service, sources, config, maps), config, data_hash(sources))
+    decision = fit_decision(collect(service, sources, maps), config, data_hash(sources))
     if maps is not None:  # and the decision for a machine without the neural model
         without = AnswerService(service.settings.with_overrides(semantic_model="off"), config=config)
-        decision = replace(decision, without_semantic=fit_decision(collect(without, sources, config), config,
+        decision = replace(decision, without_semantic=fit_decision(collect(without, sources), config,
                                                                    data_hash(sources)))
     return Trained(decision, None if maps is None else maps.shipped)
 

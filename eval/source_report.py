@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 REPORTED_SOURCES = ("project", "train", "dev")
 DECLINE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)  # shown beside the chosen one (a report grid, not a setting)
 COLUMNS = ("key_fact_accuracy", "citation_recall", "false_refusal_rate", "rejection_accuracy",
-           "unsupported_number_rate")
+           "unsupported_number_rate", "retrieved_recall@5")
 
 
 def source_results(settings: Settings) -> dict[str, Any]:
@@ -110,10 +110,11 @@ def source_table(results: dict[str, Any]) -> str:
             lines.append(f"| {name} | {label} | {cell(scored['decline_threshold'])} | "
                          + " | ".join(cell(overall[c]) for c in COLUMNS) + " |")
     lines += ["", "| source | kind (cross-validated, dev: shipped) | n |"
-              " key_fact_accuracy | false_refusal_rate | rejection_accuracy |",
-              "|---|---|---|---|---|---|"]
+              " key_fact_accuracy | false_refusal_rate | rejection_accuracy | retrieved_recall@5 |",
+              "|---|---|---|---|---|---|---|"]
     for name, by_model in results.items():
         for kind, group in by_model.get("cross_validated", by_model["shipped"])["per_kind"].items():
             lines.append(f"| {name} | {kind} | {group['n']} | {cell(group['key_fact_accuracy'])} | "
-                         f"{cell(group['false_refusal_rate'])} | {cell(group['rejection_accuracy'])} |")
+                         f"{cell(group['false_refusal_rate'])} | {cell(group['rejection_accuracy'])} | "
+                         f"{cell(group.get('retrieved_recall@5'))} |")
     return "\n".join(lines)

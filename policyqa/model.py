@@ -136,6 +136,13 @@ class Hit:
     # the neural model's cosine of the question with each sentence of the clause (its closest
     # fragment), in text order (ingest/spans.py's split); empty when the model did not run
     sentence_similarity: tuple[float, ...] = ()
+    # P of the ranking model that ordered the hit (app/answer/rerank.py); None: the retrievers' order
+    reranked: float | None = None
+
+    @property
+    def order_score(self) -> float:
+        """The score its list is ordered by: the ranking model's P when it reordered the list."""
+        return self.score if self.reranked is None else self.reranked
 
 
 @dataclass(frozen=True)

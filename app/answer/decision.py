@@ -3,6 +3,8 @@
 Two logistic models, fitted by `policyqa train-decision` (eval/decision_training.py) and stored as
 JSON (feature names, standardisation, coefficients, threshold, training-data hash), never pickled:
 - the sentence model ranks the sentences of a clause (P that a sentence states the answer);
+- the ranking model orders the fused top clauses by P that a clause holds the answer, from the
+  clause model's features (app/answer/rerank.py);
 - the clause model gives P that a retrieved clause holds the answer, from features that do not
   depend on having seen the question's words (ranks, IDF coverage, whether the asked fact is
   stated, scope). A question is answered when some clause reaches the threshold, chosen at
@@ -101,9 +103,10 @@ DOCUMENT_FEATURES = (*CLAUSE_FEATURES, "clause_probability", "best_probability")
 
 @dataclass(frozen=True)
 class DecisionModel:
-    """The sentence, clause and document models and their thresholds, with how they were trained."""
+    """The sentence, ranking, clause and document models and their thresholds, with how they were trained."""
 
     sentence: LinearModel
+    ranker: LinearModel  # orders the fused top clauses (app/answer/rerank.py)
     clause: LinearModel
     threshold: float
     document: LinearModel
@@ -119,7 +122,7 @@ class DecisionModel:
 
     def to_json(self) -> dict[str, Any]:
         data = {"threshold": self.threshold, "document_threshold": self.document_threshold,
-                "sentence": self.sentence.to_json(), "clause": self.clause.to_json(),
+                "sentence": self.sentence.to_json(), "ranker": self.ranker.to_json(), "clause": self.clause.to_json(),
                 "document": self.document.to_json(), "training": self.training}
         if self.without_semantic is not None:
             data["without_semantic"] = self.without_semantic.to_json()
@@ -127,10 +130,11 @@ class DecisionModel:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DecisionModel:
-        if "document" not in data:
-            raise UserError("决策模型缺少文件模型（旧格式），请运行 policyqa train-decision 重建")
+        if "document" not in data or "ranker" not in data:
+            raise UserError("决策模型是旧格式（缺少文件模型或排序模型），请运行 policyqa train-decision 重建")
         fallback = data.get("without_semantic")
         return cls(LinearModel.from_json(data["sentence"], SENTENCE_FEATURES),
+                   LinearModel.from_json(data["ranker"], CLAUSE_FEATURES),
                    LinearModel.from_json(data["clause"], CLAUSE_FEATURES), float(data["threshold"]),
                    LinearModel.from_json(data["document"], DOCUMENT_FEATURES), float(data["document_threshold"]),
                    dict(data.get("training", {})), None if fallback is None else cls.from_json(fallback))

@@ -16,8 +16,7 @@ from ..answer_checks import TODAY, assert_grounded
 
 # (the values whose move loses it, the question, the style, its key facts; () when it has no answer)
 EDGES = [
-    ("focus_min_words up", "家里烧煤气老怕漏气，听说政府在居民家装过那种会报警的感应器，瑞安2022年装了多少个？", "default",
-     ("1000个",)),
+    ("focus_min_words up", "温州2024年外贸企业出国参展，展位费市里补多少？", "default", ()),
     ("focus_min_words down", "2025年在瑞安买电动自行车新车，补贴能拿多少钱？", "default", ()),
     ("item_words_before down", "瑞安2022年城镇登记失业率实际降到了多少？", "default", ("2.01%",)),
     ("max_citations down", "全年供应建设用地定的是多少亩？", "default", ("5000亩", "3.5万亩", "4500亩")),

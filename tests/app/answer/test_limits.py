@@ -53,6 +53,26 @@ def test_the_five_best_retrieved_clauses_are_read(profile_of) -> None:
         f"doc-0-{n}" for n in range(5)]
 
 
+def test_the_ranking_model_reorders_the_thirty_best_fused_clauses() -> None:
+    """rerank_depth: with a ranking model that puts the lowest fused rank first, the clause fused at
+    rank 30 comes first; the one at rank 31 was never fetched for it."""
+    from app.answer.decision import CLAUSE_FEATURES, LinearModel, load_model
+    from app.service import AnswerService
+    from policyqa.config import load_settings
+
+    from ..answer_fakes import FakeIndex
+
+    [doc] = _documents(1)
+    n = len(CLAUSE_FEATURES)
+    last_first = LinearModel(CLAUSE_FEATURES, (0.0,) * n, (1.0,) * n,
+                             tuple(-1.0 if name == "reciprocal_rank" else 0.0 for name in CLAUSE_FEATURES), 0.0)
+    model = replace(load_model(), ranker=last_first, without_semantic=None)
+    index = FakeIndex(tuple(_clause(doc, k) for k in range(40)))  # equal scores: fused in this order
+    retrieved, candidates = AnswerService(load_settings({}), index=index, model=model).retrieve(QUESTION)
+    assert retrieved[0].clause.clause_id == candidates[0].clause.clause_id == "doc-0-29"
+    assert [h.clause.clause_id for h in retrieved[:2]] == ["doc-0-29", "doc-0-28"]
+
+
 def test_a_named_region_reads_two_more_of_its_own_clauses(profile_of) -> None:
     """scoped_candidates: a question naming 瑞安 reads the five best, then the next two of 瑞安, not a third."""
     hits = [Hit(_clause(doc, 1), 1.0 - rank / 100, "hybrid") for rank, doc in enumerate(_documents(5))]
