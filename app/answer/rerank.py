@@ -4,9 +4,9 @@ Reciprocal rank fusion reads only the retrievers' ranks; whether a clause holds 
 question asks about, names its region, or states the asked kind of fact, it cannot see. The ranking
 model (app/answer/decision.py) reads exactly that, the clause features, over the fused top
 `AnswerConfig.rerank_depth` clauses (and those a search restricted to the named region/year found),
-and orders them by P that the clause holds the answer. Training
-set, cross-validated: the gold clause in the top 5 for 0.855 of the questions by fusion, 0.95 after
-this ranking (README: "第二次排序"). Both the retrieved list and the answer's candidates follow it.
+and orders them by P that the clause holds the answer. Training set, cross-validated: the gold clause
+in the top 5 for 0.855 of the questions by fusion, 0.95 after this ranking (README: "第二次排序").
+Both the retrieved list and the answer's candidates follow it.
 """
 from __future__ import annotations
 
