@@ -147,8 +147,13 @@ class AnswerService:
     def ranking_pool(self, query: str, scope: Scope) -> tuple[list[Hit], frozenset[str]]:
         """What the ranking model reorders for an already prepared query (no filter): the fused top
         clauses and the named region/year's, and the latter's clause ids (training reads these)."""
-        depth = max(MIN_RETRIEVED, self._config.rerank_depth)
-        return self._search(self._search_index(), query, scope, depth, _user_filters(None, None, None))
+        return self._search(self._search_index(), query, scope, self._ranking_depth(MIN_RETRIEVED),
+                            _user_filters(None, None, None))
+
+    def _ranking_depth(self, top_k: int) -> int:
+        """How many fused clauses the ranking model reorders when `top_k` are asked for (answering
+        and training must read the same pool)."""
+        return max(top_k, MIN_RETRIEVED, self._config.rerank_depth)
 
     def ask(self, question: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
             doc_id: str | None = None, style: Style = "default", today: date | None = None,
@@ -236,7 +241,7 @@ class AnswerService:
         if mode != "hybrid":
             hits, scoped = self._search(index, query, scope, shown, filters, mode, rewrite)
             return hits[:shown], answer_candidates(hits, scoped, top_k)
-        hits, scoped = self._search(index, query, scope, max(shown, self._config.rerank_depth), filters, mode, rewrite)
+        hits, scoped = self._search(index, query, scope, self._ranking_depth(top_k), filters, mode, rewrite)
         model = self._decision_model().for_semantic(index.semantic_model is not None)
         ranked = rerank(model, profile, hits)
         return ranked[:shown], answer_candidates(ranked, scoped, top_k)
