@@ -18,8 +18,9 @@ Both thresholds are chosen on out-of-fold probabilities (folds grouped by questi
 AnswerConfig.cv_repeats random splits), calibrated by a logistic fit: the decline threshold is the
 question's best clause probability at which the chance that its retrieved clauses hold an answer is
 AnswerConfig.answer_chance (generated inputs left out: declining them is trivially right); the
-document threshold the probability at which another document's best clause holds the answer with
-AnswerConfig.document_chance.
+document threshold the probability at which a clause of another document than the best answer's
+holds the answer with AnswerConfig.document_chance (every such candidate is a row; answering lists a
+document by its likeliest one).
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ from app.answer.decision import (
     Scored,
     candidate_features,
     document_features,
-    other_documents_best,
+    other_documents,
 )
 from app.answer.evidence import SENTENCE_FEATURES, Candidate, read_candidates
 from app.answer.pipeline import candidate_pool
@@ -192,32 +193,48 @@ def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float) -> Line
                        tuple(float(v) for v in fitted.coef_[0]), float(fitted.intercept_[0]))
 
 
+@dataclass(frozen=True)
+class ClauseMatrix:
+    """Every candidate of every question as a row of CLAUSE_FEATURES, with its label, its
+    question's index and its sentences' probabilities (by the sentence model)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    group: np.ndarray
+    sentence_probs: list[tuple[float, ...]]
+
+
 def _clause_matrix(profiles: Sequence[QuestionProfile | None], candidates: Sequence[list[Candidate]],
-                   labels: Sequence[list[int]], sentence_model: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(features, labels, question index) of every candidate of every question, with sentence
-    probabilities from the model."""
-    x, y, group = [], [], []
+                   labels: Sequence[list[int]], sentence_model: LinearModel) -> ClauseMatrix:
+    """The clause rows of every candidate of every question, with sentence probabilities from the model."""
+    x, y, group, probs = [], [], [], []
     for qi, (profile, found, found_labels) in enumerate(zip(profiles, candidates, labels, strict=True)):
         if not found or profile is None:
             continue
-        for (_, features), label in zip(candidate_features(sentence_model, profile, found), found_labels, strict=True):
+        for (sentence_probs, features), label in zip(candidate_features(sentence_model, profile, found),
+                                                     found_labels, strict=True):
             x.append(features)
             y.append(label)
             group.append(qi)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=int), np.asarray(group, dtype=int)
+            probs.append(sentence_probs)
+    return ClauseMatrix(np.asarray(x, dtype=float), np.asarray(y, dtype=int), np.asarray(group, dtype=int), probs)
 
 
-def _document_matrix(candidates: Sequence[list[Candidate]], x: np.ndarray, y: np.ndarray, group: np.ndarray,
+def _document_matrix(profiles: Sequence[QuestionProfile | None], candidates: Sequence[list[Candidate]],
+                     clauses: ClauseMatrix,
                      clause_probability: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(features, labels, question index) of every other document's best candidate, per question."""
+    """(features, labels, question index) of every candidate of another document than the best
+    candidate's, per question."""
     dx, dy, dgroup = [], [], []
-    for qi in sorted(set(group.tolist())):
-        at = np.flatnonzero(group == qi)
-        scored = [Scored(c, (), float(p), tuple(f)) for c, p, f in
-                  zip(candidates[qi], clause_probability[at], x[at], strict=True)]
-        for i in other_documents_best(scored):
-            dx.append(document_features(scored, i))
-            dy.append(int(y[at][i]))
+    for qi in sorted(set(clauses.group.tolist())):
+        at = np.flatnonzero(clauses.group == qi)
+        profile = profiles[qi]
+        assert profile is not None  # a question without a profile has no clause rows
+        scored = [Scored(c, clauses.sentence_probs[row], float(clause_probability[row]), tuple(clauses.x[row]))
+                  for c, row in zip(candidates[qi], at, strict=True)]
+        for i in other_documents(scored):
+            dx.append(document_features(profile, scored, i))
+            dy.append(int(clauses.y[at[i]]))
             dgroup.append(qi)
     return np.asarray(dx, dtype=float), np.asarray(dy, dtype=int), np.asarray(dgroup, dtype=int)
 
@@ -295,13 +312,15 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
     sentence_model = _fit(sentence_x, sentence_y, SENTENCE_FEATURES, config.regularisation_c)
     profiles = [r.profile for r in rows]
     splits = fold_splits(len(rows), config.cv_repeats)
-    rx, ry, rgroup = _clause_matrix(profiles, [r.pool for r in rows], [r.pool_labels for r in rows], sentence_model)
+    ranking = _clause_matrix(profiles, [r.pool for r in rows], [r.pool_labels for r in rows], sentence_model)
+    rx, ry, rgroup = ranking.x, ranking.y, ranking.group
     ranker = _fit(rx, ry, CLAUSE_FEATURES, config.regularisation_c)
     # the clause model learns from candidates ordered as on questions the ranker never saw
     rank_oof = _out_of_fold(rx, ry, rgroup, CLAUSE_FEATURES, splits, config.regularisation_c)
     answered = [r.answer_candidates(rank_oof[rgroup == qi], config) for qi, r in enumerate(rows)]
     candidates = [found for found, _ in answered]
-    x, y, group = _clause_matrix(profiles, candidates, [labels for _, labels in answered], sentence_model)
+    clauses = _clause_matrix(profiles, candidates, [labels for _, labels in answered], sentence_model)
+    x, y, group = clauses.x, clauses.y, clauses.group
     clause_model = _fit(x, y, CLAUSE_FEATURES, config.regularisation_c)
     out_of_fold = _out_of_fold(x, y, group, CLAUSE_FEATURES, splits, config.regularisation_c)
     # generated inputs train the model but do not choose the threshold: declining them is trivially
@@ -311,7 +330,7 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
     has_answer = np.asarray([bool(y[group == q].max()) for q in questions])
     answer_calibration = calibrate(question_max, has_answer)
     threshold = answer_calibration.threshold(config.answer_chance)
-    dx, dy, dgroup = _document_matrix(candidates, x, y, group, clause_model.probabilities(x))
+    dx, dy, dgroup = _document_matrix(profiles, candidates, clauses, clause_model.probabilities(x))
     document_model = _fit(dx, dy, DOCUMENT_FEATURES, config.regularisation_c)
     document_oof = _out_of_fold(dx, dy, dgroup, DOCUMENT_FEATURES, splits, config.regularisation_c)
     document_calibration = calibrate(document_oof, dy)

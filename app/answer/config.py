@@ -63,10 +63,12 @@ class AnswerConfig:
     # 0.762/0.143/0.950 (176/25); development set 0.917/0.033/0.80 at 0.55, 0.917/0.033/0.90 at 0.6.
     # (Before the ranking model: 0.55 0.732/0.182/0.933 (169/24), 0.6 0.710/0.212/0.933 (164/22).)
     answer_chance: float = 0.6
-    # ... and another document's line is listed when the chance that its best clause holds the answer
-    # is at least this. Training set cross-validated (answer chance 0.6): 0.25 176 right, 25
-    # confident wrong, ambiguous-region key facts 0.56; 0.2 178 / 23 / 0.69 (development set
-    # 0.933/0.017/0.90); 0.15 one more right and one more unanswerable question answered
+    # ... and another document's line is listed when the chance that its likeliest clause holds the
+    # answer is at least this. Training set cross-validated (answer chance 0.6), right / confident wrong
+    # / ambiguous-region key facts: 0.15 and 0.2 both 179 / 22 / 0.75 (development set 56 right, 4
+    # confident wrong); 0.25 the same on the training set, one development question refused. (Before
+    # the document model read echoes_best_answer and names_no_scope: 0.25 176 / 25 / 0.56, 0.2 178 /
+    # 23 / 0.69, 0.15 one more right and one more unanswerable question answered.)
     document_chance: float = 0.2
     regularisation_c: float = 1.0
     # out-of-fold probabilities (which choose both thresholds) are averaged over this many random

@@ -9,9 +9,9 @@ JSON (feature names, standardisation, coefficients, threshold, training-data has
   depend on having seen the question's words (ranks, IDF coverage, whether the asked fact is
   stated, scope). A question is answered when some clause reaches the threshold, chosen at
   training time for a stated precision of declines;
-- the document model gives P that the best clause of another document answers too (the same
-  question differently answered by another region or year), with its own threshold, chosen for a
-  stated precision of those extra documents.
+- the document model gives P that a clause of another document answers too (the same question
+  differently answered by another region or year), each document represented by its likeliest
+  clause, with its own threshold, chosen for a stated chance of those extra documents.
 """
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from app.answer.analysis import QuestionProfile, Term
-from app.answer.evidence import MISSING, SENTENCE_FEATURES, Candidate, term_present
+from app.answer.evidence import MISSING, SENTENCE_FEATURES, Candidate, SentenceEvidence, term_present
 from app.answer.kinds import STATES_FULLY
-from app.text.spans import normalise
+from app.text.spans import han_pairs, normalise
 from policyqa.errors import UserError
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "decision.json"
@@ -97,8 +97,11 @@ class LinearModel:
 
 
 # The document model reads a clause of another document than the answer's best one: the clause
-# features, and how sure the clause model is of it and of the best answer.
-DOCUMENT_FEATURES = (*CLAUSE_FEATURES, "clause_probability", "best_probability")
+# features, how sure the clause model is of it and of the best answer, how closely it repeats the
+# best answer's wording (another region's or year's line of the same measure does), and whether the
+# question names no region or year (then several documents may each answer it).
+DOCUMENT_FEATURES = (*CLAUSE_FEATURES, "clause_probability", "best_probability", "echoes_best_answer",
+                     "names_no_scope")
 
 
 @dataclass(frozen=True)
@@ -229,26 +232,38 @@ class Scored:
     sentence_probs: tuple[float, ...]
     probability: float
     features: tuple[float, ...]
-    # for the best clause of each document other than the best answer's: P that it answers too
+    # for the clause of each document other than the best answer's that most likely answers too: that P
     document_probability: float = 0.0
 
 
-def other_documents_best(scored: Sequence[Scored]) -> list[int]:
-    """Indexes of the best-scored candidate of every document but the one of the best candidate."""
+def other_documents(scored: Sequence[Scored]) -> list[int]:
+    """Indexes of the candidates of every document but the one of the best candidate."""
     if not scored:
         return []
     top_doc = max(scored, key=lambda s: s.probability).candidate.hit.clause.doc.doc_id
-    best: dict[str, int] = {}
-    for i, s in enumerate(scored):
-        doc_id = s.candidate.hit.clause.doc.doc_id
-        if doc_id != top_doc and (doc_id not in best or s.probability > scored[best[doc_id]].probability):
-            best[doc_id] = i
-    return list(best.values())
+    return [i for i, s in enumerate(scored) if s.candidate.hit.clause.doc.doc_id != top_doc]
 
 
-def document_features(scored: Sequence[Scored], index: int) -> tuple[float, ...]:
+def best_sentence(scored: Scored) -> SentenceEvidence | None:
+    """The sentence of a scored candidate that the sentence model prefers (None without sentences)."""
+    probs = scored.sentence_probs
+    return scored.candidate.sentences[max(range(len(probs)), key=lambda i: probs[i])] if probs else None
+
+
+def echo(candidate: Candidate, answer: SentenceEvidence | None) -> float:
+    """The largest share of the answer sentence's character pairs that one sentence of `candidate`
+    holds: another region's or year's line of the same measure repeats the answer's wording."""
+    pairs = han_pairs(answer.norm) if answer is not None else frozenset()
+    if not pairs:
+        return 0.0
+    return max((len(pairs & han_pairs(s.norm)) / len(pairs) for s in candidate.sentences), default=0.0)
+
+
+def document_features(profile: QuestionProfile, scored: Sequence[Scored], index: int) -> tuple[float, ...]:
     """The DOCUMENT_FEATURES of candidate `index` among a question's scored candidates."""
-    return (*scored[index].features, scored[index].probability, max(s.probability for s in scored))
+    top = max(scored, key=lambda s: s.probability)
+    return (*scored[index].features, scored[index].probability, top.probability,
+            echo(scored[index].candidate, best_sentence(top)), float(not profile.names_scope))
 
 
 def document_ranks(candidates: Sequence[Candidate]) -> list[int]:
@@ -295,6 +310,15 @@ def score_candidates(model: DecisionModel, profile: QuestionProfile, candidates:
     clause = model.clause.probabilities(np.asarray([features for _, features in rows], dtype=float))
     scored = [Scored(candidate, probs, float(p), features)
               for candidate, (probs, features), p in zip(candidates, rows, clause, strict=True)]
-    for i in other_documents_best(scored):
-        scored[i] = replace(scored[i], document_probability=model.document.probability(document_features(scored, i)))
+    others = other_documents(scored)
+    if not others:
+        return scored
+    rows_of_others = np.asarray([document_features(profile, scored, i) for i in others], dtype=float)
+    best: dict[str, tuple[int, float]] = {}  # each other document is listed by its likeliest clause
+    for i, p in zip(others, model.document.probabilities(rows_of_others), strict=True):
+        doc_id = scored[i].candidate.hit.clause.doc.doc_id
+        if doc_id not in best or p > best[doc_id][1]:
+            best[doc_id] = (i, float(p))
+    for i, p in best.values():
+        scored[i] = replace(scored[i], document_probability=p)
     return scored

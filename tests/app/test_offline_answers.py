@@ -195,3 +195,20 @@ def test_a_question_of_two_parts_neither_stated_is_not_answered(corpus_service: 
     answer = _ask(corpus_service, "瑞安推行房票安置，用房票买房能多拿多少奖励？房票多久有效？")
     assert not answer.found and answer.outcome in ("not_stated", "not_found")
     assert not re.search(r"\d", answer.text.split("\n")[0])
+
+
+def test_no_place_named_and_several_documents_answer_each_gets_its_line(corpus_service: AnswerService) -> None:
+    # the example: each document's figure with its region and year, none picked silently
+    answer = _ask(corpus_service, "老年食堂今年要新开几家？")
+    assert answer.outcome == "answered"
+    assert "乐清市（2023年" in (line := _line_of(answer, "yueqing-2023-policies")) and "52家老年食堂" in line
+    assert "瑞安市（2023年" in (line := _line_of(answer, "ruian-2023-work-plan")) and "50家老年食堂" in line
+    assert "温州市（2024年" in (line := _line_of(answer, "wenzhou-2024-policies")) and "200个" in line
+
+
+def test_a_named_region_s_yes_no_question_lists_no_loosely_related_lines(corpus_service: AnswerService) -> None:
+    # the 2023 spring vouchers include ones for cars; the 2025 draft's trade-in subsidy and the
+    # government report's car trade centre are about cars too, but answer nothing about the vouchers
+    answer = _ask(corpus_service, "瑞安春节那阵子发的购物券，能拿来买汽车吗？")
+    assert answer.outcome == "answered" and "汽车等权重商品专用消费券" in answer.citations[0].quote
+    assert {c.clause.doc.doc_id for c in answer.citations} == {"ruian-2023-work-plan"}

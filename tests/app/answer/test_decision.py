@@ -9,18 +9,23 @@ import pytest
 
 from app.answer.decision import (
     CLAUSE_FEATURES,
+    DOCUMENT_FEATURES,
     MODEL_FILE,
     DecisionModel,
     LinearModel,
+    document_features,
     document_ranks,
+    echo,
     load_model,
+    other_documents,
     score_candidates,
 )
 from app.answer.evidence import SENTENCE_FEATURES, read_candidates
+from app.text.spans import han_pairs
 from policyqa.errors import UserError
-from policyqa.model import Hit
+from policyqa.model import Clause, Hit
 
-from ..answer_fakes import CLAUSES
+from ..answer_fakes import CLAUSES, RUIAN_2025, WENZHOU_2024
 
 
 def test_linear_model_is_a_standardised_logistic() -> None:
@@ -116,14 +121,50 @@ def test_document_ranks_count_within_each_document() -> None:
     assert document_ranks(candidates) == [1, 1, 1, 2, 2]
 
 
-def test_the_document_model_scores_only_other_documents_best_clauses(profile_of) -> None:
+def test_each_other_document_is_scored_by_its_likeliest_clause(profile_of) -> None:
     profile = profile_of("外贸企业出口信用保险补助比例是多少")
     hits = [Hit(c, 1.0 / (i + 1), "hybrid", {"bm25": i + 1, "dense": i + 1}) for i, c in enumerate(CLAUSES)]
-    scored = score_candidates(load_model(), profile, read_candidates(profile, hits))
+    model = load_model()
+    scored = score_candidates(model, profile, read_candidates(profile, hits))
     top_doc = max(scored, key=lambda s: s.probability).candidate.hit.clause.doc.doc_id
     with_document_p = [s for s in scored if s.document_probability > 0]
     assert with_document_p and all(s.candidate.hit.clause.doc.doc_id != top_doc for s in with_document_p)
     assert len({s.candidate.hit.clause.doc.doc_id for s in with_document_p}) == len(with_document_p)
+    for listed in with_document_p:  # the one of its document the document model rates highest
+        doc_id = listed.candidate.hit.clause.doc.doc_id
+        rivals = [model.document.probability(document_features(profile, scored, i))
+                  for i, s in enumerate(scored) if s.candidate.hit.clause.doc.doc_id == doc_id]
+        assert listed.document_probability == pytest.approx(max(rivals))
+    assert other_documents(scored) == [i for i, s in enumerate(scored) if s.candidate.hit.clause.doc.doc_id != top_doc]
+
+
+def test_han_pairs_are_broken_by_figures_and_punctuation() -> None:
+    assert han_pairs("2024年创建省级未来乡村20个，") == {"年创", "创建", "建省", "省级", "级未", "未来", "来乡", "乡村"}
+    assert han_pairs("20个") == frozenset() and han_pairs("") == frozenset()
+
+
+def test_another_documents_line_of_the_same_measure_echoes_the_answer(profile_of) -> None:
+    """The closest sentence counts: the line that repeats the answer's wording, not the clause's lead."""
+    profile = profile_of("建设项目要占林地，今年能保障多少亩定额？")
+    answer = read_candidates(profile, [Hit(Clause("a", RUIAN_2025, (), "30", "强化用林保障",
+                                                  "全年争取建设项目使用林地定额不少于360亩。"), 1.0, "hybrid")])[0]
+    other = Clause("b", WENZHOU_2024, (), "4", "要素保障",
+                   "优先保障相应新增建设用地指标。2024年全市保障建设项目使用林地4000亩以上。")
+    unrelated = Clause("c", WENZHOU_2024, (), "5", "用能保障", "保障新上重大项目用能200万吨标准煤以上。")
+    same, far = read_candidates(profile, [Hit(other, 1.0, "hybrid"), Hit(unrelated, 0.5, "hybrid")])
+    sentence = answer.sentences[0]
+    shared = han_pairs(sentence.norm) & han_pairs(same.sentences[1].norm)
+    assert echo(same, sentence) == pytest.approx(len(shared) / len(han_pairs(sentence.norm)))
+    assert echo(same, sentence) > echo(far, sentence) and echo(same, None) == 0.0
+
+
+def test_the_document_model_reads_whether_the_question_names_a_place(profile_of) -> None:
+    hits = [Hit(c, 1.0 / (i + 1), "hybrid", {"bm25": i + 1, "dense": i + 1}) for i, c in enumerate(CLAUSES)]
+    names_no_scope = DOCUMENT_FEATURES.index("names_no_scope")
+    for question, expected in (("出口信用保险补助比例是多少", 1.0), ("瑞安出口信用保险补助比例是多少", 0.0)):
+        profile = profile_of(question)
+        scored = score_candidates(load_model(), profile, read_candidates(profile, hits))
+        assert {document_features(profile, scored, i)[names_no_scope] for i in other_documents(scored)} == {expected}
 
 
 def test_a_retriever_that_did_not_run_reads_as_agreeing_with_the_ranking(profile_of) -> None:
