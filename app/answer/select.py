@@ -150,9 +150,14 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
     for i in order[1:]:
         if len(picked) >= config.max_sentences:
             break
-        if (i not in picked and probs[i] >= config.sentence_relative * probs[best]
-                and is_stated(sentences[i].feature("states"))
-                and sentences[i].feature("term_coverage") >= coverage_floor):
+        if i in picked or probs[i] < config.sentence_relative * probs[best]:
+            continue
+        if profile.kinds:
+            joins = is_stated(sentences[i].feature("states")) and sentences[i].feature("term_coverage") >= coverage_floor
+        else:  # no kind of fact is asked ("有没有…"), so no sentence states one: a sentence the sentence
+            # model rates close to the best and holding the asked words as fully is as likely the answer
+            joins = sentences[i].feature("own_coverage") >= sentences[best].feature("own_coverage") > 0
+        if joins:
             picked.append(i)
     for i in list(picked):
         if CONTINUATION.match(sentences[i].span.text) and i > 0 and i - 1 not in picked:

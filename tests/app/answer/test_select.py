@@ -95,3 +95,19 @@ def test_a_sentence_stating_the_asked_kind_joins_at_a_share_of_the_best(profile_
     assert "22万千瓦" not in alone.quote
     assert "另行安排" not in choose_sentences(scored(profile, clause, 0.9, [0.1, 0.9, 0.1, 0.8]), profile,
                                            DEFAULT_CONFIG).quote
+
+
+
+def test_a_question_of_no_asked_kind_quotes_each_close_sentence_holding_its_words(profile_of) -> None:
+    # "有没有" asks no kind of fact that a sentence could state: the sentence model's close sentences
+    # are each quoted when they hold the asked words as fully as the best, not one that holds fewer
+    first = "支持外贸企业投保出口信用保险，扩大出口信用保险覆盖面，稳定外贸企业的出口订单。"
+    second = "对外贸企业投保的出口信用保险保费给予支持。"
+    clause = Clause("c", WENZHOU_2024, (), "44", "外贸", first + second + "支持外贸企业开展汇率避险。")
+    profile = profile_of("外贸企业投保出口信用保险有没有支持？")
+    assert not profile.kinds and len(first) >= DEFAULT_CONFIG.min_quote_chars
+    item = choose_sentences(scored(profile, clause, 0.9, [0.7, 0.6, 0.65]), profile, DEFAULT_CONFIG)
+    assert [s.text for s in item.spans] == [first, second]
+    # far below the best sentence (under sentence_relative of it): not quoted
+    alone = choose_sentences(scored(profile, clause, 0.9, [0.7, 0.2, 0.65]), profile, DEFAULT_CONFIG)
+    assert [s.text for s in alone.spans] == [first]
