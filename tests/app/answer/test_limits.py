@@ -177,13 +177,13 @@ def test_three_sentences_of_a_clause_are_quoted_at_most(profile_of) -> None:
     assert len(item.spans) == 3
 
 
-def test_another_sentence_stating_the_figure_joins_at_four_tenths_of_the_best(profile_of) -> None:
+def test_another_sentence_stating_the_figure_joins_at_half_the_best(profile_of) -> None:
     """sentence_relative: a second sentence stating the asked figure joins when the sentence model
-    rates it at least 0.4 of the best (0.4 of 1.0), not at 0.37."""
+    rates it at least half the best (0.5 of 1.0), not at 0.46."""
     profile = profile_of(QUESTION)
     clause = _clause(RUIAN_2023, 1, FIGURE + "涉美出口信用保险保费补助比例为80%。")
-    joined = choose_sentences(scored(profile, clause, 0.9, [1.0, 0.4]), profile, DEFAULT_CONFIG)
-    alone = choose_sentences(scored(profile, clause, 0.9, [1.0, 0.37]), profile, DEFAULT_CONFIG)
+    joined = choose_sentences(scored(profile, clause, 0.9, [1.0, 0.5]), profile, DEFAULT_CONFIG)
+    alone = choose_sentences(scored(profile, clause, 0.9, [1.0, 0.46]), profile, DEFAULT_CONFIG)
     assert len(joined.spans) == 2 and len(alone.spans) == 1
 
 
