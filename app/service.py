@@ -21,7 +21,7 @@ from app.answer.styles import composer
 from app.text.inputs import prepare_question
 from index.scope import Scope, detect_scope
 from policyqa.config import Settings
-from policyqa.model import Answer, Clause, Document, Hit, Style
+from policyqa.model import DEFAULT_TOP_K, Answer, Clause, Document, Hit, Style
 from policyqa.numerals import check_year
 
 if TYPE_CHECKING:  # imported when first needed: `policyqa ask` starts without loading the index code
@@ -135,7 +135,7 @@ class AnswerService:
         return analyze(query, list(index.documents), self._corpus_stats(index), self._config,
                        self.scope(query) if scope is None else scope)
 
-    def retrieve(self, query: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
+    def retrieve(self, query: str, *, top_k: int = DEFAULT_TOP_K, region: str | None = None, year: int | None = None,
                  doc_id: str | None = None, retrieval_mode: Mode = "hybrid",
                  scope: Scope | None = None) -> tuple[list[Hit], list[Hit]]:
         """(retrieved hits for the JSON, answer candidates) for an already prepared query."""
@@ -155,7 +155,7 @@ class AnswerService:
         and training must read the same pool)."""
         return max(top_k, MIN_RETRIEVED, self._config.rerank_depth)
 
-    def ask(self, question: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
+    def ask(self, question: str, *, top_k: int = DEFAULT_TOP_K, region: str | None = None, year: int | None = None,
             doc_id: str | None = None, style: Style = "default", today: date | None = None,
             retrieval_mode: Mode = "hybrid") -> Answer:
         """Answer one question with clause citations (retrieval_mode: "hybrid", "bm25" or "dense")."""
@@ -167,7 +167,7 @@ class AnswerService:
         assert final is not None
         return final
 
-    def ask_stream(self, question: str, *, top_k: int = 10, region: str | None = None,
+    def ask_stream(self, question: str, *, top_k: int = DEFAULT_TOP_K, region: str | None = None,
                    year: int | None = None, doc_id: str | None = None, style: Style = "default",
                    today: date | None = None, retrieval_mode: Mode = "hybrid") -> Iterator[str | Answer]:
         """Text pieces as they are ready, then the final Answer (whose text is authoritative)."""

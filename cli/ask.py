@@ -13,7 +13,7 @@ from app.service import AnswerService
 from app.text.inputs import without_surrogates
 from policyqa.config import Settings
 from policyqa.errors import UserError
-from policyqa.model import as_style
+from policyqa.model import DEFAULT_TOP_K, as_style
 from policyqa.numerals import check_year
 
 
@@ -139,7 +139,7 @@ def run_ask(settings: Settings, *, question: str | None, as_json: bool, top_k: i
         raise UserError("--top-k 必须是正整数。")
     check_year(year)
     service = AnswerService(settings, progress=sys.stderr.isatty())
-    options: dict[str, Any] = dict(top_k=top_k or 10, region=region, year=year, style=as_style(style))
+    options: dict[str, Any] = dict(top_k=top_k or DEFAULT_TOP_K, region=region, year=year, style=as_style(style))
     if batch is not None:
         _run_batch(service, batch, as_json, options, settings.max_file_mb)
         return

@@ -15,7 +15,7 @@ import click
 from index.backend import BACKENDS
 from policyqa.config import Settings, load_settings
 from policyqa.errors import UserError
-from policyqa.model import STATUS_DRAFT, STYLES
+from policyqa.model import DEFAULT_TOP_K, STATUS_DRAFT, STYLES
 from policyqa.status import publication_label
 
 
@@ -132,7 +132,7 @@ def clauses(path: Path, as_json: bool) -> None:
 @main.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
-@click.option("--top-k", type=int, default=None, help="How many clauses to retrieve (default 10).")
+@click.option("--top-k", type=int, default=None, help=f"How many clauses to retrieve (default {DEFAULT_TOP_K}).")
 @click.option("--region", default=None, help="Only this region, e.g. 温州市.")
 @click.option("--year", type=int, default=None, help="Only documents of this year.")
 @click.option("--style", type=click.Choice(STYLES), default="default",

@@ -54,13 +54,12 @@ from app.text.inputs import prepare_question
 from eval.query_maps import QuestionMaps, fit_maps, mapped_by
 from eval.questions import DEV_QUESTIONS_FILE, QUESTIONS_FILE, TRAIN_QUESTIONS_FILE, Question, load_questions, match_key
 from policyqa.errors import UserError
+from policyqa.model import DEFAULT_TOP_K
 
 if TYPE_CHECKING:
     from app.service import AnswerService
     from policyqa.config import Settings
 
-# `policyqa ask`'s default number of candidates: training reads the candidates it answers from
-ASKED_TOP_K = 10
 ANSWERABILITY_FILE = Path(__file__).resolve().parent / "answerability.jsonl"
 FOLDS = 5
 SEED = 20261201
@@ -137,7 +136,8 @@ class Rows:
         probabilities: the same stages as answering (app/service.py), from the same functions."""
         if self.profile is None or not self.pool:
             return [], []
-        hits = answer_candidates(reorder(self.pool, rank_probabilities), self.scoped, ASKED_TOP_K)
+        # training reads the candidates an answer with the default number of clauses reads
+        hits = answer_candidates(reorder(self.pool, rank_probabilities), self.scoped, DEFAULT_TOP_K)
         label_of = {c.hit.clause.clause_id: label for c, label in zip(self.pool, self.pool_labels, strict=True)}
         candidates = read_candidates(self.profile, candidate_pool(self.profile, hits, config))
         return candidates, [label_of[c.hit.clause.clause_id] for c in candidates]

@@ -16,6 +16,7 @@ STATUS_DRAFT = "draft"
 # How an answer is worded: for reading on screen, or short enough to read out on the 12345 line.
 Style = Literal["default", "hotline"]
 STYLES: tuple[Style, ...] = get_args(Style)
+DEFAULT_TOP_K = 10  # clauses retrieved and read when the asker names no number (`ask --top-k`, the chat)
 
 
 def as_style(text: str) -> Style:

@@ -18,7 +18,7 @@ from app.web import cards as web_cards
 from app.web.feedback import append_feedback, make_record
 from app.web.followup import resolve_followup
 from policyqa.errors import UserError
-from policyqa.model import Answer, Document, Style, as_style
+from policyqa.model import DEFAULT_TOP_K, Answer, Document, Style, as_style
 
 ALL = ""  # the value of the “全部…” choice in each filter
 
@@ -26,10 +26,10 @@ ALL = ""  # the value of the “全部…” choice in each filter
 class AnsweringService(Protocol):
     """What the chat needs from `app.service.AnswerService`."""
 
-    def ask_stream(self, question: str, *, top_k: int = 10, region: str | None = None,
+    def ask_stream(self, question: str, *, top_k: int = DEFAULT_TOP_K, region: str | None = None,
                    year: int | None = None, doc_id: str | None = None, style: Style = "default",
                    today: date | None = None) -> Iterator[str | Answer]: ...
-    def ask(self, question: str, *, top_k: int = 10, region: str | None = None, year: int | None = None,
+    def ask(self, question: str, *, top_k: int = DEFAULT_TOP_K, region: str | None = None, year: int | None = None,
             doc_id: str | None = None, style: Style = "default", today: date | None = None) -> Answer: ...
     def documents(self) -> list[Document]: ...
     def notices(self) -> list[str]: ...
