@@ -153,7 +153,11 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
         if i in picked or probs[i] < config.sentence_relative * probs[best]:
             continue
         if profile.kinds:
-            joins = is_stated(sentences[i].feature("states")) and sentences[i].feature("term_coverage") >= coverage_floor
+            # ... and it names something asked itself: another figure of the clause ("完成能源项目投资
+            # 10亿元" beside "光伏装机容量增加22万千瓦") is a neighbour, not an answer. Training set
+            # cross-validated: the same key facts, answered texts 5 % shorter (23 of 261 answers changed)
+            joins = (is_stated(sentences[i].feature("states")) and sentences[i].feature("own_coverage") > 0
+                     and sentences[i].feature("term_coverage") >= coverage_floor)
         else:  # no kind of fact is asked ("有没有…"), so no sentence states one: a sentence the sentence
             # model rates close to the best and holding the asked words as fully is as likely the answer
             joins = sentences[i].feature("own_coverage") >= sentences[best].feature("own_coverage") > 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from app.answer.config import DEFAULT_CONFIG
 from app.answer.select import choose_clauses, choose_sentences, narrow
@@ -86,15 +87,27 @@ def test_the_details_after_a_lead_in_answer_only_when_rated_as_answering(profile
 
 
 def test_a_sentence_stating_the_asked_kind_joins_at_a_share_of_the_best(profile_of) -> None:
-    clause = Clause("c", RUIAN_2023, (), "", "光伏", "推进光伏建设。加快能源项目投资10亿元。新增装机22万千瓦。另行安排其他事项。")
-    profile = profile_of("光伏总共要多装多少")
+    clause = Clause("c", RUIAN_2023, (), "", "外贸", "加大外贸支持力度。出口信用保险保费补助比例为60%。"
+                    "涉美出口信用保险保费补助比例为80%。另行安排其他事项。")
+    profile = profile_of("出口信用保险补助比例是多少")
     joined = choose_sentences(scored(profile, clause, 0.9, [0.1, 0.9, 0.45, 0.1]), profile, DEFAULT_CONFIG)
-    assert "22万千瓦" in joined.quote and "10亿元" in joined.quote
+    assert "60%" in joined.quote and "80%" in joined.quote
     # below the share, or stating no figure, a sentence stays out
     alone = choose_sentences(scored(profile, clause, 0.9, [0.1, 0.9, 0.3, 0.1]), profile, DEFAULT_CONFIG)
-    assert "22万千瓦" not in alone.quote
+    assert "80%" not in alone.quote
     assert "另行安排" not in choose_sentences(scored(profile, clause, 0.9, [0.1, 0.9, 0.1, 0.8]), profile,
                                            DEFAULT_CONFIG).quote
+
+
+def test_a_further_figure_joins_only_in_a_sentence_naming_something_asked(profile_of) -> None:
+    # the clause's other figure of the asked kind, about something else, is a neighbour, not an answer
+    profile = profile_of("出口信用保险补助比例是多少")
+    neighbour = Clause("c", RUIAN_2023, (), "", "外贸", "加大外贸支持力度。出口信用保险保费补助比例为60%。"
+                       "全年外贸企业数量增长15%。")
+    item = choose_sentences(scored(profile, neighbour, 0.9, [0.1, 0.9, 0.8]), profile, DEFAULT_CONFIG)
+    assert "60%" in item.quote and "15%" not in item.quote
+    naming = replace(neighbour, text="加大外贸支持力度。出口信用保险保费补助比例为60%。涉美出口信用保险保费另加补助15%。")
+    assert "15%" in choose_sentences(scored(profile, naming, 0.9, [0.1, 0.9, 0.8]), profile, DEFAULT_CONFIG).quote
 
 
 
