@@ -149,6 +149,8 @@ def score_group(pairs: Sequence[tuple[Question, AnswerRecord]]) -> dict[str, flo
         "unsupported_number_rate": _mean([float(flag) for flag in unsupported]),
         # a "文件未写明…" note beside a quote that states a figure: the answer contradicts itself
         "contradicting_note_rate": _mean([float(contradicts_its_note(a.text)) for _, a in pairs]),
+        # what a reader has to get through: a quote running on past the answering sentence buries it
+        "answer_chars": _mean([float(len(a.text)) for _, a in answered]),
         "rejection_accuracy": _mean([float(correctly_declined(q, a)) for q, a in unanswerable]),
         "false_refusal_rate": _mean([float(not a.found) for _, a in answerable]),
         "latency_p50_ms": percentile(latencies, 50),

@@ -16,7 +16,8 @@ import yaml
 from policyqa.errors import UserError
 
 EXPECTED_FILE = Path(__file__).resolve().parent / "expected.yaml"
-LOWER_IS_BETTER = ("false_refusal_rate", "unsupported_number_rate", "contradicting_note_rate", "latency_p50_ms", "latency_p95_ms")
+LOWER_IS_BETTER = ("false_refusal_rate", "unsupported_number_rate", "contradicting_note_rate", "answer_chars",
+                   "latency_p50_ms", "latency_p95_ms")
 
 
 def flatten(summary: dict) -> dict[str, float]:

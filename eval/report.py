@@ -40,10 +40,14 @@ def retrieval_table(summary: dict) -> str:
 
 def answer_table(summary: dict) -> str:
     """Answer metrics per answering config."""
-    rows = [[config, *(scores["overall"].get(m) for m in ANSWER_METRICS),
+    rows = [[config, *(scores["overall"].get(m) for m in ANSWER_METRICS), _chars(scores["overall"].get("answer_chars")),
              f"{scores['overall']['latency_p50_ms']:.1f}", f"{scores['overall']['latency_p95_ms']:.1f}"]
             for config, scores in summary["answers"].items()]
-    return _table(["config", *ANSWER_METRICS, "p50 ms", "p95 ms"], rows)
+    return _table(["config", *ANSWER_METRICS, "answer chars", "p50 ms", "p95 ms"], rows)
+
+
+def _chars(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
 
 
 def per_kind_tables(summary: dict) -> str:

@@ -20,6 +20,10 @@ def test_bounds_treat_failure_rates_as_ceilings() -> None:
     assert len(failures) == 2 and "below the floor" in failures[0] and "above the ceiling" in failures[1]
     with pytest.raises(UserError, match="未知的指标"):
         check(flat, {"hybrid.R@100": 0.5})
+    # longer answers are worse: their length is a ceiling too
+    lengths = {"answers.hybrid.answer_chars": 150.0}
+    assert check(lengths, {"hybrid.answer_chars": 160}) == []
+    assert "above the ceiling" in check(lengths, {"hybrid.answer_chars": 140})[0]
 
 
 def test_answers_per_source_are_gated_by_the_held_out_section(tmp_path: Path) -> None:

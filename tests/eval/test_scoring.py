@@ -96,6 +96,9 @@ def test_answer_metrics_overall_and_per_kind() -> None:
     assert overall["rejection_accuracy"] == 1.0
     assert overall["false_refusal_rate"] == 0.5
     assert overall["latency_p50_ms"] == 20.0
+    # the length of the answers given to answerable questions (q1's; q2 was refused)
+    assert overall["answer_chars"] == len("给予保费60%的补助[1]，另有300万元。")
+    assert result["per_kind"]["unanswerable"]["answer_chars"] is None
     assert result["per_kind"]["unanswerable"]["key_fact_accuracy"] is None
     assert result["per_kind"]["cross-document"]["false_refusal_rate"] == 1.0
     assert result["per_question"]["q1"]["missing_facts"] == ["150万元"]
