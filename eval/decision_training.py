@@ -44,7 +44,7 @@ from app.answer.decision import (
     LinearModel,
     Scored,
     candidate_features,
-    document_features,
+    document_rows,
     other_documents,
 )
 from app.answer.evidence import SENTENCE_FEATURES, Candidate, read_candidates
@@ -232,10 +232,10 @@ def _document_matrix(profiles: Sequence[QuestionProfile | None], candidates: Seq
         assert profile is not None  # a question without a profile has no clause rows
         scored = [Scored(c, clauses.sentence_probs[row], float(clause_probability[row]), tuple(clauses.x[row]))
                   for c, row in zip(candidates[qi], at, strict=True)]
-        for i in other_documents(scored):
-            dx.append(document_features(profile, scored, i))
-            dy.append(int(clauses.y[at[i]]))
-            dgroup.append(qi)
+        others = other_documents(scored)
+        dx += document_rows(profile, scored, others)
+        dy += [int(clauses.y[at[i]]) for i in others]
+        dgroup += [qi] * len(others)
     return np.asarray(dx, dtype=float), np.asarray(dy, dtype=int), np.asarray(dgroup, dtype=int)
 
 

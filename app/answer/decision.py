@@ -250,20 +250,24 @@ def best_sentence(scored: Scored) -> SentenceEvidence | None:
     return scored.candidate.sentences[max(range(len(probs)), key=lambda i: probs[i])] if probs else None
 
 
-def echo(candidate: Candidate, answer: SentenceEvidence | None) -> float:
-    """The largest share of the answer sentence's character pairs that one sentence of `candidate`
-    holds: another region's or year's line of the same measure repeats the answer's wording."""
-    pairs = han_pairs(answer.norm) if answer is not None else frozenset()
-    if not pairs:
+def echo(candidate: Candidate, answer_pairs: frozenset[str]) -> float:
+    """The largest share of the answer sentence's character pairs (`answer_pairs`, see han_pairs) that
+    one sentence of `candidate` holds: another region's or year's line of the same measure repeats
+    the answer's wording."""
+    if not answer_pairs:
         return 0.0
-    return max((len(pairs & han_pairs(s.norm)) / len(pairs) for s in candidate.sentences), default=0.0)
+    return max((len(answer_pairs & han_pairs(s.norm)) / len(answer_pairs) for s in candidate.sentences), default=0.0)
 
 
-def document_features(profile: QuestionProfile, scored: Sequence[Scored], index: int) -> tuple[float, ...]:
-    """The DOCUMENT_FEATURES of candidate `index` among a question's scored candidates."""
+def document_rows(profile: QuestionProfile, scored: Sequence[Scored], indexes: Sequence[int]) -> list[tuple[float, ...]]:
+    """The DOCUMENT_FEATURES of the candidates at `indexes` among a question's scored candidates
+    (the best answer and its wording read once for all of them)."""
     top = max(scored, key=lambda s: s.probability)
-    return (*scored[index].features, scored[index].probability, top.probability,
-            echo(scored[index].candidate, best_sentence(top)), float(not profile.names_scope))
+    answer = best_sentence(top)
+    answer_pairs = han_pairs(answer.norm) if answer is not None else frozenset()
+    no_scope = float(not profile.names_scope)
+    return [(*scored[i].features, scored[i].probability, top.probability, echo(scored[i].candidate, answer_pairs),
+             no_scope) for i in indexes]
 
 
 def document_ranks(candidates: Sequence[Candidate]) -> list[int]:
@@ -313,7 +317,7 @@ def score_candidates(model: DecisionModel, profile: QuestionProfile, candidates:
     others = other_documents(scored)
     if not others:
         return scored
-    rows_of_others = np.asarray([document_features(profile, scored, i) for i in others], dtype=float)
+    rows_of_others = np.asarray(document_rows(profile, scored, others), dtype=float)
     best: dict[str, tuple[int, float]] = {}  # each other document is listed by its likeliest clause
     for i, p in zip(others, model.document.probabilities(rows_of_others), strict=True):
         doc_id = scored[i].candidate.hit.clause.doc.doc_id

@@ -13,8 +13,8 @@ from app.answer.decision import (
     MODEL_FILE,
     DecisionModel,
     LinearModel,
-    document_features,
     document_ranks,
+    document_rows,
     echo,
     load_model,
     other_documents,
@@ -132,7 +132,7 @@ def test_each_other_document_is_scored_by_its_likeliest_clause(profile_of) -> No
     assert len({s.candidate.hit.clause.doc.doc_id for s in with_document_p}) == len(with_document_p)
     for listed in with_document_p:  # the one of its document the document model rates highest
         doc_id = listed.candidate.hit.clause.doc.doc_id
-        rivals = [model.document.probability(document_features(profile, scored, i))
+        rivals = [model.document.probability(document_rows(profile, scored, [i])[0])
                   for i, s in enumerate(scored) if s.candidate.hit.clause.doc.doc_id == doc_id]
         assert listed.document_probability == pytest.approx(max(rivals))
     assert other_documents(scored) == [i for i, s in enumerate(scored) if s.candidate.hit.clause.doc.doc_id != top_doc]
@@ -154,8 +154,9 @@ def test_another_documents_line_of_the_same_measure_echoes_the_answer(profile_of
     same, far = read_candidates(profile, [Hit(other, 1.0, "hybrid"), Hit(unrelated, 0.5, "hybrid")])
     sentence = answer.sentences[0]
     shared = han_pairs(sentence.norm) & han_pairs(same.sentences[1].norm)
-    assert echo(same, sentence) == pytest.approx(len(shared) / len(han_pairs(sentence.norm)))
-    assert echo(same, sentence) > echo(far, sentence) and echo(same, None) == 0.0
+    pairs = han_pairs(sentence.norm)
+    assert echo(same, pairs) == pytest.approx(len(shared) / len(pairs))
+    assert echo(same, pairs) > echo(far, pairs) and echo(same, frozenset()) == 0.0
 
 
 def test_the_document_model_reads_whether_the_question_names_a_place(profile_of) -> None:
@@ -164,7 +165,7 @@ def test_the_document_model_reads_whether_the_question_names_a_place(profile_of)
     for question, expected in (("出口信用保险补助比例是多少", 1.0), ("瑞安出口信用保险补助比例是多少", 0.0)):
         profile = profile_of(question)
         scored = score_candidates(load_model(), profile, read_candidates(profile, hits))
-        assert {document_features(profile, scored, i)[names_no_scope] for i in other_documents(scored)} == {expected}
+        assert {row[names_no_scope] for row in document_rows(profile, scored, other_documents(scored))} == {expected}
 
 
 def test_a_retriever_that_did_not_run_reads_as_agreeing_with_the_ranking(profile_of) -> None:

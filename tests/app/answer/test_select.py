@@ -110,7 +110,6 @@ def test_a_further_figure_joins_only_in_a_sentence_naming_something_asked(profil
     assert "15%" in choose_sentences(scored(profile, naming, 0.9, [0.1, 0.9, 0.8]), profile, DEFAULT_CONFIG).quote
 
 
-
 def test_a_question_of_no_asked_kind_quotes_each_close_sentence_holding_its_words(profile_of) -> None:
     # "有没有" asks no kind of fact that a sentence could state: the sentence model's close sentences
     # are each quoted when they hold the asked words as fully as the best, not one that holds fewer
