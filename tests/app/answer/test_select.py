@@ -106,8 +106,16 @@ def test_a_further_figure_joins_only_in_a_sentence_naming_something_asked(profil
                        "全年外贸企业数量增长15%。")
     item = choose_sentences(scored(profile, neighbour, 0.9, [0.1, 0.9, 0.8]), profile, DEFAULT_CONFIG)
     assert "60%" in item.quote and "15%" not in item.quote
-    naming = replace(neighbour, text="加大外贸支持力度。出口信用保险保费补助比例为60%。涉美出口信用保险保费另加补助15%。")
-    assert "15%" in choose_sentences(scored(profile, naming, 0.9, [0.1, 0.9, 0.8]), profile, DEFAULT_CONFIG).quote
+    # ... and so is one repeating only asked words the quote holds, without the asked item (出口信用保险)
+    repeating = replace(neighbour, text="加大外贸支持力度。出口信用保险保费补助比例为60%。外贸企业补助比例为15%。")
+    item = choose_sentences(scored(profile, repeating, 0.9, [0.1, 0.9, 0.8]), profile, DEFAULT_CONFIG)
+    assert "60%" in item.quote and "15%" not in item.quote
+    # a sentence naming an asked word the quote lacks answers too, and so does one of the same item
+    both = profile_of("出口信用保险和汇率避险的保费补助比例是多少")
+    naming = replace(neighbour, text="加大外贸支持力度。出口信用保险保费补助比例为60%。汇率避险保费补助比例为15%。")
+    assert "15%" in choose_sentences(scored(both, naming, 0.9, [0.1, 0.9, 0.8]), both, DEFAULT_CONFIG).quote
+    same_item = replace(neighbour, text="加大外贸支持力度。出口信用保险保费补助比例为60%。涉美出口信用保险保费另加补助15%。")
+    assert "15%" in choose_sentences(scored(profile, same_item, 0.9, [0.1, 0.9, 0.8]), profile, DEFAULT_CONFIG).quote
 
 
 def test_a_question_of_no_asked_kind_quotes_each_close_sentence_holding_its_words(profile_of) -> None:
