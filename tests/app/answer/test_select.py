@@ -118,6 +118,19 @@ def test_a_further_figure_joins_only_in_a_sentence_naming_something_asked(profil
     assert "15%" in choose_sentences(scored(profile, same_item, 0.9, [0.1, 0.9, 0.8]), profile, DEFAULT_CONFIG).quote
 
 
+def test_a_condition_question_quotes_a_sentence_naming_the_asked_words_more_fully(profile_of) -> None:
+    # "能不能" asks a condition, recognised by words ("符合", "对…的") that the answering sentence need
+    # not use: the sentence naming the asked words more fully than the best joins without them
+    asked = profile_of("外贸企业的出口信用保险保费能不能补助？")
+    clause = Clause("c", RUIAN_2023, (), "", "外贸", "对符合条件的外贸企业给予支持。出口信用保险保费可按规定给予补助。")
+    item = choose_sentences(scored(asked, clause, 0.9, [0.9, 0.6]), asked, DEFAULT_CONFIG)
+    assert "出口信用保险保费可按规定给予补助" in item.quote
+    # a figure is recognised by the figure itself: a fuller sentence without one does not join
+    figure = profile_of("出口信用保险保费补助比例是多少")
+    clause = replace(clause, text="补助比例为60%。出口信用保险保费按规定给予补助。")
+    assert "按规定" not in choose_sentences(scored(figure, clause, 0.9, [0.9, 0.6]), figure, DEFAULT_CONFIG).quote
+
+
 def test_a_question_of_no_asked_kind_quotes_each_close_sentence_holding_its_words(profile_of) -> None:
     # "有没有" asks no kind of fact that a sentence could state: the sentence model's close sentences
     # are each quoted when they hold the asked words as fully as the best, not one that holds fewer
