@@ -113,7 +113,10 @@ def _unstated_segments(text: str, spans: list[Span], profile: QuestionProfile) -
 
 
 def fragments(text: str, spans: list[Span], profile: QuestionProfile, config: AnswerConfig) -> tuple[Span, ...]:
-    """Comma segments of the chosen spans that carry the asked fact or name the topic, best first."""
+    """Comma segments of the chosen spans that carry the asked fact or name the topic, best first:
+    for a figure, those stating it; for another kind (a condition), those naming the asked words
+    most fully, as choose_sentences reads them (the kind's usual words, "符合", "对…的", are a weak
+    sign: "采购人可依法采用单一来源采购方式" answers "能不能走单一来源采购" without them)."""
     ranked: list[tuple[float, float, int, Span]] = []
     for span in spans:
         for segment in split_segments(text, span):
@@ -122,6 +125,10 @@ def fragments(text: str, spans: list[Span], profile: QuestionProfile, config: An
             cov = coverage(profile.focus_terms, norm)
             if (is_stated(stated) or cov > 0) and len(segment.text) <= config.hotline_fragment_chars:
                 ranked.append((-stated, -cov, segment.start, segment))
+    if not asks_figure(profile.kinds):
+        # all questions of the three sets read aloud: 12 answers hold more key facts, none fewer
+        ranked.sort(key=lambda row: (row[1], row[0], row[2]))
+        return tuple(row[3] for row in ranked) or (spans[0],)
     ranked.sort(key=lambda row: row[:3])
     carrying = [row for row in ranked if is_stated(-row[0])]
     return tuple(row[3] for row in (carrying or ranked)) or (spans[0],)

@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 
 from app.answer.config import DEFAULT_CONFIG
-from app.answer.select import choose_clauses, choose_sentences, narrow
+from app.answer.select import choose_clauses, choose_sentences, fragments, narrow
 from app.text.spans import Span
 from policyqa.model import Clause
 
@@ -129,6 +129,18 @@ def test_a_condition_question_quotes_a_sentence_naming_the_asked_words_more_full
     figure = profile_of("出口信用保险保费补助比例是多少")
     clause = replace(clause, text="补助比例为60%。出口信用保险保费按规定给予补助。")
     assert "按规定" not in choose_sentences(scored(figure, clause, 0.9, [0.9, 0.6]), figure, DEFAULT_CONFIG).quote
+
+
+def test_a_condition_is_read_aloud_from_the_fragment_naming_the_asked_words(profile_of) -> None:
+    # read aloud, the fragment naming what was asked comes first, not the one with "符合…的"
+    text = "对符合条件的外贸企业给予支持，出口信用保险保费可按规定给予补助。"
+    spans = [Span(0, len(text), text)]
+    condition = profile_of("外贸企业的出口信用保险保费能不能补助？")
+    assert fragments(text, spans, condition, DEFAULT_CONFIG)[0].text.startswith("出口信用保险保费")
+    # a figure is read from the fragment stating it, however few asked words it names
+    text = "出口信用保险保费按规定给予补助，比例为60%。"
+    figure = profile_of("出口信用保险保费补助比例是多少")
+    assert fragments(text, [Span(0, len(text), text)], figure, DEFAULT_CONFIG)[0].text.startswith("比例为60%")
 
 
 def test_a_question_of_no_asked_kind_quotes_each_close_sentence_holding_its_words(profile_of) -> None:
