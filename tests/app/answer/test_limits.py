@@ -227,3 +227,17 @@ def test_a_read_aloud_answer_adds_another_document_while_it_stays_within_90_char
 
     assert read(30, 25) == 2
     assert read(30, 30) == 1
+
+
+def test_a_read_aloud_answer_with_room_for_one_document_reads_the_one_stating_the_figure(profile_of) -> None:
+    """hotline_max_chars leaves room for one of two 47-character parts: the document whose quote
+    states the asked figure is read, not the likelier one whose quote does not."""
+    profile = profile_of(QUESTION)
+    unstated_doc, stating_doc = _documents(2)
+    groups = []
+    for doc, text, stated in ((unstated_doc, _padded("出口信用保险保费按规定给予补助。", 30), False),
+                              (stating_doc, _padded(FIGURE, 30), True)):
+        span = Span(0, len(text), text)
+        groups.append(Group(doc, (Item(_clause(doc, 1, text), (span,), (span,), 0.9, stated, text),), True))
+    spoken, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
+    assert [c.clause.doc for c in citations] == [stating_doc] and "60%" in spoken
