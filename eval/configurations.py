@@ -20,7 +20,7 @@ from eval.answer_metrics import AnswerRecord, percentile, score_answers
 from eval.questions import Question
 from eval.retrieval_metrics import score_retrieval
 from eval.trec import Qrels, build_qrels, run_from_rankings
-from policyqa.model import Answer
+from policyqa.model import Answer, Style
 
 if TYPE_CHECKING:
     from app.service import AnswerService
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 PRODUCT_CONFIGS = ("bm25", "dense", "hybrid")
 ALL_CONFIGS = (*PRODUCT_CONFIGS, "naive")
 TOP_K = 10
+# the answers section's row for the hotline style (hybrid retrieval), beside the retrieval modes' rows
+READ_ALOUD: Style = "hotline"
 Progress = Callable[[str], None]
 
 
@@ -75,9 +77,12 @@ def to_record(qid: str, answer: Answer, latency_ms: float) -> AnswerRecord:
                         tuple(hit.clause.text for hit in answer.retrieved))
 
 
-def answer_all(service: AnswerService, questions: Sequence[Question], mode: str = "hybrid") -> list[AnswerRecord]:
+def answer_all(service: AnswerService, questions: Sequence[Question], mode: str = "hybrid",
+               style: Style = "default") -> list[AnswerRecord]:
     """Ask every question through the service; `mode` only where the service accepts one."""
     extra: dict[str, Any] = {"retrieval_mode": mode} if mode != "hybrid" else {}
+    if style != "default":
+        extra["style"] = style
     records = []
     for q in questions:
         answer, ms = _timed(partial(service.ask, q.question, top_k=TOP_K, **extra))
@@ -147,4 +152,9 @@ def evaluate(settings: Settings, questions: Sequence[Question], configs: Sequenc
             say(f"回答：{mode}")
             records[mode] = answer_all(service, questions, mode)
             result["answers"][mode] = score_answers(questions, records[mode])
+        # the read-aloud style says the same answer in about 90 characters, from its own choice of
+        # fragments: scored on its own, so a key fact lost only when read aloud shows
+        say(f"回答：{READ_ALOUD}")
+        records[READ_ALOUD] = answer_all(service, questions, style=READ_ALOUD)
+        result["answers"][READ_ALOUD] = score_answers(questions, records[READ_ALOUD])
     return {"summary": result, "qrels": qrels, "runs": runs, "records": records}
