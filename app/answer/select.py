@@ -112,6 +112,19 @@ def _unstated_segments(text: str, spans: list[Span], profile: QuestionProfile) -
     return kept
 
 
+def _labelled_segments(text: str, span: Span) -> list[Span]:
+    """The comma segments of `span`, one ending in a colon joined to the next: read aloud, a label
+    ("“一芯一港两基地”（P16）：") says nothing without what it labels, and a ratio ("按3:4分担",
+    "缩小至1.77:1") is one figure."""
+    merged: list[Span] = []
+    for segment in split_segments(text, span):
+        if merged and merged[-1].text.rstrip().endswith(("：", ":")):
+            merged[-1] = cover(text, [merged[-1], segment])
+        else:
+            merged.append(segment)
+    return merged
+
+
 def fragments(text: str, spans: list[Span], profile: QuestionProfile, config: AnswerConfig) -> tuple[Span, ...]:
     """Comma segments of the chosen spans that carry the asked fact or name the topic, best first:
     for a figure, those stating it; for another kind (a condition), those naming the asked words
@@ -119,7 +132,7 @@ def fragments(text: str, spans: list[Span], profile: QuestionProfile, config: An
     sign: "采购人可依法采用单一来源采购方式" answers "能不能走单一来源采购" without them)."""
     ranked: list[tuple[float, float, int, Span]] = []
     for span in spans:
-        for segment in split_segments(text, span):
+        for segment in _labelled_segments(text, span):
             norm = normalise(segment.text)
             stated = states(profile.kinds, profile.unit, norm)
             cov = coverage(profile.focus_terms, norm)

@@ -143,6 +143,16 @@ def test_a_condition_is_read_aloud_from_the_fragment_naming_the_asked_words(prof
     assert fragments(text, [Span(0, len(text), text)], figure, DEFAULT_CONFIG)[0].text.startswith("比例为60%")
 
 
+def test_a_read_aloud_fragment_keeps_a_label_with_what_it_labels_and_a_ratio_whole(profile_of) -> None:
+    profile = profile_of("出口信用保险保费补助比例是多少")
+    label = "出口信用保险：保费补助比例为60%。"
+    [first, *_] = fragments(label, [Span(0, len(label), label)], profile, DEFAULT_CONFIG)
+    assert first.text.startswith("出口信用保险：") and "60%" in first.text
+    ratio = "出口信用保险保费由财政与企业按3:2分担，另行安排。"
+    [first, *_] = fragments(ratio, [Span(0, len(ratio), ratio)], profile, DEFAULT_CONFIG)
+    assert "3:2分担" in first.text
+
+
 def test_a_question_of_no_asked_kind_quotes_each_close_sentence_holding_its_words(profile_of) -> None:
     # "有没有" asks no kind of fact that a sentence could state: the sentence model's close sentences
     # are each quoted when they hold the asked words as fully as the best, not one that holds fewer
