@@ -79,7 +79,7 @@ def to_record(qid: str, answer: Answer, latency_ms: float) -> AnswerRecord:
 
 def answer_all(service: AnswerService, questions: Sequence[Question], mode: str = "hybrid",
                style: Style = "default") -> list[AnswerRecord]:
-    """Ask every question through the service; `mode` only where the service accepts one."""
+    """Ask every question through the service in `style`; `mode` only where the service accepts one."""
     extra: dict[str, Any] = {"retrieval_mode": mode} if mode != "hybrid" else {}
     if style != "default":
         extra["style"] = style
