@@ -181,6 +181,7 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
             break
         if i in picked or probs[i] < config.sentence_relative * probs[best]:
             continue
+        own_words = _asked_words(profile, sentences, [i])
         if profile.kinds:
             # ... and it names something asked that the sentences quoted so far do not, or the asked
             # item as fully as the best sentence does: another figure of the clause that only repeats
@@ -193,7 +194,6 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
             # ("符合", "对…的"), which an answer need not use ("采购人可依法采用单一来源采购方式"): a
             # sentence holding the asked words more fully than the best one answers without them
             # (training set cross-validated: one more right, T118; the project set's coll-051 too)
-            own_words = _asked_words(profile, sentences, [i])
             fuller = (not asks_figure(profile.kinds)
                       and sentences[i].feature("own_coverage") > sentences[best].feature("own_coverage"))
             joins = ((is_stated(sentences[i].feature("states")) or fuller)
@@ -204,7 +204,7 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
             joins = sentences[i].feature("own_coverage") >= sentences[best].feature("own_coverage") > 0
         if joins:
             picked.append(i)
-            quoted_words |= _asked_words(profile, sentences, [i])
+            quoted_words |= own_words
     for i in list(picked):
         if CONTINUATION.match(sentences[i].span.text) and i > 0 and i - 1 not in picked:
             picked.append(i - 1)
