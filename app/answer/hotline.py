@@ -5,6 +5,7 @@ responsible units said as "由…牵头，…配合", a definition cut at a list
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from app.answer.analysis import QuestionProfile
@@ -15,51 +16,91 @@ from app.answer.names import document_notes, region_year, sources_tail, status_n
 from app.answer.select import Item
 from app.answer.validity import ValidityStatement
 from app.text.spans import Span
-from policyqa.model import Citation, Clause, Document
+from policyqa.model import Citation, Document
 
 _MARKS = 4  # characters a part spends besides its fragments: its "[n]" marker and closing mark
 
 
-def _hotline_part(item: Item, head: str, flag: str, budget: int) -> str:
-    """One document's read-aloud part: its best fragments that fit `budget`, in text order."""
-    chosen: list[Span] = []
-    room = budget - len(head) - len(flag) - _MARKS
-    for fragment in item.fragments:
-        if sum(len(f.text) for f in chosen) + len(fragment.text) <= room:
-            chosen.append(fragment)
-    if not chosen:
-        return ""
-    chosen.sort(key=lambda f: f.start)
-    return head + "，".join(f.text.rstrip("，,。；;") for f in chosen)
+@dataclass
+class _Part:
+    """One document's read-aloud part while the answer is being fitted into the time a call allows."""
+
+    group: Group
+    head: str  # "另，瑞安市2023年："
+    flag: str  # "（已到期）"
+    spoken: str | None  # the clause worded for reading out (kinds.spoken_body), or None: its fragments
+    chosen: list[Span] = field(default_factory=list)
+
+    @property
+    def item(self) -> Item:
+        return self.group.items[0]
+
+    def body(self) -> str:
+        if self.spoken is not None:
+            return self.head + self.spoken
+        return self.head + "，".join(f.text.rstrip("，,。；;") for f in sorted(self.chosen, key=lambda f: f.start))
+
+    def text(self, n: int, profile: QuestionProfile) -> str:
+        return f"{self.body()}[{n}]{unstated_flag(profile, self.group)}{self.flag}"
+
+    def room(self, budget: int) -> int:
+        """Characters of `budget` left for further fragments of this part."""
+        return budget - len(self.head) - len(self.flag) - _MARKS - sum(len(f.text) for f in self.chosen)
+
+
+def _fitting(fragments: tuple[Span, ...], chosen: list[Span], room: int) -> list[Span]:
+    """Of `fragments`, best first, those not yet chosen that fit `room` together."""
+    added: list[Span] = []
+    for fragment in fragments:
+        if fragment not in chosen and sum(len(f.text) for f in added) + len(fragment.text) <= room:
+            added.append(fragment)
+    return added
+
+
+def _fill(parts: list[_Part], group: Group, profile: QuestionProfile, today: date, config: AnswerConfig) -> None:
+    """Add `group`'s part to `parts` with its best fragment, when it fits in what the parts so far leave."""
+    part = _Part(group, f"{'另，' if not group.primary and parts else ''}{region_year(group.doc)}：",
+                 status_note(group.doc, today, short=True), None)
+    budget = config.hotline_max_chars - sum(len(p.text(n, profile)) for n, p in enumerate(parts, 1))
+    part.spoken = spoken_body(profile.kinds, part.item.clause, budget - len(part.head) - len(part.flag))
+    if part.spoken is None:
+        part.chosen = _fitting(part.item.fragments, [], part.room(budget))[:1]
+    if (part.spoken is None and not part.chosen) or (parts and len(part.body()) + len(part.flag) > budget):
+        if parts:
+            return  # no room for this document; a later, shorter one may fit
+        part.spoken, part.chosen = None, [part.item.fragments[0]]
+    parts.append(part)
+
+
+def _widen(parts: list[_Part], profile: QuestionProfile, config: AnswerConfig) -> None:
+    """The room the parts leave goes to their further fragments, part by part."""
+    for part in parts:
+        if part.spoken is None:
+            others = sum(len(p.text(n, profile)) for n, p in enumerate(parts, 1) if p is not part)
+            part.chosen += _fitting(part.item.fragments, part.chosen, part.room(config.hotline_max_chars - others))
 
 
 def compose_hotline(profile: QuestionProfile, groups: list[Group], today: date,
                     config: AnswerConfig) -> tuple[str, list[Citation]]:
-    """Short enough to read aloud: key fragments, then "依据：" document and measure numbers."""
-    citations: list[Citation] = []
-    parts: list[str] = []
-    sources: list[Clause] = []
-    used = 0
+    """Short enough to read aloud: key fragments, then "依据：" document and measure numbers.
+
+    Each document of the named scope (all, when none is named) gets its best fragment first, and
+    the room left then goes to their further fragments: else one document's second figure can
+    take the room another's answer needed ("…指标2000亩，…100亩，…林地…285亩" leaving no room for
+    温州's 4000亩). Other documents are read the same way in what room is left after those."""
+    parts: list[_Part] = []
     # read in the time a call allows, a document whose quote states the asked fact goes before one
     # whose does not (within the named scope's documents, then the others): else a figureless line
     # can take the room and the answer read out says nothing of what was asked
-    for group in sorted(groups, key=lambda g: (not g.primary, not any(i.stated for i in g.items))):
-        item, doc = group.items[0], group.doc
-        head = f"{'另，' if not group.primary and parts else ''}{region_year(doc)}："
-        flag = status_note(doc, today, short=True)
-        budget = config.hotline_max_chars - used
-        spoken = spoken_body(profile.kinds, item.clause, budget - len(head) - len(flag))
-        body = head + spoken if spoken is not None else _hotline_part(item, head, flag, budget)
-        if not body or (parts and len(body) + len(flag) > budget):
-            if parts:
-                continue  # no room for this document; a later, shorter one may fit
-            body = head + item.fragments[0].text.rstrip("，,。；;")
-        citations.append(Citation(n=len(citations) + 1, clause=item.clause, quote=item.quote))
-        part = f"{body}[{len(citations)}]{unstated_flag(profile, group)}{flag}"
-        parts.append(part)
-        used += len(part)
-        sources.append(item.clause)
-    return "；".join(parts) + "。" + sources_tail(sources), citations
+    ordered = sorted(groups, key=lambda g: (not g.primary, not any(i.stated for i in g.items)))
+    for primary in (True, False):
+        for group in ordered:
+            if group.primary == primary:
+                _fill(parts, group, profile, today, config)
+        _widen(parts, profile, config)
+    citations = [Citation(n=n, clause=p.item.clause, quote=p.item.quote) for n, p in enumerate(parts, 1)]
+    return ("；".join(p.text(n, profile) for n, p in enumerate(parts, 1)) + "。"
+            + sources_tail([p.item.clause for p in parts]), citations)
 
 
 class HotlineStyle:

@@ -112,13 +112,20 @@ def _unstated_segments(text: str, spans: list[Span], profile: QuestionProfile) -
     return kept
 
 
-def _labelled_segments(text: str, span: Span) -> list[Span]:
-    """The comma segments of `span`, one ending in a colon joined to the next: read aloud, a label
-    ("“一芯一港两基地”（P16）：") says nothing without what it labels, and a ratio ("按3:4分担",
-    "缩小至1.77:1") is one figure."""
+_YEAR_ONLY = re.compile(r"^\s*(?:到|至|自|从|在)?\d{4}\s*年(?:起|底|内|前|末|以来)?\s*[，,、]?\s*$")
+
+
+def _labelled_segments(text: str, span: Span, longest: int) -> list[Span]:
+    """The comma segments of `span`, a label joined to the next: read aloud, one ending in a colon
+    ("“一芯一港两基地”（P16）：") or naming only a year ("2025年，") says nothing without what it
+    labels, and a ratio ("按3:4分担", "缩小至1.77:1") is one figure. A segment opening with "其中"
+    is read with the one it is part of when both fit in `longest` characters: "其中涉美出口信用保险的
+    保费给予80%的补助" alone would read as the rate, which is the 60% before it."""
     merged: list[Span] = []
     for segment in split_segments(text, span):
-        if merged and merged[-1].text.rstrip().endswith(("：", ":")):
+        if merged and (merged[-1].text.rstrip().endswith(("：", ":")) or _YEAR_ONLY.match(merged[-1].text)
+                       or (segment.text.lstrip().startswith("其中")
+                           and segment.end - merged[-1].start <= longest)):
             merged[-1] = cover(text, [merged[-1], segment])
         else:
             merged.append(segment)
@@ -132,7 +139,7 @@ def fragments(text: str, spans: list[Span], profile: QuestionProfile, config: An
     sign: "采购人可依法采用单一来源采购方式" answers "能不能走单一来源采购" without them)."""
     ranked: list[tuple[float, float, int, Span]] = []
     for span in spans:
-        for segment in _labelled_segments(text, span):
+        for segment in _labelled_segments(text, span, config.hotline_fragment_chars):
             norm = normalise(segment.text)
             stated = states(profile.kinds, profile.unit, norm)
             cov = coverage(profile.focus_terms, norm)

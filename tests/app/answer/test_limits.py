@@ -241,3 +241,45 @@ def test_a_read_aloud_answer_with_room_for_one_document_reads_the_one_stating_th
         groups.append(Group(doc, (Item(_clause(doc, 1, text), (span,), (span,), 0.9, stated, text),), True))
     spoken, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
     assert [c.clause.doc for c in citations] == [stating_doc] and "60%" in spoken
+
+
+def test_a_read_aloud_answer_gives_every_document_its_best_fragment_before_one_its_second(profile_of) -> None:
+    """hotline_max_chars: a first document with two fragments stating figures would fill the answer
+    alone (with them and the second document's part it would take 99 characters); each document's best
+    fragment is read first, and the first one's second fragment only if room is left."""
+    profile = profile_of(QUESTION)
+    first_doc, second_doc = _documents(2)
+    first = "出口信用保险保费补助比例为60%，" + _padded("展会补助比例为50%。", 30, filler="推进有关工作落实")
+    second = "出口信用保险保费补助比例为70%。"
+    groups = []
+    for doc, text in ((first_doc, first), (second_doc, second)):
+        span = Span(0, len(text), text)
+        item = Item(_clause(doc, 1, text), (span,), fragments(text, [span], profile, DEFAULT_CONFIG), 0.9, True, text)
+        groups.append(Group(doc, (item,), True))
+    assert len(groups[0].items[0].fragments) == 2  # two comma segments, both stating a share
+    spoken, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
+    assert [c.clause.doc for c in citations] == [first_doc, second_doc]
+    assert "60%" in spoken and "70%" in spoken and "50%" not in spoken
+    # with a short second fragment there is room for it too, read in text order
+    short = "出口信用保险保费补助比例为60%，展会补助比例为50%。"
+    span = Span(0, len(short), short)
+    groups[0] = Group(first_doc, (Item(_clause(first_doc, 1, short), (span,),
+                                        fragments(short, [span], profile, DEFAULT_CONFIG), 0.9, True, short),), True)
+    spoken, _ = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
+    assert spoken.index("60%") < spoken.index("50%") < spoken.index("70%")
+
+
+def test_a_read_aloud_answer_fills_the_named_scope_before_reading_another_document(profile_of) -> None:
+    """The named place's document keeps its further fragments; another document is read only in the
+    room they leave."""
+    profile = profile_of(QUESTION)
+    named, other = _documents(2)
+    first = "出口信用保险保费补助比例为60%，" + _padded("涉美出口信用保险补助比例为80%。", 30, filler="推进有关工作落实")
+    groups = []
+    for doc, text, primary in ((named, first, True), (other, "出口信用保险保费补助比例为70%。", False)):
+        span = Span(0, len(text), text)
+        item = Item(_clause(doc, 1, text), (span,), fragments(text, [span], profile, DEFAULT_CONFIG), 0.9, True, text)
+        groups.append(Group(doc, (item,), primary))
+    spoken, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
+    assert "60%" in spoken and "80%" in spoken and "70%" not in spoken
+    assert [c.clause.doc for c in citations] == [named]

@@ -151,6 +151,17 @@ def test_a_read_aloud_fragment_keeps_a_label_with_what_it_labels_and_a_ratio_who
     ratio = "出口信用保险保费由财政与企业按3:2分担，另行安排。"
     [first, *_] = fragments(ratio, [Span(0, len(ratio), ratio)], profile, DEFAULT_CONFIG)
     assert "3:2分担" in first.text
+    # a part ("其中…") is read with the whole it is part of, when both fit a fragment
+    part = "企业投保的，给予保费60%的补助，其中涉美出口信用保险的保费给予80%的补助。"
+    [first, *_] = fragments(part, [Span(0, len(part), part)], profile, DEFAULT_CONFIG)
+    assert first.text.startswith("给予保费60%的补助，其中") and "80%" in first.text
+    long_part = "给予保费60%的补助，其中" + "推进有关工作落实" * 4 + "涉美出口信用保险的保费给予80%的补助。"  # 53 + 11
+    apart = [f.text for f in fragments(long_part, [Span(0, len(long_part), long_part)], profile, DEFAULT_CONFIG)]
+    assert len(apart) == 2 and not any("60%" in f and "80%" in f for f in apart)
+    # a segment naming only a year labels the next one: never read out as "2024年" alone
+    for year in ("2024年，", "到2025年，", "2024 年起，"):
+        dated = year + "出口信用保险保费补助比例为60%。"
+        assert [f.text for f in fragments(dated, [Span(0, len(dated), dated)], profile, DEFAULT_CONFIG)] == [dated]
 
 
 def test_a_question_of_no_asked_kind_quotes_each_close_sentence_holding_its_words(profile_of) -> None:
