@@ -245,7 +245,7 @@ def test_a_read_aloud_answer_with_room_for_one_document_reads_the_one_stating_th
 
 def test_a_read_aloud_answer_gives_every_document_its_best_fragment_before_one_its_second(profile_of) -> None:
     """hotline_max_chars: a first document with two fragments stating figures would fill the answer
-    alone (with them and the second document's part it would take 99 characters); each document's best
+    alone (its part with both is 63 characters, the second document's 33); each document's best
     fragment is read first, and the first one's second fragment only if room is left."""
     profile = profile_of(QUESTION)
     first_doc, second_doc = _documents(2)
