@@ -58,13 +58,14 @@ def _fitting(fragments: tuple[Span, ...], chosen: list[Span], room: int) -> list
 
 
 def _fill(parts: list[_Part], group: Group, profile: QuestionProfile, today: date, config: AnswerConfig) -> None:
-    """Add `group`'s part to `parts` with its best fragment, when it fits in what the parts so far leave."""
+    """Add `group`'s part to `parts` with its best fragment, when it fits in what the parts so far leave
+    (not a lesser fragment that fits: that is mostly another figure of the clause than the one asked)."""
     part = _Part(group, f"{'另，' if not group.primary and parts else ''}{region_year(group.doc)}：",
                  status_note(group.doc, today, short=True), None)
     budget = config.hotline_max_chars - sum(len(p.text(n, profile)) for n, p in enumerate(parts, 1))
     part.spoken = spoken_body(profile.kinds, part.item.clause, budget - len(part.head) - len(part.flag))
     if part.spoken is None:
-        part.chosen = _fitting(part.item.fragments, [], part.room(budget))[:1]
+        part.chosen = _fitting(part.item.fragments[:1], [], part.room(budget))
     if (part.spoken is None and not part.chosen) or (parts and len(part.body()) + len(part.flag) > budget):
         if parts:
             return  # no room for this document; a later, shorter one may fit

@@ -283,3 +283,20 @@ def test_a_read_aloud_answer_fills_the_named_scope_before_reading_another_docume
     spoken, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
     assert "60%" in spoken and "80%" in spoken and "70%" not in spoken
     assert [c.clause.doc for c in citations] == [named]
+
+
+def test_a_read_aloud_answer_reads_a_document_by_its_best_fragment_or_not_at_all(profile_of) -> None:
+    """hotline_max_chars: with 16 characters left, a second document whose best fragment (stating the
+    asked share) needs 29 is not read, rather than by a lesser fragment that fits ("另行给予10%")."""
+    profile = profile_of(QUESTION)
+    first_doc, second_doc = _documents(2)
+    groups = []
+    for doc, text in ((first_doc, _padded(FIGURE, 40, filler="推进有关工作落实")),
+                      (second_doc, _padded("出口信用保险保费补助比例为70%，", 30, filler="推进有关工作落实") + "另行给予10%。")):
+        span = Span(0, len(text), text)
+        item = Item(_clause(doc, 1, text), (span,), fragments(text, [span], profile, DEFAULT_CONFIG), 0.9, True, text)
+        groups.append(Group(doc, (item,), True))
+    best, lesser = groups[1].items[0].fragments  # the one stating the asked share first
+    assert best.text.endswith("补助比例为70%，") and lesser.text == "另行给予10%。"
+    spoken, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
+    assert [c.clause.doc for c in citations] == [first_doc] and "10%" not in spoken
