@@ -64,12 +64,15 @@ def _fill(parts: list[_Part], group: Group, profile: QuestionProfile, today: dat
                  status_note(group.doc, today, short=True), None)
     budget = config.hotline_max_chars - sum(len(p.text(n, profile)) for n, p in enumerate(parts, 1))
     part.spoken = spoken_body(profile.kinds, part.item.clause, budget - len(part.head) - len(part.flag))
-    if part.spoken is None:
+    if part.spoken is not None:
+        fits = not parts or len(part.body()) + len(part.flag) <= budget
+    else:
         part.chosen = _fitting(part.item.fragments[:1], [], part.room(budget))
-    if (part.spoken is None and not part.chosen) or (parts and len(part.body()) + len(part.flag) > budget):
+        fits = bool(part.chosen)
+    if not fits:
         if parts:
             return  # no room for this document; a later, shorter one may fit
-        part.spoken, part.chosen = None, [part.item.fragments[0]]
+        part.spoken, part.chosen = None, [part.item.fragments[0]]  # the first is read whatever its length
     parts.append(part)
 
 

@@ -17,6 +17,7 @@ from app.answer.decision import Scored
 from app.answer.evidence import SentenceEvidence, bigram_coverage, coverage, term_present
 from app.answer.kinds import Kind, asks_figure, is_stated, states
 from app.text.spans import Span, cover, is_responsibility, normalise, split_segments
+from index.scope import is_year
 from policyqa.model import Clause
 
 CONTINUATION = re.compile(r"^(其中|同时|此外|并且|并|对此|另外)")
@@ -112,7 +113,12 @@ def _unstated_segments(text: str, spans: list[Span], profile: QuestionProfile) -
     return kept
 
 
-_YEAR_ONLY = re.compile(r"^\s*(?:到|至|自|从|在)?\d{4}\s*年(?:起|底|内|前|末|以来)?\s*[，,、]?\s*$")
+# words around a year that still only say when ("到2025年", "2024年起")
+_TIME_WORDS = re.compile(r"^(?:到|至|自|从|在)|(?:起|底|内|前|末|以来)$")
+
+
+def _names_only_a_year(segment: str) -> bool:
+    return is_year(_TIME_WORDS.sub("", segment.strip().rstrip("，,、").strip()).strip())
 
 
 def _labelled_segments(text: str, span: Span, longest: int) -> list[Span]:
@@ -123,7 +129,7 @@ def _labelled_segments(text: str, span: Span, longest: int) -> list[Span]:
     保费给予80%的补助" alone would read as the rate, which is the 60% before it."""
     merged: list[Span] = []
     for segment in split_segments(text, span):
-        if merged and (merged[-1].text.rstrip().endswith(("：", ":")) or _YEAR_ONLY.match(merged[-1].text)
+        if merged and (merged[-1].text.rstrip().endswith(("：", ":")) or _names_only_a_year(merged[-1].text)
                        or (segment.text.lstrip().startswith("其中")
                            and segment.end - merged[-1].start <= longest)):
             merged[-1] = cover(text, [merged[-1], segment])
