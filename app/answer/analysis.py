@@ -24,7 +24,7 @@ from app.answer.kinds import (
 )
 from app.text.spans import normalise
 from index.filters import region_stem
-from index.scope import Scope, blank_years, detect_scope, is_year, year_positions
+from index.scope import Scope, blank_years, detect_scope, is_year, year_positions, years_written
 from policyqa.model import Clause, Document
 
 _PART_ENDS = re.compile(r"[？?；;。!！]")
@@ -90,15 +90,15 @@ class QuestionProfile:
         return (not self.regions or doc.region in self.regions) and (not self.years or doc.year in self.years)
 
     def covers(self, clause: Clause) -> bool:
-        """True when `clause` speaks for the region and year the question names: its document is of
-        them, or it stands under a heading that names the year in a document of the region (the
-        next year's report: "一、2022年主要工作回顾")."""
-        if self.in_scope(clause.doc):
-            return True
+        """True when `clause` speaks for the region and year the question names. A heading that names
+        a year speaks for that year, whatever the document's ("一、2022年主要工作回顾" in the 2023
+        report: 2022's results, not 2023's targets); else the clause speaks for its document's."""
         if self.regions and clause.doc.region not in self.regions:
             return False
-        headings = "".join(clause.path)
-        return any(f"{year}年" in headings for year in self.years)
+        heading_years = years_written("".join(clause.path), with_nian=True)
+        if self.years and heading_years:
+            return any(year in heading_years for year in self.years)
+        return self.in_scope(clause.doc)
 
     # Derived once per question: the later stages read these for every sentence of every candidate.
     @cached_property

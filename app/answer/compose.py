@@ -10,7 +10,7 @@ from app.answer.analysis import QuestionProfile
 from app.answer.config import AnswerConfig
 from app.answer.kind_wording import join_spans
 from app.answer.kinds import missing_note, written_body
-from app.answer.names import doc_header, document_notes, status_note
+from app.answer.names import doc_header, document_notes, period_note, status_note
 from app.answer.select import Item
 from app.answer.validity import ValidityStatement
 from policyqa.model import Citation, Document
@@ -80,7 +80,8 @@ def compose_default(profile: QuestionProfile, groups: list[Group], today: date,
             citations.append(Citation(n=len(citations) + 1, clause=item.clause, quote=item.quote))
             marker = f"[{len(citations)}]"
             written = written_body(profile.kinds, item.clause, item.spans, marker)
-            bodies.append(written if written is not None else join_spans(item.spans) + marker)
+            bodies.append(period_note(item.clause)
+                          + (written if written is not None else join_spans(item.spans) + marker))
         prefix = "另：" if not group.primary and lines and groups[0].primary else ""
         lines.append(f"{prefix}{doc_header(group.doc)}：{'；'.join(bodies)}{unstated_flag(profile, group)}"
                      f"{status_note(group.doc, today)}")

@@ -12,7 +12,7 @@ from app.answer.analysis import QuestionProfile
 from app.answer.compose import Group, unstated_flag
 from app.answer.config import AnswerConfig
 from app.answer.kinds import spoken_body
-from app.answer.names import document_notes, region_year, sources_tail, status_note
+from app.answer.names import document_notes, period_note, region_year, sources_tail, status_note
 from app.answer.select import Item
 from app.answer.validity import ValidityStatement
 from app.text.spans import Span
@@ -60,8 +60,8 @@ def _fitting(fragments: tuple[Span, ...], chosen: list[Span], room: int) -> list
 def _fill(parts: list[_Part], group: Group, profile: QuestionProfile, today: date, config: AnswerConfig) -> None:
     """Add `group`'s part to `parts` with its best fragment, when it fits in what the parts so far leave
     (not a lesser fragment that fits: that is mostly another figure of the clause than the one asked)."""
-    part = _Part(group, f"{'另，' if not group.primary and parts else ''}{region_year(group.doc)}：",
-                 status_note(group.doc, today, short=True), None)
+    head = f"{'另，' if not group.primary and parts else ''}{region_year(group.doc)}：{period_note(group.items[0].clause)}"
+    part = _Part(group, head, status_note(group.doc, today, short=True), None)
     budget = config.hotline_max_chars - sum(len(p.text(n, profile)) for n, p in enumerate(parts, 1))
     part.spoken = spoken_body(profile.kinds, part.item.clause, budget - len(part.head) - len(part.flag))
     if part.spoken is not None:

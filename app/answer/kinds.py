@@ -53,15 +53,16 @@ _PERCENT = rf"{_NUMBER}\s*%|百分之|{_NUMBER}\s*成"
 _SUBSIDY_SHARE = rf"(?:{_PERCENT})的?(?:补助|补贴|奖励|资助|贴息)|(?:补助|补贴|奖励|资助)(?:比例)?(?:为|按|达)?(?:{_PERCENT})"
 # A date or a span of time: "2024年底", "4个工作日", "三个月内".
 _DURATION = r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:个)?(?:工作日|自然日|小时|天|日内|周|个月|月内|年内)"
-# "几" that asks for a number; after 好/这/那/们 it counts nothing asked ("一个月好几千", "这几年",
-# "我们几个老票友")
-_HOW_MANY = r"(?<![好这那们])几"
+# "几" that asks for a number; after 好/这/那/们/近 it counts nothing asked ("一个月好几千", "这几年",
+# "我们几个老票友", "近几个月")
+_HOW_MANY = r"(?<![好这那们近])几"
 
 REGISTRY: dict[Kind, KindSpec] = {
     spec.kind: spec
     for spec in (
         KindSpec(Kind.RESPONSIBLE,
-                 re.compile(r"哪个部门|哪些部门|什么部门|哪个单位|哪些单位|什么单位|责任单位|牵头|负责|主管部门|找谁|谁管|归谁"),
+                 re.compile(r"哪个部门|哪些部门|什么部门|哪个单位|哪些单位|什么单位|责任单位|牵头单位|牵头部门|负责单位|负责部门"
+                            r"|主管部门|找谁|谁管|归谁|谁(?:来)?(?:牵头|负责)"),
                  re.compile(r"牵头|责任单位|负责"), "责任单位", False, written_units, spoken_units),
         KindSpec(Kind.DEFINITION,
                  re.compile(r"什么是|是什么意思|指什么|是指|含义|名词解释|什么意思|包括哪些|包括什么|具体是哪|是哪[几一二三四五六七八九十\d]+个"),
@@ -70,7 +71,7 @@ REGISTRY: dict[Kind, KindSpec] = {
                  re.compile(r"预算|安排.{0,6}资金|财政.{0,6}(?:多少|资金|投入)|资金.{0,4}多少|多少钱"),
                  re.compile(_MONEY), "具体金额", True),
         KindSpec(Kind.RATIO,
-                 re.compile(rf"比例|百分之几?|百分比|多少%|{_HOW_MANY}成|比率|占比|增长.{{0,4}}(?:多少|目标)|增幅|增速|覆盖率"),
+                 re.compile(rf"比例|百分之几?|百分比|多少%|{_HOW_MANY}成|比率|占比|占(?:到|了|据)?多少|增长.{{0,4}}(?:多少|目标)|增幅|增速|覆盖率"),
                  re.compile(_PERCENT), "具体比例", True),
         # how much something rises ("往上涨多少", "提高多少", "比上年多出几成"): a figure of the rise
         # itself ("增长8%", "增加3万千瓦"), not any figure of the topic, nor the level it rises to
@@ -85,8 +86,8 @@ REGISTRY: dict[Kind, KindSpec] = {
                  re.compile(r"条件|什么样的|资格|门槛|能不能|可不可以|能否|是否可以|算不算|有没有资格|怎么申请|如何申请"),
                  re.compile(r"符合|条件|对.{1,30}的|达到|认定|优先|纳入"), "具体条件", False),
         KindSpec(Kind.TIME,
-                 re.compile(r"什么时候|何时|哪一年|哪年|第几年|几月|多久"),
-                 re.compile(rf"\d{{4}}\s*年|年底|年内|第.{{1,3}}(?:个)?年|{_DURATION}"), "具体时间", False),
+                 re.compile(rf"什么时候|何时|哪一年|哪年|第几年|几月|多久|(?:多少|{_HOW_MANY})个?(?:天|工作日|小时|个月|周)"),
+                 re.compile(rf"\d{{4}}\s*年|\d{{1,2}}\s*月|年底|年内|第.{{1,3}}(?:个)?年|{_DURATION}"), "具体时间", False),
         KindSpec(Kind.FIGURE,
                  re.compile(rf"多少|{_HOW_MANY}[个家项所条名人台座次批类户套亩万千百]|{_HOW_MANY}\b|目标|规模"),
                  re.compile(_NUMBER), "具体数字", True),
@@ -147,6 +148,11 @@ def spoken_body(kinds: frozenset[Kind], clause: Clause, room: int) -> str | None
 def asks_figure(kinds: frozenset[Kind]) -> bool:
     """True when a number answers one of the kinds."""
     return any(REGISTRY[k].figure for k in kinds)
+
+
+def asks_datum(kinds: frozenset[Kind]) -> bool:
+    """True when a number or a date answers one of the kinds: a clause stating neither does not answer."""
+    return asks_figure(kinds) or Kind.TIME in kinds
 
 
 # How fully a sentence states the asked fact (`states`): with the asked unit, if any; with another

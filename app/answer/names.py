@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from index.scope import years_written
 from policyqa.model import STATUS_DRAFT, Clause, Document
 from policyqa.numerals import chinese_year
 from policyqa.status import CHECK_LATEST, DRAFT_CAVEAT, STANDING_LABELS, Standing
 
 _NUMERAL_LOCATOR = re.compile(r"^(\d+|[一二三四五六七八九十百零]+)$")
 _ENCLOSED = re.compile(r"[（(][^（()）]*[)）]")
+_HEADING_MARKER = re.compile(r"^[（(]?[一二三四五六七八九十百零\d]+[、.．)）]\s*")
+_YEAR_DIGITS = re.compile(r"\d{4}")
 
 
 def validity_period(doc: Document) -> str:
@@ -42,6 +45,18 @@ def document_notes(docs: list[Document], today: date, short: bool = False) -> st
     意见稿……）"): what an answer written by a model carries, as the extractive one does."""
     flagged = [(d, status_note(d, today, short)) for d in dict.fromkeys(docs)]
     return "".join(f"{region_year(d) if d.region else short_name(d)}{note}" for d, note in flagged if note)
+
+
+def period_note(clause: Clause) -> str:
+    """"（二〇二二年主要工作回顾）": the heading a clause stands under when that heading names another
+    year than its document's (the 2023 report's review of 2022: its figures are that year's results,
+    not the document's targets); "" when none does. Years in words, like the answer's own notes."""
+    for heading in clause.path:
+        years = years_written(heading, with_nian=True)
+        if years and clause.doc.year not in years:
+            words = _YEAR_DIGITS.sub(lambda m: chinese_year(int(m.group())), _HEADING_MARKER.sub("", heading))
+            return f"（{words}）"
+    return ""
 
 
 def doc_header(doc: Document) -> str:

@@ -65,6 +65,25 @@ def test_responsible_unit(corpus_service: AnswerService) -> None:
     assert "责任单位" in line and "市经信局" in line and "市商务局" in line and "牵头" in line
 
 
+def test_leading_a_project_oneself_asks_for_the_support_not_for_a_unit(corpus_service: AnswerService) -> None:
+    # "我们公司打算牵头": the caller leads; the answer is the support for such a consortium
+    answer = _ask(corpus_service, "我们公司打算牵头搞一个创新联合体，温州给不给资助？")
+    assert answer.found and "创新联合体" in answer.text and "给予资助" in answer.text
+    assert "责任单位" not in answer.text and "牵头单位" not in answer.text
+
+
+def test_a_year_is_answered_by_that_years_targets_not_by_the_review_of_the_year_before(
+        corpus_service: AnswerService) -> None:
+    """The 2023 report reviews 2022 ("开工建设老旧小区改造工程40个") before its 2023 targets ("加快25个
+    老旧小区改造"): a 2023 question is answered by the targets. A 2022 question is answered by the
+    review, and both styles say that the figure is the reviewed year's."""
+    plan = _ask(corpus_service, "瑞安2023年要推进多少个老旧小区改造？")
+    assert "25个老旧小区" in plan.text and "40个" not in plan.text and "工作回顾" not in plan.text
+    for style in ("default", "hotline"):
+        review = _ask(corpus_service, "瑞安2022年新建和提升了多少个球场？", style=style)
+        assert "球场33个" in review.text and "（二〇二二年主要工作回顾）新建（提升）球场33个" in review.text
+
+
 def test_budget(corpus_service: AnswerService) -> None:
     answer = _ask(corpus_service, "瑞安市2023年财政预算安排多少资金支持重大项目建设")
     assert answer.found and "31.15亿元" in answer.text.splitlines()[0].replace(" ", "")

@@ -78,6 +78,23 @@ def test_a_review_of_the_asked_year_in_the_next_years_report_covers_it(profile_o
     assert profile_of("瑞安2023年新增多少养老床位").covers(plan)
 
 
+def test_a_review_of_the_year_before_does_not_speak_for_its_reports_year(profile_of) -> None:
+    """The 2023 report's "一、2022年主要工作回顾" gives 2022's results: a question about 2023's targets
+    is not answered by them, though the report is of 2023 ("改造老旧小区40个" done in 2022 for
+    "2023年计划改造几个"). A clause under no year heading speaks for its document's year."""
+    from policyqa.model import Clause, Document
+
+    report = Document(doc_id="r", title="政府工作报告", region="瑞安市", year=2023)
+    review = Clause("r:1", report, ("一、2022年主要工作回顾",), "", "回顾", "改造老旧小区40个")
+    plan = Clause("r:2", report, ("二、2023年主要目标任务",), "", "目标", "改造老旧小区25个")
+    plain = Clause("p:1", Document(doc_id="p", title="工作方案", region="瑞安市", year=2023),
+                   ("一、城市更新",), "", "更新", "改造老旧小区30个")
+    asked = profile_of("瑞安2023年计划改造几个老旧小区")
+    assert not asked.covers(review) and asked.covers(plan) and asked.covers(plain)
+    unnamed_year = profile_of("瑞安计划改造几个老旧小区")  # no year named: the region decides
+    assert unnamed_year.covers(review) and unnamed_year.covers(plain)
+
+
 def test_the_asked_item_is_the_noun_by_the_asking_words_never_the_year() -> None:
     # "消费券" is one of our policy terms (tagged a noun in index/data/userdict.txt, unknown to jieba's
     # own dictionary); "2025" is the question's scope

@@ -1,7 +1,7 @@
 """Composition details that need no index: naming the topic back in the user's own words."""
 from __future__ import annotations
 
-from app.answer.names import measure_label
+from app.answer.names import measure_label, period_note
 from app.answer.not_found import phrases_of
 from policyqa.model import Clause, Document
 
@@ -33,3 +33,15 @@ def test_a_measure_is_named_with_its_brackets_whole() -> None:
     assert label("六、(一)") == "六、(一)" and label("二、(二)3") == "二、(二)3"
     assert label("(3)") == "第3条" and label("（十二）") == "第十二条" and label("44") == "第44条"
 
+
+
+def test_a_clause_under_another_years_heading_is_named_with_that_heading() -> None:
+    """The 2023 report's review of 2022: its figures are 2022's results, and the answer says so
+    (the year in words, as the answer's other notes write years)."""
+    report = Document(doc_id="r", title="政府工作报告", region="瑞安市", year=2023)
+
+    def note(*path: str) -> str:
+        return period_note(Clause("r:1", report, path, "", "t", "新建球场33个"))
+
+    assert note("一、2022年主要工作回顾", "（六）民生") == "（二〇二二年主要工作回顾）"
+    assert note("二、2023年主要目标任务和重点工作") == "" and note("（六）民生") == "" and note() == ""

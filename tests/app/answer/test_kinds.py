@@ -19,6 +19,12 @@ from app.answer.kinds import ASKED_UNIT, Kind, asks, detect_kinds, missing_note,
     ("研发投入每年至少往上涨多少", {Kind.GROWTH}),
     ("劳动生产率今年打算提高多少", {Kind.GROWTH}),
     ("今年要新增多少个学位", {Kind.FIGURE}),  # how many new ones: a count, not a rise
+    ("出口退税几个工作日能办完", {Kind.TIME}),  # a span of time, not a count
+    ("产假一共能休多少天", {Kind.TIME}),
+    ("投出去的钱里流向民营企业的得占到多少", {Kind.RATIO}),  # a share of a whole
+    ("建设智算中心由哪个单位牵头", {Kind.RESPONSIBLE}),
+    ("引育科技人才的牵头单位是谁", {Kind.RESPONSIBLE}),
+    ("这件事谁来负责", {Kind.RESPONSIBLE}),
 ])
 def test_detect_kinds(question: str, kinds: set[Kind]) -> None:
     assert detect_kinds(question) == kinds
@@ -29,6 +35,7 @@ def test_detect_kinds(question: str, kinds: set[Kind]) -> None:
     "这几年有什么养老政策",
     "我们几个老票友想办戏曲社，有什么扶持",
     "那几项补贴怎么申请",
+    "近几年有什么养老政策",
 ])
 def test_a_ji_that_says_some_asks_no_number(question: str) -> None:
     assert not {Kind.FIGURE, Kind.RATIO, Kind.GROWTH} & detect_kinds(question)
@@ -39,6 +46,20 @@ def test_a_ji_that_asks_still_asks_beside_one_that_does_not() -> None:
     assert detect_kinds("我们几个人想问今年新开几家") == {Kind.FIGURE}
     assert ASKED_UNIT.findall("我们几个人想问今年新开几家") == ["家"]
     assert detect_kinds("比上年多出几成") == {Kind.GROWTH, Kind.RATIO}
+
+
+@pytest.mark.parametrize("question", [
+    "我们公司想牵头拉上大学组队攻关，政府给不给钱",  # the asker leads; no unit is asked for
+    "我负责公司的外贸，出口信用保险保费补多少",
+    "政府牵头设的引导资金投了多少",
+])
+def test_leading_or_being_in_charge_said_of_someone_asks_no_responsible_unit(question: str) -> None:
+    assert Kind.RESPONSIBLE not in detect_kinds(question)
+
+
+@pytest.mark.parametrize("question", ["这几天能办吗", "近几个月有什么新政策"])
+def test_a_few_days_said_in_passing_asks_no_time(question: str) -> None:
+    assert Kind.TIME not in detect_kinds(question)
 
 
 @pytest.mark.parametrize("question", ["老年食堂有没有补贴", "开小店的有税收优惠吗", "是否有租房补贴"])
@@ -70,6 +91,7 @@ def test_a_span_of_time_states_how_long() -> None:
     time = frozenset({Kind.TIME})
     assert states(time, "", "将出口退税平均办理时间压缩在4个工作日以内") == 1.0
     assert states(time, "", "三个月内完成审核") == 1.0
+    assert states(time, "", "每年3月集中申报") == 1.0  # a month is a date too
     assert states(time, "", "加快办理出口退税") == 0.0
 
 

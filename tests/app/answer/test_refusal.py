@@ -1,11 +1,12 @@
 """Every answer without a stated figure leaves through app/answer/refusal.py, its reason recorded."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import get_args
 
 import pytest
 
-from app.answer.refusal import after_selecting
+from app.answer.refusal import after_composing, after_selecting
 from app.render import answer_to_json
 from app.service import AnswerService
 from policyqa.config import load_settings
@@ -65,3 +66,17 @@ def test_quotes_holding_only_other_figures_make_no_not_stated_answer() -> None:
     assert refusal.outcome == "not_found"
     stated = Item(talent, (), (), 0.9, True, with_figure.quote)
     assert after_selecting(profile, [stated]) == ([stated], None)
+
+
+def test_a_date_asked_and_not_stated_is_not_stated() -> None:
+    """"产假能休多少天" asks a span of time: a cited clause that gives none ("落实生育补贴制度") leaves
+    it unanswered, as a figure asked and not given does, rather than an answer flagged unstated."""
+    from app.answer.select import Item
+    from app.text.spans import Span
+
+    profile = _service().analyze("瑞安产假一共能休多少天")
+    clause = CLAUSES[-1]
+    unstated = Item(clause, (Span(0, 6, clause.text[:6]),), (), 0.9, False, "落实生育补贴制度。")
+    refusal = after_composing(profile, [unstated])
+    assert refusal is not None and refusal.reason == "figure_not_stated" and refusal.outcome == "not_stated"
+    assert after_composing(profile, [replace(unstated, stated=True)]) is None
