@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from app.answer.config import DEFAULT_CONFIG, AnswerConfig
+from app.answer.names import period_note
 from app.llm import prompts
 from app.llm.client import chat_model
 from app.llm.verify import ECHO_MARK, Renumbering, Supplied, UnitCheck, check_unit, take_units
@@ -52,7 +53,8 @@ def render_clause(n: int, clause: Clause, today: date) -> str:
     return prompts.load_template(*prompts.CLAUSE).render(
         n=n, region=doc.region or "未注明地区", year=f"{doc.year}年" if doc.year else "年份未注明",
         doc_number=doc.doc_number or "无文号", doc_title=doc.title, status=status,
-        locator=clause.locator or clause.number or "未编号", title=clause.title or "无",
+        # "一、(六)（二〇二二年主要工作回顾）": the model is told, as a reader is, whose year the figures are
+        locator=(clause.locator or clause.number or "未编号") + period_note(clause), title=clause.title or "无",
         responsible_units="、".join(clause.responsible_units) or "未列明",
         lead_department=clause.lead_department or "未列明", text=clause.text)
 

@@ -227,3 +227,12 @@ def test_a_rewrite_reaches_the_search_as_words_without_figures() -> None:
     assert search_terms("\n\n  新能源汽车") == "新能源汽车"
     assert search_terms("") == "" and search_terms("最高1000万元") == ""
     assert len(search_terms("政策" * 100)) == REWRITE_MAX_CHARS
+
+
+def test_a_clause_under_another_years_heading_tells_the_model_whose_year_it_is() -> None:
+    """The 2023 report's review of 2022: the model reads its figures as 2022's, as the offline answer
+    says ("（二〇二二年主要工作回顾）"), not as the report year's targets."""
+    review = Clause("r23-review", RUIAN_2023, ("一、2022年主要工作回顾",), "", "民生", "新建（提升）球场33个。",
+                    locator="一、(六)")
+    assert "一、(六)（二〇二二年主要工作回顾）" in render_clause(1, review, TODAY)
+    assert "工作回顾" not in render_clause(1, WORKSHOPS, TODAY)
