@@ -86,7 +86,7 @@ REGISTRY: dict[Kind, KindSpec] = {
                  re.compile(r"条件|什么样的|资格|门槛|能不能|可不可以|能否|是否可以|算不算|有没有资格|怎么申请|如何申请"),
                  re.compile(r"符合|条件|对.{1,30}的|达到|认定|优先|纳入"), "具体条件", False),
         KindSpec(Kind.TIME,
-                 re.compile(rf"什么时候|何时|哪一年|哪年|第几年|几月|多久|(?:多少|{_HOW_MANY})个?(?:天|工作日|小时|个月|周)"),
+                 re.compile(rf"什么时候|何时|哪一年|哪年|第几年|几月|多久|(?:多少|{_HOW_MANY})个?(?:天(?!然)|工作日|小时|个月|周)"),
                  re.compile(rf"\d{{4}}\s*年|\d{{1,2}}\s*月|年底|年内|第.{{1,3}}(?:个)?年|{_DURATION}"), "具体时间", False),
         KindSpec(Kind.FIGURE,
                  re.compile(rf"多少|{_HOW_MANY}[个家项所条名人台座次批类户套亩万千百]|{_HOW_MANY}\b|目标|规模"),

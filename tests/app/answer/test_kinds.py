@@ -57,7 +57,7 @@ def test_leading_or_being_in_charge_said_of_someone_asks_no_responsible_unit(que
     assert Kind.RESPONSIBLE not in detect_kinds(question)
 
 
-@pytest.mark.parametrize("question", ["这几天能办吗", "近几个月有什么新政策"])
+@pytest.mark.parametrize("question", ["这几天能办吗", "近几个月有什么新政策", "每年要用多少天然气"])
 def test_a_few_days_said_in_passing_asks_no_time(question: str) -> None:
     assert Kind.TIME not in detect_kinds(question)
 
