@@ -127,7 +127,7 @@ def mode_badge_html(answer: Answer) -> str:
 
 # How each outcome is labelled above the answer (answered needs no label: the citations say it)
 OUTCOME_BADGES = {
-    "not_stated": ("文件未写明所问数字 · 以下为相关条款", "unstated"),
+    "not_stated": ("文件未写明所问的数字或时间 · 以下为相关条款", "unstated"),
     "not_found": ("现有文件未找到依据", "notfound"),
     "unknown_place": ("未收录该地区的文件", "notfound"),
     "missing_scope": ("未收录该地区或年份的文件", "notfound"),
