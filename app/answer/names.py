@@ -6,15 +6,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from index.scope import years_written
+from index.scope import YEAR, years_written
+from ingest.markers import find_marker
 from policyqa.model import STATUS_DRAFT, Clause, Document
 from policyqa.numerals import chinese_year
 from policyqa.status import CHECK_LATEST, DRAFT_CAVEAT, STANDING_LABELS, Standing
 
 _NUMERAL_LOCATOR = re.compile(r"^(\d+|[一二三四五六七八九十百零]+)$")
 _ENCLOSED = re.compile(r"[（(][^（()）]*[)）]")
-_HEADING_MARKER = re.compile(r"^[（(]?[一二三四五六七八九十百零\d]+[、.．)）]\s*")
-_YEAR_DIGITS = re.compile(r"\d{4}")
 
 
 def validity_period(doc: Document) -> str:
@@ -54,7 +53,9 @@ def period_note(clause: Clause) -> str:
     for heading in clause.path:
         years = years_written(heading, with_nian=True)
         if years and clause.doc.year not in years:
-            words = _YEAR_DIGITS.sub(lambda m: chinese_year(int(m.group())), _HEADING_MARKER.sub("", heading))
+            marker = find_marker(heading)
+            title = heading[marker.length:] if marker else heading
+            words = YEAR.sub(lambda m: f"{chinese_year(int(m.group(1)))}年" if m.group(2) else m.group(0), title)
             return f"（{words}）"
     return ""
 
