@@ -198,6 +198,9 @@ def train_decision(out: Path | None, map_out: Path | None, index: Path | None) -
               help="Exit 1 when METRIC (e.g. hybrid.R@10, hybrid.key_fact_accuracy) misses VALUE; repeatable.")
 @click.option("--check-expected", is_flag=True, help="Also gate on the floors in eval/expected.yaml.")
 @click.option("--quick", is_flag=True, help="Hybrid retrieval and answers only (what CI gates on).")
+@click.option("--fold-seeds", "fold_seeds", default="", metavar="SEED,SEED,…",
+              help="Also cross-validate the training sources under these further fold splits and report the "
+                   "spread (a few minutes each): how much a figure moves with the split alone.")
 @click.option("--llm", "with_llm", is_flag=True,
               help="Only compare the LLM answerer with the offline one on a subset (the configured model, "
                    "else the bundled local one).")
@@ -221,18 +224,20 @@ def train_decision(out: Path | None, map_out: Path | None, index: Path | None) -
 def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check_expected: bool,
           quick: bool, with_llm: bool, llm_questions: int, llm_budget: float, llm_sample: str,
           llm_clauses: int | None, llm_max_tokens: int | None, llm_rewrite: bool, backend: str | None,
-          index: Path | None) -> None:
+          index: Path | None, fold_seeds: str) -> None:
     """Score the evaluation set and write a report.
 
     Without --index it uses its own index of the bundled corpus (beside the default index), so the
     scores are reproducible whatever else has been ingested.
     """
-    from eval.command import DEFAULT_OUT, parse_configs, run_eval, run_llm_eval
+    from eval.command import DEFAULT_OUT, parse_configs, parse_fold_seeds, run_eval, run_llm_eval
 
     settings = _settings(index).with_overrides(index_backend=backend)
     if index is None:
         settings = settings.with_overrides(index_dir=settings.index_dir.parent / "eval-index")
     if with_llm:
+        if fold_seeds:
+            _fail(UserError("--fold-seeds 只用于完整报告（按来源交叉验证），不能与 --llm 同用。"))
         try:
             run_llm_eval(settings, out_dir=out_dir or DEFAULT_OUT, limit=llm_questions, budget_s=llm_budget,
                          echo=click.echo, refresh_bundled_index=index is None, context_clauses=llm_clauses,
@@ -243,7 +248,8 @@ def eval_(out_dir: Path | None, configs: str, fail_under: tuple[str, ...], check
     try:
         code = run_eval(settings, out_dir=out_dir or DEFAULT_OUT, configs=parse_configs(configs),
                         fail_under=fail_under, quick=quick, check_expected=check_expected, echo=click.echo,
-                        refresh_bundled_index=index is None)
+                        refresh_bundled_index=index is None,
+                        fold_seeds=parse_fold_seeds(fold_seeds) if fold_seeds else ())
     except UserError as error:
         _fail(error)
     sys.exit(code)

@@ -29,16 +29,28 @@ def parse_configs(text: str) -> tuple[str, ...]:
     return names
 
 
+def parse_fold_seeds(text: str) -> tuple[int, ...]:
+    """`11,22,33` -> (11, 22, 33): the seeds of further cross-validation fold splits; a clear error otherwise."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() for part in parts):
+        raise UserError(f"折划分的种子应是逗号分隔的非负整数（如 11,22,33），收到：{text or '(空)'}")
+    return tuple(dict.fromkeys(int(part) for part in parts))
+
+
 def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequence[str] = ALL_CONFIGS,
              fail_under: Sequence[str] = (), quick: bool = False, check_expected: bool = False,
              questions_file: Path = QUESTIONS_FILE, echo: Callable[[str], None] = print,
-             refresh_bundled_index: bool = False) -> int:
+             refresh_bundled_index: bool = False, fold_seeds: Sequence[int] = ()) -> int:
     """Evaluate, write the report into `out_dir`, print the headline tables; 1 when a bound fails.
+
+    `fold_seeds` adds the training sources cross-validated under those fold splits (full report only).
 
     With `refresh_bundled_index`, the index at settings.index_dir is first brought to exactly the
     bundled corpus (incrementally), so the scores do not depend on what else a user has indexed.
     """
     thresholds = parse_thresholds(fail_under)
+    if quick and fold_seeds:
+        raise UserError("--fold-seeds 只用于完整报告（按来源交叉验证），不能与 --quick 同用。")
     questions = load_questions(questions_file)
     if refresh_bundled_index:
         from index.build import ingest_paths
@@ -57,7 +69,7 @@ def run_eval(settings: Settings, *, out_dir: Path = DEFAULT_OUT, configs: Sequen
         from eval.retrieval_by_source import fusion_cross_validation, retrieval_results
         from eval.source_report import source_results
 
-        summary["answers_by_source"] = source_results(settings)
+        summary["answers_by_source"] = source_results(settings, fold_seeds)
         summary["retrieval_by_source"] = retrieval_results(settings)
         summary["fusion_cross_validation"] = fusion_cross_validation(settings)
     report = write_outputs(evaluation, Path(out_dir))

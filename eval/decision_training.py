@@ -51,7 +51,7 @@ from app.answer.evidence import SENTENCE_FEATURES, Candidate, read_candidates
 from app.answer.pipeline import candidate_pool
 from app.answer.rerank import answer_candidates, reorder
 from app.text.inputs import prepare_question
-from eval.query_maps import QuestionMaps, fit_maps, mapped_by
+from eval.query_maps import CV_SEED, QuestionMaps, fit_maps, mapped_by
 from eval.questions import DEV_QUESTIONS_FILE, QUESTIONS_FILE, TRAIN_QUESTIONS_FILE, Question, load_questions, match_key
 from policyqa.errors import UserError
 from policyqa.model import DEFAULT_TOP_K
@@ -377,10 +377,12 @@ class Trained:
     query_map: np.ndarray | None
 
 
-def question_maps(service: AnswerService, sources: dict[str, list[Question]]) -> QuestionMaps | None:
-    """The question maps fitted on `sources` over the service's index (None without the neural model)."""
+def question_maps(service: AnswerService, sources: dict[str, list[Question]],
+                  seed: int = CV_SEED) -> QuestionMaps | None:
+    """The question maps fitted on `sources` over the service's index, per fold of the split `seed`
+    draws (None without the neural model)."""
     index = service._search_index()  # noqa: SLF001 - the index the maps are fitted over
-    return None if index.semantic_model is None else fit_maps(index.semantic_model, index, sources)
+    return None if index.semantic_model is None else fit_maps(index.semantic_model, index, sources, seed=seed)
 
 
 def train(service: AnswerService, config: AnswerConfig = DEFAULT_CONFIG) -> Trained:

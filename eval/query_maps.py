@@ -38,9 +38,9 @@ CV_SEED = 20261202
 _EDGE = 8
 
 
-def question_folds(questions: list[Question]) -> dict[str, int]:
-    """qid -> cross-validation fold (reproducible; the eval report's folds)."""
-    folds = np.random.default_rng(CV_SEED).integers(0, CV_FOLDS, size=len(questions))
+def question_folds(questions: list[Question], seed: int = CV_SEED) -> dict[str, int]:
+    """qid -> cross-validation fold (reproducible; the eval report's folds, another split with another `seed`)."""
+    folds = np.random.default_rng(seed).integers(0, CV_FOLDS, size=len(questions))
     return {q.qid: int(f) for q, f in zip(questions, folds, strict=True)}
 
 
@@ -106,13 +106,14 @@ class QuestionMaps:
 
 
 def fit_maps(model: E5Embedder, index: SearchIndex, sources: dict[str, list[Question]],
-             ridge: float = RIDGE) -> QuestionMaps:
-    """The normal equations of every labelled question of `sources`, summed per (source, fold)."""
+             ridge: float = RIDGE, seed: int = CV_SEED) -> QuestionMaps:
+    """The normal equations of every labelled question of `sources`, summed per (source, fold) of
+    the split `seed` draws."""
     groups: dict[Group, tuple[np.ndarray, np.ndarray]] = {}
     folds: dict[tuple[str, str], int] = {}
     pairs = 0
     for name, questions in sources.items():
-        fold_of = question_folds(questions)
+        fold_of = question_folds(questions, seed)
         labelled = [(q, gold_fragments(q, index)) for q in questions if q.answerable and q.refs]
         labelled = [(q, s) for q, s in labelled if s]
         if not labelled:

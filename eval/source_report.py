@@ -5,6 +5,9 @@
 - `cross_validated`: each question of a training source answered by a decision and a question map
   (index/query_map.py) fitted without it (the source split into five folds, the other sources and
   folds kept): what holds on unseen questions;
+- `cross_validated, split N` (only when asked for, `fold_seeds`): the same under another random
+  split into folds. The split alone moves the figures by a few questions, so a difference between
+  two versions smaller than this spread is noise (`split_spread`);
 - `held out`: a decision and a question map fitted on the other sources only, scored on this one;
 - `no synonyms`: the shipped model with the alias table (index/data/synonyms.tsv) switched off;
 - `held_out, threshold t`: the held-out model declining below other thresholds than the one chosen
@@ -12,14 +15,15 @@
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from app.answer.decision import load_model
 from eval.answer_metrics import score_answers
 from eval.configurations import answer_all
 from eval.decision_training import collect, data_hash, evaluation_sources, fit_decision, question_maps
-from eval.query_maps import CV_FOLDS, QuestionMaps, mapped_by, question_folds
+from eval.query_maps import CV_FOLDS, CV_SEED, QuestionMaps, mapped_by, question_folds
 from index.tokenize import set_synonyms_enabled
 
 if TYPE_CHECKING:
@@ -35,17 +39,18 @@ COLUMNS = ("key_fact_accuracy", "citation_recall", "false_refusal_rate", "reject
            "unsupported_number_rate", "retrieved_recall@5")
 
 
-def source_results(settings: Settings) -> dict[str, Any]:
-    """{source: {"shipped": metrics, "held_out": metrics}} for the sources present."""
+def source_results(settings: Settings, fold_seeds: Sequence[int] = ()) -> dict[str, Any]:
+    """{source: {"shipped": metrics, "held_out": metrics, …}} for the sources present; with
+    `fold_seeds`, the training sources cross-validated under those splits too."""
     from app.service import AnswerService
 
     probe = AnswerService(settings)
     sources = evaluation_sources()
     index = probe._search_index()  # noqa: SLF001 - the same loaded index for every model
-    maps = question_maps(probe, {k: v for k, v in sources.items() if k != "dev"})
-    rows = collect(probe, sources, maps=maps)
     # the development set is scored, never fitted on: not even by the models of the other sources' folds
-    fitting = [r for r in rows if r.source != "dev"]
+    training = {k: v for k, v in sources.items() if k != "dev"}
+    split = fold_split(probe, training, CV_SEED)
+    maps, fitting = split.maps, split.rows
     shipped = load_model()
     results: dict[str, Any] = {}
     for name in REPORTED_SOURCES:
@@ -55,11 +60,8 @@ def source_results(settings: Settings) -> dict[str, Any]:
         held_out = fit_decision([r for r in fitting if r.source != name], data_hash=data_hash(others))
         results[name] = {}
         if name != "dev":  # a training source: each question scored by a model that never saw it
-            answers = cross_validated_answers(fitting, name, sources[name], settings, index, maps)
-            scored = score_answers(sources[name], answers)
-            scored.pop("per_question")
-            scored["decline_threshold"] = float("nan")
-            results[name]["cross_validated"] = scored
+            answers = cross_validated_answers(split, name, sources[name], settings, index)
+            results[name]["cross_validated"] = _unthresholded(score_answers(sources[name], answers))
         variants = [("shipped", shipped), ("held_out", held_out), ("no_synonyms", shipped)]
         variants += [(f"held_out, threshold {t:.1f}", replace(held_out, threshold=t)) for t in DECLINE_THRESHOLDS]
         for label, model in variants:
@@ -75,16 +77,44 @@ def source_results(settings: Settings) -> dict[str, Any]:
             scored.pop("per_question")
             scored["decline_threshold"] = model.threshold
             results[name][label] = scored
+    for seed in dict.fromkeys(s for s in fold_seeds if s != CV_SEED):
+        other = fold_split(probe, training, seed)
+        for name in (n for n in REPORTED_SOURCES if n in training):
+            answers = cross_validated_answers(other, name, sources[name], settings, index)
+            results[name][f"cross_validated, split {seed}"] = _unthresholded(score_answers(sources[name], answers))
     return results
 
 
-def cross_validated_answers(rows: list[Rows], name: str, questions: list[Question], settings: Settings,
-                            index: SearchIndex, maps: QuestionMaps | None) -> list[Any]:
-    """Answers to source `name`'s questions, each from a decision fitted on every row but its fold's
-    and asked with the question map fitted without its fold."""
+def _unthresholded(scored: dict[str, Any]) -> dict[str, Any]:
+    """Cross-validated metrics: one model per fold, so no one threshold to show."""
+    scored.pop("per_question")
+    return {**scored, "decline_threshold": float("nan")}
+
+
+@dataclass(frozen=True)
+class FoldSplit:
+    """One random split of each training source into folds: the question maps fitted per fold, and
+    the decision's rows of every training question, each embedded by a map that never saw it."""
+
+    seed: int
+    maps: QuestionMaps | None  # None without the neural model
+    rows: list[Rows]
+
+
+def fold_split(probe: AnswerService, training: dict[str, list[Question]], seed: int) -> FoldSplit:
+    """The split `seed` draws (eval/query_maps.question_folds), its maps fitted and its rows collected."""
+    maps = question_maps(probe, training, seed)
+    return FoldSplit(seed, maps, collect(probe, training, maps=maps))
+
+
+def cross_validated_answers(split: FoldSplit, name: str, questions: list[Question], settings: Settings,
+                            index: SearchIndex) -> list[Any]:
+    """Answers to source `name`'s questions, each from a decision fitted on every row of `split` but
+    its fold's and asked with the question map fitted without its fold."""
     from app.service import AnswerService
 
-    fold_of = question_folds(questions)
+    rows, maps = split.rows, split.maps
+    fold_of = question_folds(questions, split.seed)
     answers: dict[str, Any] = {}
     for fold in range(CV_FOLDS):
         model = fit_decision([r for r in rows if not (r.source == name and fold_of.get(r.qid) == fold)])
@@ -117,4 +147,27 @@ def source_table(results: dict[str, Any]) -> str:
             lines.append(f"| {name} | {kind} | {group['n']} | {cell(group['key_fact_accuracy'])} | "
                          f"{cell(group['false_refusal_rate'])} | {cell(group['rejection_accuracy'])} | "
                          f"{cell(group.get('retrieved_recall@5'))} |")
+    spread = split_spread(results)
+    if spread:
+        lines += ["", "| source | fold splits | " + " | ".join(f"{c} (lowest–highest)" for c in COLUMNS) + " |",
+                  "|---|---|" + "---|" * len(COLUMNS)]
+        for name, (splits, ranges) in spread.items():
+            lines.append(f"| {name} | {splits} | "
+                         + " | ".join(f"{cell(low)}–{cell(high)}" for low, high in ranges.values()) + " |")
     return "\n".join(lines)
+
+
+def split_spread(results: dict[str, Any]) -> dict[str, tuple[int, dict[str, tuple[float, float]]]]:
+    """Per source cross-validated under more than one fold split: (number of splits, {metric:
+    (lowest, highest)}) over the splits (a metric undefined under every split is NaN)."""
+    spread = {}
+    for name, by_model in results.items():
+        runs = [scored["overall"] for label, scored in by_model.items() if label.startswith("cross_validated")]
+        if len(runs) < 2:
+            continue
+        ranges = {}
+        for column in COLUMNS:
+            values = [v for v in (run.get(column) for run in runs) if v is not None and v == v]
+            ranges[column] = (min(values), max(values)) if values else (float("nan"), float("nan"))
+        spread[name] = (len(runs), ranges)
+    return spread

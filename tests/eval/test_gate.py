@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main as cli
-from eval.command import run_eval
+from eval.command import parse_fold_seeds, run_eval
 from eval.gate import check, flatten, load_expected, parse_thresholds
 from policyqa.errors import UserError
 
@@ -52,6 +52,18 @@ def test_cli_rejects_unknown_config_and_bad_threshold(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["eval", "--fail-under", "R@10", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "指标=数值" in result.output
     assert not any(tmp_path.iterdir())  # nothing written for a refused run
+
+
+def test_fold_seeds_are_whole_numbers_for_the_full_report_only(tmp_path: Path) -> None:
+    assert parse_fold_seeds("11, 22,11") == (11, 22)
+    runner = CliRunner()
+    for bad in ("11,x", "-3", ","):
+        result = runner.invoke(cli, ["eval", "--fold-seeds", bad, "--out", str(tmp_path)])
+        assert result.exit_code == 2 and "逗号分隔的非负整数" in result.output, bad
+    for other in ("--quick", "--llm"):
+        result = runner.invoke(cli, ["eval", other, "--fold-seeds", "11", "--out", str(tmp_path)])
+        assert result.exit_code == 2 and other in result.output, other
+    assert not any(tmp_path.iterdir())
 
 
 @pytest.mark.slow

@@ -28,6 +28,13 @@ def test_gold_fragments_are_those_holding_the_span_even_across_a_boundary(corpus
     assert gold_fragments(_question("c", "?", clause.doc.doc_id, "这句话不在任何文件里"), index) == []
 
 
+def test_a_fold_split_is_reproducible_and_another_seed_draws_another() -> None:
+    questions = [_question(f"q{i}", "?", "d", "x") for i in range(40)]
+    default = question_folds(questions)
+    assert default == question_folds(questions) and set(default.values()) == {0, 1, 2, 3, 4}
+    assert question_folds(questions, seed=11) == question_folds(questions, seed=11) != default
+
+
 def test_each_question_gets_a_map_fitted_without_its_fold(corpus_settings) -> None:
     from index.backend import open_index
 
@@ -53,3 +60,8 @@ def test_each_question_gets_a_map_fitted_without_its_fold(corpus_settings) -> No
     with mapped_by(model, maps.without("train", fold)):
         assert model.query_map is maps.without("train", fold)
     assert model.query_map is not maps.without("train", fold)  # restored
+    # another fold split: the maps are fitted per fold of that split, and on every question alike
+    other = fit_maps(model, index, {"train": questions}, ridge=2.0, seed=11)
+    assert other.folds == {("train", qid): f for qid, f in question_folds(questions, seed=11).items()}
+    assert other.folds != {key: f for key, f in maps.folds.items() if key[1] != "u"}
+    assert np.allclose(other.shipped, fit_maps(model, index, {"train": questions}, ridge=2.0).shipped, atol=1e-4)
