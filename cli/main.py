@@ -200,7 +200,7 @@ def train_decision(out: Path | None, map_out: Path | None, index: Path | None) -
 @click.option("--quick", is_flag=True, help="Hybrid retrieval and answers only (what CI gates on).")
 @click.option("--fold-seeds", "fold_seeds", default="", metavar="SEED,SEED,…",
               help="Also cross-validate the training sources under these further fold splits and report the "
-                   "spread (a few minutes each): how much a figure moves with the split alone.")
+                   "spread (about a minute each): how much a figure moves with the split alone.")
 @click.option("--llm", "with_llm", is_flag=True,
               help="Only compare the LLM answerer with the offline one on a subset (the configured model, "
                    "else the bundled local one).")
