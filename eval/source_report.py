@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 REPORTED_SOURCES = ("project", "train", "dev")
 DECLINE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)  # shown beside the chosen one (a report grid, not a setting)
+CROSS_VALIDATED = float("nan")  # the threshold shown for cross-validated answers: one model per fold, no one threshold
 COLUMNS = ("key_fact_accuracy", "citation_recall", "false_refusal_rate", "rejection_accuracy",
            "unsupported_number_rate", "retrieved_recall@5")
 
@@ -61,7 +62,7 @@ def source_results(settings: Settings, fold_seeds: Sequence[int] = ()) -> dict[s
         results[name] = {}
         if name != "dev":  # a training source: each question scored by a model that never saw it
             answers = cross_validated_answers(split, name, sources[name], settings, index)
-            results[name]["cross_validated"] = _unthresholded(score_answers(sources[name], answers))
+            results[name]["cross_validated"] = _summary(score_answers(sources[name], answers), CROSS_VALIDATED)
         variants = [("shipped", shipped), ("held_out", held_out), ("no_synonyms", shipped)]
         variants += [(f"held_out, threshold {t:.1f}", replace(held_out, threshold=t)) for t in DECLINE_THRESHOLDS]
         for label, model in variants:
@@ -74,21 +75,19 @@ def source_results(settings: Settings, fold_seeds: Sequence[int] = ()) -> dict[s
                     scored = score_answers(sources[name], answer_all(service, sources[name]))
             finally:
                 set_synonyms_enabled(True)
-            scored.pop("per_question")
-            scored["decline_threshold"] = model.threshold
-            results[name][label] = scored
+            results[name][label] = _summary(scored, model.threshold)
     for seed in dict.fromkeys(s for s in fold_seeds if s != CV_SEED):
         other = fold_split(probe, training, seed)
         for name in (n for n in REPORTED_SOURCES if n in training):
             answers = cross_validated_answers(other, name, sources[name], settings, index)
-            results[name][f"cross_validated, split {seed}"] = _unthresholded(score_answers(sources[name], answers))
+            results[name][f"cross_validated, split {seed}"] = _summary(score_answers(sources[name], answers),
+                                                                        CROSS_VALIDATED)
     return results
 
 
-def _unthresholded(scored: dict[str, Any]) -> dict[str, Any]:
-    """Cross-validated metrics: one model per fold, so no one threshold to show."""
-    scored.pop("per_question")
-    return {**scored, "decline_threshold": float("nan")}
+def _summary(scored: dict[str, Any], threshold: float) -> dict[str, Any]:
+    """A model's metrics for the report: without the per-question rows, with its decline threshold."""
+    return {**{k: v for k, v in scored.items() if k != "per_question"}, "decline_threshold": threshold}
 
 
 @dataclass(frozen=True)
