@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.answer.analysis import Part, QuestionProfile
@@ -22,6 +23,8 @@ from policyqa.model import Clause
 
 CONTINUATION = re.compile(r"^(其中|同时|此外|并且|并|对此|另外)")
 _DIGIT = re.compile(r"\d")
+# a segment that names who or what a measure is for and ends there ("对…的，"): the next one says what
+_CONDITION_END = re.compile(r"的[，,]\s*$")
 
 
 @dataclass(frozen=True)
@@ -90,12 +93,12 @@ def narrow(text: str, sentence: Span, profile: QuestionProfile, config: AnswerCo
             return cover(text, segments[lo:hi + 1])
 
 
-def _part_best(part: Part, scored: Scored) -> int | None:
-    """The sentence that best states what one part of the question asks, if any states it."""
+def best_stating(part: Part, texts: Sequence[str]) -> int | None:
+    """Of the normalised `texts`, the one that best states what one part of the question asks, if any does."""
     best, best_value = None, 0.0
-    for i, sentence in enumerate(scored.candidate.sentences):
-        stated = states(part.kinds, part.unit, sentence.norm) if part.kinds else 0.0
-        value = coverage(part.terms, sentence.norm) + stated
+    for i, text in enumerate(texts):
+        stated = states(part.kinds, part.unit, text) if part.kinds else 0.0
+        value = coverage(part.terms, text) + stated
         if is_stated(stated) and value > best_value:
             best, best_value = i, value
     return best
@@ -126,12 +129,14 @@ def _labelled_segments(text: str, span: Span, longest: int) -> list[Span]:
     ("“一芯一港两基地”（P16）：") or naming only a year ("2025年，") says nothing without what it
     labels, and a ratio ("按3:4分担", "缩小至1.77:1") is one figure. A segment opening with "其中"
     is read with the one it is part of when both fit in `longest` characters: "其中涉美出口信用保险的
-    保费给予80%的补助" alone would read as the rate, which is the 60% before it."""
+    保费给予80%的补助" alone would read as the rate, which is the 60% before it. So is a condition ending
+    in "的" with what follows it: "对个人出租住房经营乡村旅游的" says who, the next segment what they get."""
     merged: list[Span] = []
     for segment in split_segments(text, span):
+        joined_fits = bool(merged) and segment.end - merged[-1].start <= longest
         if merged and (merged[-1].text.rstrip().endswith(("：", ":")) or _names_only_a_year(merged[-1].text)
-                       or (segment.text.lstrip().startswith("其中")
-                           and segment.end - merged[-1].start <= longest)):
+                       or (joined_fits and (segment.text.lstrip().startswith("其中")
+                                            or _CONDITION_END.search(merged[-1].text)))):
             merged[-1] = cover(text, [merged[-1], segment])
         else:
             merged.append(segment)
@@ -147,7 +152,8 @@ def fragments(text: str, spans: list[Span], profile: QuestionProfile, config: An
     for span in spans:
         for segment in _labelled_segments(text, span, config.hotline_fragment_chars):
             norm = normalise(segment.text)
-            stated = states(profile.kinds, profile.unit, norm)
+            # a multi-part question's part asks its own unit ("多少家", then "多少亩"): stating either counts
+            stated = max([states(profile.kinds, profile.unit, norm), *(states(p.kinds, p.unit, norm) for p in profile.parts)])
             cov = coverage(profile.focus_terms, norm)
             if (is_stated(stated) or cov > 0) and len(segment.text) <= config.hotline_fragment_chars:
                 ranked.append((-stated, -cov, segment.start, segment))
@@ -179,7 +185,7 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
     best = order[0]
     picked = [best]
     for part in profile.parts:
-        i = _part_best(part, scored)
+        i = best_stating(part, [sentence.norm for sentence in sentences])
         if i is not None and i in usable and i not in picked:
             picked.append(i)
     # when the best sentence names what was asked but states no figure, a further sentence's figure

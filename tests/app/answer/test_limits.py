@@ -212,33 +212,38 @@ def test_a_read_aloud_fragment_is_a_comma_segment_of_at_most_60_characters(profi
 
 def test_a_read_aloud_answer_adds_another_document_while_it_stays_within_90_characters(profile_of) -> None:
     """hotline_max_chars: each document's part is its region and year, its quote, "[n]" and its
-    status ("第0市2020年：…[1]（已到期）"); two parts of 47 and 42 characters (89) are both read,
-    of 47 and 47 (94) only the first."""
+    status ("第0市2020年：…[1]（已到期）"); after the named scope's document (47 characters), another
+    of 42 (89 in all) is read, one of 47 (94) is not. Documents of the named scope (all, when none is
+    named) are each read whatever the length: two of 47 both are."""
     profile = profile_of(QUESTION)
 
-    def read(*lengths: int) -> int:
+    def read(*lengths: int, primary: bool) -> int:
         groups = []
-        for doc, length in zip(_documents(len(lengths)), lengths, strict=True):
+        for n, (doc, length) in enumerate(zip(_documents(len(lengths)), lengths, strict=True)):
             text = _padded(FIGURE, length)
             span = Span(0, len(text), text)
-            groups.append(Group(doc, (Item(_clause(doc, 1, text), (span,), (span,), 0.9, True, text),), True))
-        _, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
+            groups.append(Group(doc, (Item(_clause(doc, 1, text), (span,), (span,), 0.9, True, text),),
+                                primary or n == 0))
+        spoken, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
         return len(citations)
 
-    assert read(30, 25) == 2
-    assert read(30, 30) == 1
+    assert read(30, 25, primary=False) == 2
+    assert read(30, 30, primary=False) == 1
+    assert read(30, 30, primary=True) == 2
+    assert read(30, 30, 30, 30, primary=True) == 4
 
 
-def test_a_read_aloud_answer_with_room_for_one_document_reads_the_one_stating_the_figure(profile_of) -> None:
-    """hotline_max_chars leaves room for one of two 47-character parts: the document whose quote
-    states the asked figure is read, not the likelier one whose quote does not."""
+def test_a_read_aloud_answer_with_room_for_one_other_document_reads_the_one_stating_the_figure(profile_of) -> None:
+    """hotline_max_chars leaves room for one of two 47-character parts of documents outside the named
+    scope: the document whose quote states the asked figure is read, not the likelier one whose quote
+    does not."""
     profile = profile_of(QUESTION)
     unstated_doc, stating_doc = _documents(2)
     groups = []
     for doc, text, stated in ((unstated_doc, _padded("出口信用保险保费按规定给予补助。", 30), False),
                               (stating_doc, _padded(FIGURE, 30), True)):
         span = Span(0, len(text), text)
-        groups.append(Group(doc, (Item(_clause(doc, 1, text), (span,), (span,), 0.9, stated, text),), True))
+        groups.append(Group(doc, (Item(_clause(doc, 1, text), (span,), (span,), 0.9, stated, text),), False))
     spoken, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
     assert [c.clause.doc for c in citations] == [stating_doc] and "60%" in spoken
 
@@ -286,8 +291,9 @@ def test_a_read_aloud_answer_fills_the_named_scope_before_reading_another_docume
 
 
 def test_a_read_aloud_answer_reads_a_document_by_its_best_fragment_or_not_at_all(profile_of) -> None:
-    """hotline_max_chars: with 16 characters left, a second document whose best fragment (stating the
-    asked share) needs 29 is not read, rather than by a lesser fragment that fits ("另行给予10%")."""
+    """hotline_max_chars: with 16 characters left, a document outside the named scope whose best
+    fragment (stating the asked share) needs 29 is not read, rather than by a lesser fragment that
+    fits ("另行给予10%")."""
     profile = profile_of(QUESTION)
     first_doc, second_doc = _documents(2)
     groups = []
@@ -295,7 +301,7 @@ def test_a_read_aloud_answer_reads_a_document_by_its_best_fragment_or_not_at_all
                       (second_doc, _padded("出口信用保险保费补助比例为70%，", 30, filler="推进有关工作落实") + "另行给予10%。")):
         span = Span(0, len(text), text)
         item = Item(_clause(doc, 1, text), (span,), fragments(text, [span], profile, DEFAULT_CONFIG), 0.9, True, text)
-        groups.append(Group(doc, (item,), True))
+        groups.append(Group(doc, (item,), doc is first_doc))
     best, lesser = groups[1].items[0].fragments  # the one stating the asked share first
     assert best.text.endswith("补助比例为70%，") and lesser.text == "另行给予10%。"
     spoken, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)

@@ -152,9 +152,16 @@ def test_a_read_aloud_fragment_keeps_a_label_with_what_it_labels_and_a_ratio_who
     [first, *_] = fragments(ratio, [Span(0, len(ratio), ratio)], profile, DEFAULT_CONFIG)
     assert "3:2分担" in first.text
     # a part ("其中…") is read with the whole it is part of, when both fit a fragment
-    part = "企业投保的，给予保费60%的补助，其中涉美出口信用保险的保费给予80%的补助。"
+    part = "投保后给予保费60%的补助，其中涉美出口信用保险的保费给予80%的补助。"
     [first, *_] = fragments(part, [Span(0, len(part), part)], profile, DEFAULT_CONFIG)
-    assert first.text.startswith("给予保费60%的补助，其中") and "80%" in first.text
+    assert first.text.startswith("投保后给予保费60%的补助，其中") and "80%" in first.text
+    # so is a condition ending in "的" ("对…的，"): it says for whom, the next segment what they get
+    condition = "对企业投保出口信用保险的，给予保费60%的补助。"
+    assert [f.text for f in fragments(condition, [Span(0, len(condition), condition)], profile,
+                                      DEFAULT_CONFIG)] == [condition]
+    long_condition = "对" + "推进有关工作落实" * 7 + "的，给予保费60%的补助。"  # 59 + 11 characters: apart
+    assert [f.text for f in fragments(long_condition, [Span(0, len(long_condition), long_condition)], profile,
+                                      DEFAULT_CONFIG)] == ["给予保费60%的补助。"]
     long_part = "给予保费60%的补助，其中" + "推进有关工作落实" * 4 + "涉美出口信用保险的保费给予80%的补助。"  # 53 + 11
     apart = [f.text for f in fragments(long_part, [Span(0, len(long_part), long_part)], profile, DEFAULT_CONFIG)]
     assert len(apart) == 2 and not any("60%" in f and "80%" in f for f in apart)
