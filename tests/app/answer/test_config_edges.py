@@ -20,8 +20,7 @@ EDGES = [
     ("focus_min_words down", "2025年在瑞安买电动自行车新车，补贴能拿多少钱？", "default", ()),
     ("item_words_before down", "瑞安2022年城镇登记失业率实际降到了多少？", "default", ("2.01%",)),
     ("max_citations down", "全年供应建设用地定的是多少亩？", "default", ("5000亩", "3.5万亩", "4500亩")),
-    ("hotline_max_chars down", "我家屋顶刚装了太阳能板，听说瑞安今年还要上一大批风力和太阳能发电，总共要多装多少？",
-     "hotline", ("22万千瓦",)),
+    ("hotline_max_chars down", "工业用地容积率现在有什么规定？", "hotline", ("2.0", "5.0")),
     ("hotline_fragment_chars down", "瑞安居民医保体检基本项目政府每人补多少钱？", "hotline", ("90元",)),
 ]
 
