@@ -18,6 +18,7 @@ from app.answer.kinds import (
     Kind,
     asking_match,
     asks,
+    asks_datum,
     asks_figure,
     detect_kinds,
     question_kinds,
@@ -78,7 +79,13 @@ class QuestionProfile:
 
     @property
     def asks_figure(self) -> bool:
+        """A number answers what is asked."""
         return asks_figure(self.kinds)
+
+    @property
+    def asks_datum(self) -> bool:
+        """A number or a date answers what is asked: a clause stating neither does not answer."""
+        return asks_datum(self.kinds)
 
     @property
     def names_scope(self) -> bool:

@@ -15,7 +15,6 @@ from app.answer.analysis import QuestionProfile
 from app.answer.compose import not_stated_sentence
 from app.answer.config import AnswerConfig
 from app.answer.decision import Scored
-from app.answer.kinds import asks_datum
 from app.answer.not_found import compose_missing_scope, compose_not_found, compose_unknown_place
 from app.answer.select import Item
 from app.text.spans import normalise
@@ -81,7 +80,7 @@ def after_selecting(profile: QuestionProfile, items: Sequence[Item]) -> tuple[li
     """After the sentence choice: when a figure (or a date) is asked and no sentence states it, only quotes
     without figures may stand (a clause naming the topic beside other figures, "2023年新建52家老年食堂"
     for a share, would mislead); none left is a refusal."""
-    if not asks_datum(profile.kinds) or any(item.stated for item in items):
+    if not profile.asks_datum or any(item.stated for item in items):
         return list(items), None
     quotable = [item for item in items if not any(ch.isdigit() for ch in item.quote)]
     return quotable, None if quotable else Refusal("figures_beside_topic")
@@ -89,7 +88,7 @@ def after_selecting(profile: QuestionProfile, items: Sequence[Item]) -> tuple[li
 
 def after_composing(profile: QuestionProfile, cited: Sequence[Item]) -> Refusal | None:
     """After composing: the topic is there and cited, the asked figure (or date) is not."""
-    if asks_datum(profile.kinds) and not any(item.stated for item in cited):
+    if profile.asks_datum and not any(item.stated for item in cited):
         return Refusal("figure_not_stated")
     return None
 

@@ -16,7 +16,7 @@ from app.answer.analysis import Part, QuestionProfile
 from app.answer.config import AnswerConfig
 from app.answer.decision import Scored
 from app.answer.evidence import SentenceEvidence, bigram_coverage, coverage, term_present
-from app.answer.kinds import Kind, asks_figure, is_stated, states
+from app.answer.kinds import Kind, is_stated, states
 from app.text.spans import Span, cover, is_responsibility, normalise, split_segments
 from index.scope import is_year
 from policyqa.model import Clause
@@ -157,7 +157,7 @@ def fragments(text: str, spans: list[Span], profile: QuestionProfile, config: An
             cov = coverage(profile.focus_terms, norm)
             if (is_stated(stated) or cov > 0) and len(segment.text) <= config.hotline_fragment_chars:
                 ranked.append((-stated, -cov, segment.start, segment))
-    if not asks_figure(profile.kinds):
+    if not profile.asks_figure:
         # all questions of the three sets read aloud: 12 answers hold more key facts, none fewer
         ranked.sort(key=lambda row: (row[1], row[0], row[2]))
         return tuple(row[3] for row in ranked) or (spans[0],)
@@ -213,7 +213,7 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
             # ("符合", "对…的"), which an answer need not use ("采购人可依法采用单一来源采购方式"): a
             # sentence holding the asked words more fully than the best one answers without them
             # (training set cross-validated: one more right, T118; the project set's coll-051 too)
-            fuller = (not asks_figure(profile.kinds)
+            fuller = (not profile.asks_figure
                       and sentences[i].feature("own_coverage") > sentences[best].feature("own_coverage"))
             joins = ((is_stated(sentences[i].feature("states")) or fuller)
                      and (bool(own_words - quoted_words) or bool(best_items) and own_words >= best_items)
@@ -241,7 +241,7 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
     # answered by the next sentence's phone subsidy)
     on_merit = [i for i in picked if i != follow_up or probs[i] >= config.sentence_relative * probs[best]]
     stated = not profile.kinds or any(is_stated(sentences[i].feature("states")) for i in on_merit)
-    if asks_figure(profile.kinds) and not stated:
+    if profile.asks_figure and not stated:
         spans = _unstated_segments(clause.text, spans, profile) or spans
     whole = cover(clause.text, spans)
     quote = whole.text if len(whole.text) <= config.max_whole_quote_chars else spans[0].text
