@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from app.answer.names import period_heading, period_note
 from policyqa.model import STATUS_DRAFT, Answer, Citation
 from policyqa.status import STANDING_LABELS, Standing, standing
 
@@ -11,6 +12,7 @@ from policyqa.status import STANDING_LABELS, Standing, standing
 def _citation_json(citation: Citation, today: date) -> dict[str, Any]:
     clause = citation.clause
     doc = clause.doc
+    period = period_heading(clause)
     return {
         "n": citation.n,
         "clause_id": clause.clause_id,
@@ -29,6 +31,10 @@ def _citation_json(citation: Citation, today: date) -> dict[str, Any]:
         "responsible_units": list(clause.responsible_units),
         "lead_unit": clause.lead_unit,
         "lead_department": clause.lead_department,
+        # a clause under a heading naming another year ("2022年主要工作回顾" in the 2023 report) gives
+        # that year's figures, not the document's `year`: those years, and the label the answer shows
+        "period_years": list(period[1]) if period else [],
+        "period_note": period_note(clause),
     }
 
 

@@ -46,18 +46,27 @@ def document_notes(docs: list[Document], today: date, short: bool = False) -> st
     return "".join(f"{region_year(d) if d.region else short_name(d)}{note}" for d, note in flagged if note)
 
 
-def period_note(clause: Clause) -> str:
-    """"（二〇二二年主要工作回顾）": the heading a clause stands under when that heading names another
-    year than its document's (the 2023 report's review of 2022: its figures are that year's results,
-    not the document's targets); "" when none does. Years in words, like the answer's own notes."""
+def period_heading(clause: Clause) -> tuple[str, tuple[int, ...]] | None:
+    """The heading a clause stands under that names another year than its document's, with those
+    years (the 2023 report's "一、2022年主要工作回顾": its figures are that year's results, not the
+    document's targets); None when no heading does."""
     for heading in clause.path:
         years = years_written(heading, with_nian=True)
         if years and clause.doc.year not in years:
-            marker = find_marker(heading)
-            title = heading[marker.length:] if marker else heading
-            words = YEAR.sub(lambda m: f"{chinese_year(int(m.group(1)))}年" if m.group(2) else m.group(0), title)
-            return f"（{words}）"
-    return ""
+            return heading, tuple(years)
+    return None
+
+
+def period_note(clause: Clause) -> str:
+    """"（二〇二二年主要工作回顾）": `period_heading` without its number, years in words like the
+    answer's own notes; "" when the clause speaks for its document's year."""
+    period = period_heading(clause)
+    if period is None:
+        return ""
+    heading = period[0]
+    marker = find_marker(heading)
+    title = heading[marker.length:] if marker else heading
+    return f"（{YEAR.sub(lambda m: f'{chinese_year(int(m.group(1)))}年' if m.group(2) else m.group(0), title)}）"
 
 
 def doc_header(doc: Document) -> str:

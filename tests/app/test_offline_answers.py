@@ -168,6 +168,16 @@ def test_json_contract(corpus_service: AnswerService) -> None:
     assert data["mode"] == "extractive" and set(data["timings_ms"]) == {"retrieve", "answer", "total"}
 
 
+def test_a_citation_under_another_years_heading_names_that_year_in_json(corpus_service: AnswerService) -> None:
+    """The 2023 report's review of 2022: the citation keeps the document's year and says whose year its figures are."""
+    review = answer_to_json(_ask(corpus_service, "瑞安2022年新建和提升了多少个球场？"))
+    [cited] = [c for c in review["citations"] if "球场33个" in c["quote"]]
+    assert cited["year"] == 2023 and cited["period_years"] == [2022]
+    assert cited["period_note"] == "（二〇二二年主要工作回顾）" and cited["period_note"] in review["answer"]
+    plan = answer_to_json(_ask(corpus_service, "瑞安2023年要推进多少个老旧小区改造？"))
+    assert plan["citations"] and all(c["period_years"] == [] and c["period_note"] == "" for c in plan["citations"])
+
+
 def test_region_filter_option(corpus_service: AnswerService) -> None:
     answer = _ask(corpus_service, "出口信用保险补助比例是多少", region="温州市")
     assert {c.clause.doc.doc_id for c in answer.citations} == {"wenzhou-2024-policies"}
