@@ -18,6 +18,10 @@ from eval.decision_training import (
 )
 from eval.questions import DEV_QUESTIONS_FILE, TRAIN_QUESTIONS_FILE
 
+# How far a refit's clause-level weight (standardised, intercept included) may be from the shipped
+# model's without the neural features: CPU rounding moves them up to 0.017, a stale model further
+STALE_WEIGHT = 0.05
+
 
 def test_the_threshold_is_where_the_calibrated_chance_reaches_the_target() -> None:
     rng = np.random.default_rng(7)
@@ -97,10 +101,23 @@ def test_the_shipped_model_is_what_train_decision_builds(corpus_settings) -> Non
     shipped_map, _ = load_query_map()
     assert trained.query_map is not None and shipped_map is not None
     assert np.allclose(trained.query_map, shipped_map, atol=1e-3)
-    # the model without the neural features reads nothing a CPU can change: it refits exactly, so a
-    # change to the features, the analysis, retrieval or the labels that was not retrained fails here
-    assert rebuilt.without_semantic is not None and shipped.without_semantic is not None
-    assert _close(rebuilt.without_semantic.to_json(), shipped.without_semantic.to_json(), relative=1e-5)
+    # the model without the neural features: its sentence model refits exactly on any CPU. Its
+    # clause-level models read the ranks of the offline dense retrieval, whose float32 SVD and
+    # search a BLAS of another CPU rounds differently, so a few near-tied clauses change places (an
+    # AMD EPYC refit of this file: weights within 0.017, thresholds within 5e-5): they agree to
+    # STALE_WEIGHT, which a change to the features, the analysis, retrieval or the labels that was
+    # not retrained does not (RAREST_ASKED 2 -> 3: a ranker weight 0.082 off; rrf_k 100 -> 110: the
+    # decline threshold 0.0015 off)
+    refit, kept = rebuilt.without_semantic, shipped.without_semantic
+    assert refit is not None and kept is not None
+    assert _close(refit.sentence.to_json(), kept.sentence.to_json(), relative=1e-5)
+    for part in ("ranker", "clause", "document"):
+        ours, theirs = getattr(refit, part), getattr(kept, part)
+        assert ours.features == theirs.features
+        weights = np.array([*ours.coef, ours.intercept]) - np.array([*theirs.coef, theirs.intercept])
+        assert np.abs(weights).max() <= STALE_WEIGHT, part
+    assert math.isclose(refit.threshold, kept.threshold, abs_tol=1e-3)
+    assert math.isclose(refit.document_threshold, kept.document_threshold, abs_tol=1e-3)
     # the neural model's features come from a 4-bit engine whose sums differ between CPUs, which
     # reorders near-tied candidates of a few questions (eval/decision_training.REFIT_TOLERANCE): the
     # same data and features, nearly the same rows, thresholds that are neighbouring picks
