@@ -50,7 +50,8 @@ class _Part:
                 if not fragments:
                     continue
                 # a clause under another year's heading than the one before says so ("（二〇二二年…回顾）")
-                said, note = (period_note(item.clause) if period_note(item.clause) != note else ""), period_note(item.clause)
+                this = period_note(item.clause)
+                said, note = ("" if this == note else this), this
                 body = "，".join(f.text.rstrip("，,。；;") for f in sorted(fragments, key=lambda f: f.start))
                 pieces.append(f"{said}{body}[{first + len(pieces)}]")
         return f"{self.head}{'，'.join(pieces)}{unstated_flag(profile, self.group)}{self.flag}"
