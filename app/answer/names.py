@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from index.scope import YEAR, years_written
 from ingest.markers import find_marker
@@ -46,6 +47,9 @@ def document_notes(docs: list[Document], today: date, short: bool = False) -> st
     return "".join(f"{region_year(d) if d.region else short_name(d)}{note}" for d, note in flagged if note)
 
 
+# An answer names a clause's period in its text, its hotline wording (re-rendered while it is fitted
+# to the time a call allows) and its JSON: read once per distinct (frozen) clause.
+@lru_cache(maxsize=4096)
 def period_heading(clause: Clause) -> tuple[str, tuple[int, ...]] | None:
     """The heading a clause stands under that names another year than its document's, with those
     years (the 2023 report's "一、2022年主要工作回顾": its figures are that year's results, not the
@@ -57,6 +61,7 @@ def period_heading(clause: Clause) -> tuple[str, tuple[int, ...]] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def period_note(clause: Clause) -> str:
     """"（二〇二二年主要工作回顾）": `period_heading` without its number, years in words like the
     answer's own notes; "" when the clause speaks for its document's year."""

@@ -224,7 +224,7 @@ def test_a_read_aloud_answer_adds_another_document_while_it_stays_within_90_char
             span = Span(0, len(text), text)
             groups.append(Group(doc, (Item(_clause(doc, 1, text), (span,), (span,), 0.9, True, text),),
                                 primary or n == 0))
-        spoken, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
+        _, citations = compose_hotline(profile, groups, TODAY, DEFAULT_CONFIG)
         return len(citations)
 
     assert read(30, 25, primary=False) == 2
