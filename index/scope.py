@@ -48,6 +48,9 @@ class Scope:
     regions: tuple[str, ...] = ()
     named_years: tuple[int, ...] = ()
     indexed_years: tuple[int, ...] = ()
+    # (region, year) when each named region is written beside its own year ("乐清2023年、温州2024年"):
+    # those combinations are asked, not every named region in every named year; () otherwise
+    pairs: tuple[tuple[str, int], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -56,7 +59,8 @@ class Scope:
     def match_fraction(self, doc: Document) -> float:
         """Share of the dimensions a search can prefer (region, indexed year) that `doc` matches: 0, 0.5 or 1."""
         named = [bool(self.regions), bool(self.indexed_years)]
-        matched = [doc.region in self.regions, doc.year in self.indexed_years]
+        year_matched = doc.year in self.indexed_years and (not self.pairs or (doc.region, doc.year) in self.pairs)
+        matched = [doc.region in self.regions, year_matched]
         total = sum(named)
         return 0.0 if total == 0 else sum(m for m, n in zip(matched, named, strict=True) if n) / total
 
@@ -66,5 +70,25 @@ def detect_scope(question: str, documents: list[Document]) -> Scope:
     known_regions = sorted({d.region for d in documents if d.region}, key=len, reverse=True)
     regions = [r for r in known_regions if r in question or region_stem(r) in question]
     known_years = {d.year for d in documents if d.year}
-    return Scope(regions=tuple(regions), named_years=years_written(question, with_nian=True),
-                 indexed_years=tuple(sorted(set(years_written(question)) & known_years)))
+    named_years = years_written(question, with_nian=True)
+    return Scope(regions=tuple(regions), named_years=named_years,
+                 indexed_years=tuple(sorted(set(years_written(question)) & known_years)),
+                 pairs=region_year_pairs(question, regions, named_years))
+
+
+def region_year_pairs(question: str, regions: list[str], named_years: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
+    """(region, year) for each region written right beside a year ("乐清2023年", "2024年温州"), when
+    every named region and year is in such a pair and they are not every region in every year; else ()."""
+    starts = {m.start(): int(m.group(1)) for m in YEAR.finditer(question) if m.group(2)}
+    ends = {m.end(): int(m.group(1)) for m in YEAR.finditer(question) if m.group(2)}
+    pairs: dict[tuple[str, int], None] = {}
+    for region in regions:
+        for name in {region, region_stem(region)}:
+            for mention in re.finditer(re.escape(name), question):
+                # the year after a region before the one in front of it ("温州2024年瑞安2025年")
+                year = starts.get(mention.end(), ends.get(mention.start()))
+                if year is not None:
+                    pairs[(region, year)] = None
+    paired_regions, paired_years = {r for r, _ in pairs}, {y for _, y in pairs}
+    every = paired_regions == set(regions) and paired_years == set(named_years)
+    return tuple(pairs) if every and len(pairs) < len(regions) * len(named_years) else ()

@@ -76,6 +76,7 @@ class QuestionProfile:
     unknown_places: tuple[str, ...]  # places named that no indexed document mentions
     # the question is quantities and nothing else ("150万元", "40%以上"): it names no policy matter
     quantities_only: bool = False
+    pairs: tuple[tuple[str, int], ...] = ()  # index.scope.Scope.pairs: each region asked of its own year
 
     @property
     def asks_figure(self) -> bool:
@@ -92,9 +93,15 @@ class QuestionProfile:
         """True when the question names a region or a year."""
         return bool(self.regions or self.years)
 
+    def years_of(self, region: str) -> tuple[int, ...]:
+        """The years asked of `region`: its own when the question writes each region beside its year
+        ("乐清2023年、温州2024年"), else every year named."""
+        return tuple(y for r, y in self.pairs if r == region) if self.pairs else self.years
+
     def in_scope(self, doc: Document) -> bool:
         """True when `doc` is of the region and the year the question names (each if named)."""
-        return (not self.regions or doc.region in self.regions) and (not self.years or doc.year in self.years)
+        years = self.years_of(doc.region)
+        return (not self.regions or doc.region in self.regions) and (not years or doc.year in years)
 
     def covers(self, clause: Clause) -> bool:
         """True when `clause` speaks for the region and year the question names. A heading that names
@@ -103,8 +110,9 @@ class QuestionProfile:
         if self.regions and clause.doc.region not in self.regions:
             return False
         heading_years = years_written("".join(clause.path), with_nian=True)
-        if self.years and heading_years:
-            return any(year in heading_years for year in self.years)
+        years = self.years_of(clause.doc.region)
+        if years and heading_years:
+            return any(year in heading_years for year in years)
         return self.in_scope(clause.doc)
 
     # Derived once per question: the later stages read these for every sentence of every candidate.
@@ -310,6 +318,7 @@ def analyze(question: str, documents: list[Document], corpus: CorpusStats, confi
         years=scope.named_years,
         unknown_places=_unknown_places(text, corpus, tuple(scope.regions)),
         quantities_only=_quantities_only(text),
+        pairs=scope.pairs,
     )
 
 

@@ -33,7 +33,7 @@ def group_by_document(items: list[Item], profile: QuestionProfile, config: Answe
         by_doc.setdefault(item.clause.doc.doc_id, []).append(item)
 
     def match(doc: Document) -> int:
-        return int(bool(regions) and doc.region in regions) + int(bool(years) and doc.year in years)
+        return int(bool(regions) and doc.region in regions) + int(bool(years) and doc.year in profile.years_of(doc.region))
 
     best_match = max((match(g[0].clause.doc) for g in by_doc.values()), default=0)
     groups = [

@@ -53,6 +53,18 @@ def test_named_region_answers_first_and_others_as_also(corpus_service: AnswerSer
     assert all(line.startswith("另：") for line in lines[1:]) and len(lines) > 1
 
 
+def test_each_region_asked_of_its_own_year_answers_first_and_its_other_years_as_also(
+        corpus_service: AnswerService) -> None:
+    # "乐清2023年和瑞安2025年" asks two documents, not 瑞安 in 2023 as well: the 2023 report's line,
+    # if any, comes after the asked ones as "另："
+    answer = _ask(corpus_service, "乐清2023年和瑞安2025年分别要新增多少家高新技术企业？")
+    lines = answer.text.split("\n\n")[0].splitlines()
+    asked = {"yueqing-2023-policies", "ruian-2025-work-plan-draft"}
+    cited = [c.clause.doc.doc_id for c in answer.citations]
+    assert set(cited[:2]) == asked and "120家" in _line_of(answer, "ruian-2025-work-plan-draft")
+    assert all(line.startswith("另：") for line in lines[2:]) and len(lines) > 2
+
+
 def test_single_fact(corpus_service: AnswerService) -> None:
     answer = _ask(corpus_service, "温州工业用地容积率一般不低于多少")
     assert answer.found and "容积率一般不低于2.0" in answer.text.replace(" ", "")

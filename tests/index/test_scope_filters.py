@@ -42,6 +42,21 @@ def test_scope_match_fraction():
     assert detect_scope("瑞安2024年", DOCS).match_fraction(DOCS[1]) == 0.5
 
 
+def test_each_region_written_beside_its_own_year_is_asked_of_that_year():
+    assert set(detect_scope("乐清2023年和瑞安2025年分别多少", DOCS).pairs) == {("瑞安市", 2025), ("乐清市", 2023)}
+    assert set(detect_scope("2023年乐清、2024年温州各多少", DOCS).pairs) == {("温州市", 2024), ("乐清市", 2023)}
+    # a region between two years goes with the one after it
+    assert set(detect_scope("温州2024年瑞安2025年", DOCS).pairs) == {("温州市", 2024), ("瑞安市", 2025)}
+    # every region in every year named: nothing to pair
+    assert detect_scope("瑞安2023年和2025年", DOCS).pairs == ()
+    assert detect_scope("瑞安和乐清2023年各多少", DOCS).pairs == ()
+    assert detect_scope("乐清2023年和温州2023年", DOCS).pairs == ()
+    # a region with no year beside it ("温州著名街区") leaves every combination asked
+    assert detect_scope("乐清2023年、瑞安2025年创建几条温州著名街区", DOCS).pairs == ()
+    paired = detect_scope("乐清2023年和瑞安2025年", DOCS)
+    assert paired.match_fraction(DOCS[2]) == 1.0 and paired.match_fraction(DOCS[1]) == 0.5
+
+
 def test_filters_accept_by_each_field():
     assert region_stem("乐清市") == "乐清"
     assert [d.doc_id for d in DOCS if Filters(regions=("瑞安",)).accepts(d)] == ["ra", "ra25"]

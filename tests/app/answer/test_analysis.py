@@ -86,6 +86,22 @@ def test_a_headings_year_speaks_for_its_clauses(profile_of) -> None:
     assert no_year.covers(review) and no_year.covers(plain)
 
 
+def test_a_region_written_beside_its_own_year_is_asked_of_that_year_only(profile_of) -> None:
+    from policyqa.model import Clause, Document
+
+    def clause(region: str, year: int) -> Clause:
+        doc = Document(doc_id=f"{region}{year}", title="方案", region=region, year=year)
+        return Clause(f"{doc.doc_id}:1", doc, ("一、养老服务",), "", "养老", "新建老年食堂50家")
+
+    paired = profile_of("瑞安2025年、温州2024年各新建多少家老年食堂")
+    assert paired.years_of("瑞安市") == (2025,) and paired.years_of("温州市") == (2024,)
+    assert paired.covers(clause("瑞安市", 2025)) and paired.covers(clause("温州市", 2024))
+    assert not paired.covers(clause("瑞安市", 2024)) and not paired.covers(clause("温州市", 2025))
+    assert not paired.in_scope(clause("瑞安市", 2024).doc)
+    every = profile_of("瑞安和温州2024年、2025年各新建多少家老年食堂")  # not written in pairs
+    assert every.covers(clause("瑞安市", 2024)) and every.covers(clause("温州市", 2025))
+
+
 def test_the_asked_item_is_the_noun_by_the_asking_words_never_the_year() -> None:
     # "消费券" is one of our policy terms (tagged a noun in index/data/userdict.txt, unknown to jieba's
     # own dictionary); "2025" is the question's scope
