@@ -16,7 +16,7 @@ from app.answer.analysis import Part, QuestionProfile
 from app.answer.config import AnswerConfig
 from app.answer.decision import Scored
 from app.answer.evidence import SentenceEvidence, bigram_coverage, coverage, term_present
-from app.answer.kinds import Kind, is_stated, states
+from app.answer.kinds import STATES_FULLY, Kind, is_stated, states
 from app.text.spans import Span, cover, is_responsibility, normalise, split_segments
 from index.scope import is_year
 from policyqa.model import Clause
@@ -93,11 +93,19 @@ def narrow(text: str, sentence: Span, profile: QuestionProfile, config: AnswerCo
             return cover(text, segments[lo:hi + 1])
 
 
+def states_part(part: Part, text: str) -> float:
+    """How fully the normalised `text` states one part of a multi-part question: its kind of fact,
+    or, for a part asking yes or no ("能顺带加装电梯吗": no kind), every word of it."""
+    if part.kinds:
+        return states(part.kinds, part.unit, text)
+    return STATES_FULLY if part.terms and all(term_present(t, text) for t in part.terms) else 0.0
+
+
 def best_stating(part: Part, texts: Sequence[str]) -> int | None:
     """Of the normalised `texts`, the one that best states what one part of the question asks, if any does."""
     best, best_value = None, 0.0
     for i, text in enumerate(texts):
-        stated = states(part.kinds, part.unit, text) if part.kinds else 0.0
+        stated = states_part(part, text)
         value = coverage(part.terms, text) + stated
         if is_stated(stated) and value > best_value:
             best, best_value = i, value
@@ -153,7 +161,7 @@ def fragments(text: str, spans: list[Span], profile: QuestionProfile, config: An
         for segment in _labelled_segments(text, span, config.hotline_fragment_chars):
             norm = normalise(segment.text)
             # a multi-part question's part asks its own unit ("多少家", then "多少亩"): stating either counts
-            stated = max([states(profile.kinds, profile.unit, norm), *(states(p.kinds, p.unit, norm) for p in profile.parts)])
+            stated = max([states(profile.kinds, profile.unit, norm), *(states_part(p, norm) for p in profile.parts)])
             cov = coverage(profile.focus_terms, norm)
             if (is_stated(stated) or cov > 0) and len(segment.text) <= config.hotline_fragment_chars:
                 ranked.append((-stated, -cov, segment.start, segment))

@@ -53,3 +53,16 @@ def test_a_segment_stating_any_parts_unit_is_a_read_aloud_fragment(profile_of) -
     text = "整治提升企业253家，腾出用地1364亩。"
     read = [f.text for f in fragments(text, [Span(0, len(text), text)], profile, DEFAULT_CONFIG)]
     assert any("253家" in f for f in read) and any("1364亩" in f for f in read)
+
+
+def test_a_part_asking_yes_or_no_is_read_from_the_segment_holding_its_words(profile_of) -> None:
+    """"还能顺带做汇率避险吗" asks no kind of fact: the segment holding all its words answers it, and is
+    read beside the figure the other part asks for (else the caller hears only the rate)."""
+    profile = profile_of("出口信用保险保费补助比例是多少？还能顺带做汇率避险吗？")
+    assert len(profile.parts) == 2 and not profile.parts[1].kinds
+    text = "对短期出口信用保险保费给予60%的补助，支持外贸企业开展汇率避险。"
+    item = _item(1, text, profile)
+    assert any("汇率避险" in f.text for f in item.fragments)
+    spoken, _ = compose_hotline(profile, [Group(RUIAN_2023, (item,), True)], TODAY,
+                                replace(DEFAULT_CONFIG, hotline_max_chars=30))
+    assert "60%" in spoken and "汇率避险" in spoken
