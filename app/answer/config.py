@@ -55,6 +55,8 @@ class AnswerConfig:
     # composition
     max_other_documents: int = 2  # documents outside a named region/year, after "另："
     hotline_max_chars: int = 90  # read aloud in under 20 s (about 4.5 characters a second)
+    # a read-aloud fragment is a comma segment of at most this many characters; a longer one (a list of
+    # who qualifies) is read only when it says more of what was asked than every shorter one
     hotline_fragment_chars: int = 60
     not_found_topic_words: int = 3  # words of the question named back in a "not found" answer
     # training: both thresholds are calibrated out of fold (eval/decision_training.py). A question is

@@ -157,19 +157,26 @@ def fragments(text: str, spans: list[Span], profile: QuestionProfile, config: An
     most fully, as choose_sentences reads them (the kind's usual words, "符合", "对…的", are a weak
     sign: "采购人可依法采用单一来源采购方式" answers "能不能走单一来源采购" without them)."""
     ranked: list[tuple[float, float, int, Span]] = []
+    longer: list[tuple[float, float, int, Span]] = []
     for span in spans:
         for segment in _labelled_segments(text, span, config.hotline_fragment_chars):
             norm = normalise(segment.text)
             # a multi-part question's part asks its own unit ("多少家", then "多少亩"): stating either counts
             stated = max([states(profile.kinds, profile.unit, norm), *(states_part(p, norm) for p in profile.parts)])
             cov = coverage(profile.focus_terms, norm)
-            if (is_stated(stated) or cov > 0) and len(segment.text) <= config.hotline_fragment_chars:
-                ranked.append((-stated, -cov, segment.start, segment))
+            if is_stated(stated) or cov > 0:
+                fits = len(segment.text) <= config.hotline_fragment_chars
+                (ranked if fits else longer).append((-stated, -cov, segment.start, segment))
+    key = (lambda row: row[:3]) if profile.asks_figure else (lambda row: (row[1], row[0], row[2]))
+    ranked.sort(key=key)
+    # a segment too long to read comfortably (a list of who qualifies) is read only when it says more
+    # of what was asked than any that fits: else the answer read out is a neighbouring clause's
+    best_longer = min(longer, key=key, default=None)
+    if best_longer is not None and (not ranked or key(best_longer)[:2] < key(ranked[0])[:2]):
+        ranked.insert(0, best_longer)
     if not profile.asks_figure:
         # all questions of the three sets read aloud: 12 answers hold more key facts, none fewer
-        ranked.sort(key=lambda row: (row[1], row[0], row[2]))
         return tuple(row[3] for row in ranked) or (spans[0],)
-    ranked.sort(key=lambda row: row[:3])
     carrying = [row for row in ranked if is_stated(-row[0])]
     return tuple(row[3] for row in (carrying or ranked)) or (spans[0],)
 

@@ -21,7 +21,6 @@ EDGES = [
     ("item_words_before down", "瑞安2022年城镇登记失业率实际降到了多少？", "default", ("2.01%",)),
     ("max_citations down", "全年供应建设用地定的是多少亩？", "default", ("5000亩", "3.5万亩", "4500亩")),
     ("hotline_max_chars down", "工业用地容积率现在有什么规定？", "hotline", ("2.0", "5.0")),
-    ("hotline_fragment_chars down", "瑞安居民医保体检基本项目政府每人补多少钱？", "hotline", ("90元",)),
 ]
 
 

@@ -143,6 +143,18 @@ def test_a_condition_is_read_aloud_from_the_fragment_naming_the_asked_words(prof
     assert fragments(text, [Span(0, len(text), text)], figure, DEFAULT_CONFIG)[0].text.startswith("比例为60%")
 
 
+def test_a_segment_too_long_to_read_is_read_only_when_it_says_more_of_what_was_asked(profile_of) -> None:
+    """A list of who qualifies runs past the fragment length: read it when it alone names the asked
+    thing (else a neighbouring segment is read as the answer), not when a shorter one names as much."""
+    text = "对外贸企业给予补助，对开展汇率避险业务的中小微外贸企业给予保费补助。"
+    spans = [Span(0, len(text), text)]
+    short = replace(DEFAULT_CONFIG, hotline_fragment_chars=20)  # the second segment is 23 characters
+    hedging = profile_of("开展汇率避险业务有补助吗")
+    assert fragments(text, spans, hedging, short)[0].text.startswith("对开展汇率避险业务")
+    trade = profile_of("外贸企业有补助吗")
+    assert [f.text for f in fragments(text, spans, trade, short)] == ["对外贸企业给予补助，"]
+
+
 def test_a_read_aloud_fragment_keeps_a_label_with_what_it_labels_and_a_ratio_whole(profile_of) -> None:
     profile = profile_of("出口信用保险保费补助比例是多少")
     label = "出口信用保险：保费补助比例为60%。"
