@@ -15,12 +15,13 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
 
 .PHONY: run test setup browser llm bench mutants
 
-$(BIN)/policyqa: pyproject.toml
+$(BIN)/policyqa: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	# The CPU build of torch first: an unpinned torch would pull gigabytes of CUDA packages. `bench`:
 	# the llama-index peer of eval/benchmark_backends.py, so the benchmarks run from a fresh clone.
+	# constraints.txt: the exact versions the shipped model was trained with.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,milvus,bench]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,milvus,bench]'
 	touch $@
 
 setup: $(BIN)/policyqa
@@ -32,7 +33,7 @@ $(VENV)/.llm: $(BIN)/policyqa
 		echo "Building llama-cpp-python $(LLAMA_VERSION) once (several minutes on 2 cores)…"; \
 		CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip wheel --quiet --no-deps \
 			--no-binary llama-cpp-python -w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION); }
-	$(BIN)/pip install --quiet --find-links $(WHEELS) -e '.[dev,milvus,bench,local-llm]'
+	$(BIN)/pip install --quiet --find-links $(WHEELS) -c constraints.txt -e '.[dev,milvus,bench,local-llm]'
 	$(BIN)/python -m app.llm.local_server
 	touch $@
 
