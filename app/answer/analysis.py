@@ -230,9 +230,24 @@ def focus_text(text: str, min_words: int) -> str:
     return "，".join(clauses[i] for i in sorted(chosen))
 
 
+def _listed_asks(sentence: str) -> list[str]:
+    """`sentence` cut at each "、" that ends an asking piece: "覆盖多少家、覆盖率要到多少" asks two
+    things, "新建、改造多少个" one (a piece asking nothing stays with what follows it)."""
+    pieces: list[str] = []
+    pending = ""
+    for piece in sentence.split("、"):
+        pending = f"{pending}、{piece}" if pending else piece
+        if asks(pending):
+            pieces.append(pending)
+            pending = ""
+    if pending:
+        pieces.append(pending)
+    return pieces
+
+
 def _parts(text: str, terms: list[Term]) -> tuple[Part, ...]:
     """The separately asked questions of `text` (none when it asks one thing)."""
-    pieces = [p for p in _PART_ENDS.split(text) if p.strip() and asks(p)]
+    pieces = [p for sentence in _PART_ENDS.split(text) for p in _listed_asks(sentence) if p.strip() and asks(p)]
     if len(pieces) < 2:
         return ()
     parts = []

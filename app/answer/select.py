@@ -102,7 +102,10 @@ def states_part(part: Part, text: str) -> float:
 
 
 def best_stating(part: Part, texts: Sequence[str]) -> int | None:
-    """Of the normalised `texts`, the one that best states what one part of the question asks, if any does."""
+    """Of the normalised `texts`, the one that best states what one part of the question asks, if any
+    does; None for a part with no words of its own ("报会几家", "多少用能": any figure would do)."""
+    if not part.terms:
+        return None
     best, best_value = None, 0.0
     for i, text in enumerate(texts):
         stated = states_part(part, text)

@@ -46,6 +46,15 @@ def test_multi_part_questions_have_parts_with_their_own_units(profile_of) -> Non
     assert profile_of("出口信用保险补助比例是多少").parts == ()
 
 
+def test_a_list_of_asks_is_one_part_each_and_words_listed_before_one_ask_are_not(profile_of) -> None:
+    listed = profile_of("出口信用保险覆盖多少家、保费补助比例是多少？")
+    assert [p.text for p in listed.parts] == ["出口信用保险覆盖多少家", "保费补助比例是多少"]
+    assert [p.kinds for p in listed.parts] == [{Kind.FIGURE}, {Kind.RATIO}]
+    # "新建、" asks nothing: it stays with the ask it lists a word for
+    shared = profile_of("新建、改造多少个工业用地项目？补助比例是多少？")
+    assert shared.parts[0].text == "新建、改造多少个工业用地项目" and len(shared.parts) == 2
+
+
 def test_each_part_of_a_question_asks_its_own_kind(profile_of) -> None:
     # in one question "多少天" is a time; in two parts "多少奖励" is a figure beside the time asked
     profile = profile_of("房票安置能多拿多少奖励？有效期多久？")

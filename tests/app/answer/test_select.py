@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from app.answer.analysis import Part
 from app.answer.config import DEFAULT_CONFIG
-from app.answer.select import choose_clauses, choose_sentences, fragments, narrow
+from app.answer.kinds import Kind
+from app.answer.select import best_stating, choose_clauses, choose_sentences, fragments, narrow
 from app.text.spans import Span
 from policyqa.model import Clause
 
@@ -196,3 +198,12 @@ def test_a_question_of_no_asked_kind_quotes_each_close_sentence_holding_its_word
     # far below the best sentence (under sentence_relative of it): not quoted
     alone = choose_sentences(scored(profile, clause, 0.9, [0.7, 0.2, 0.65]), profile, DEFAULT_CONFIG)
     assert [s.text for s in alone.spans] == [first]
+
+
+def test_a_part_with_no_words_of_its_own_is_stated_by_no_sentence_in_particular(profile_of) -> None:
+    """"报会几家" (a word no clause holds): any sentence with a figure would "state" it, so none is
+    added for it (one was: a sentence of other figures, quoted before the one answering)."""
+    texts = ["对新引进的博士给予最高30万元安家补助", "出口信用保险保费给予60%的补助"]
+    assert best_stating(Part("报会补多少", frozenset({Kind.FIGURE}), "", ()), texts) is None
+    insurance = profile_of("出口信用保险保费补多少")  # words the corpus holds pick their sentence
+    assert best_stating(Part("出口信用保险保费补多少", frozenset({Kind.FIGURE}), "", insurance.terms), texts) == 1
