@@ -106,8 +106,13 @@ def best_stating(part: Part, texts: Sequence[str]) -> int | None:
     does; None for a part with no words of its own ("报会几家", "多少用能": any figure would do)."""
     if not part.terms:
         return None
+    # a figure of a text holding none of the asked item's words the part names is a neighbouring
+    # measure's ("按上级拨付经费的25%" for "按研发费用的百分之几补")
+    items = [t for t in part.terms if t.item]
     best, best_value = None, 0.0
     for i, text in enumerate(texts):
+        if items and not any(term_present(t, text) for t in items):
+            continue
         stated = states_part(part, text)
         value = coverage(part.terms, text) + stated
         if is_stated(stated) and value > best_value:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from app.answer.analysis import Part
+from app.answer.analysis import Part, Term
 from app.answer.config import DEFAULT_CONFIG
 from app.answer.kinds import Kind
 from app.answer.select import best_stating, choose_clauses, choose_sentences, fragments, narrow
@@ -207,3 +207,14 @@ def test_a_part_with_no_words_of_its_own_is_stated_by_no_sentence_in_particular(
     assert best_stating(Part("报会补多少", frozenset({Kind.FIGURE}), "", ()), texts) is None
     insurance = profile_of("出口信用保险保费补多少")  # words the corpus holds pick their sentence
     assert best_stating(Part("出口信用保险保费补多少", frozenset({Kind.FIGURE}), "", insurance.terms), texts) == 1
+
+
+def test_a_parts_figure_is_not_taken_from_a_text_without_the_asked_items_words() -> None:
+    """"保费按百分之几补": "按上级拨付经费的25%给予补助" states a rate and holds "补助", but not the asked
+    item "保费": it is a neighbouring measure's rate, and the part is left unstated rather than
+    answered with it."""
+    part = Part("保费按百分之几补", frozenset({Kind.RATIO}), "",
+                (Term("保费", ("保费",), 1.0, 0.6, item=True), Term("补助", ("补助",), 0.5, 0.3)))
+    neighbour, topic = "按上级拨付经费的25%给予补助", "保费按规定给予补助"
+    assert best_stating(part, [neighbour, topic]) is None
+    assert best_stating(part, [neighbour, topic, "保费补助比例为60%"]) == 2
