@@ -101,17 +101,20 @@ def states_part(part: Part, text: str) -> float:
     return STATES_FULLY if part.terms and all(term_present(t, text) for t in part.terms) else 0.0
 
 
-def best_stating(part: Part, texts: Sequence[str]) -> int | None:
+def best_stating(part: Part, texts: Sequence[str], lead: str | None = None) -> int | None:
     """Of the normalised `texts`, the one that best states what one part of the question asks, if any
-    does; None for a part with no words of its own ("报会几家", "多少用能": any figure would do)."""
+    does; None for a part with no words of its own ("报会几家", "多少用能": any figure would do).
+
+    With `lead` (the normalised lead phrase of the clause whose sentences `texts` are), a sentence that
+    even with it holds none of the asked item's words the part names does not state the part: its
+    figure is a neighbouring measure's ("按上级拨付经费的25%" for "按研发费用的百分之几补"). Without it
+    (read-aloud fragments of sentences already chosen: the item may stand in another segment) any does."""
     if not part.terms:
         return None
-    # a figure of a text holding none of the asked item's words the part names is a neighbouring
-    # measure's ("按上级拨付经费的25%" for "按研发费用的百分之几补")
-    items = [t for t in part.terms if t.item]
+    items = [t for t in part.terms if t.item] if lead is not None else []
     best, best_value = None, 0.0
     for i, text in enumerate(texts):
-        if items and not any(term_present(t, text) for t in items):
+        if items and not any(term_present(t, f"{lead}{text}") for t in items):
             continue
         stated = states_part(part, text)
         value = coverage(part.terms, text) + stated
@@ -208,7 +211,7 @@ def choose_sentences(scored: Scored, profile: QuestionProfile, config: AnswerCon
     best = order[0]
     picked = [best]
     for part in profile.parts:
-        i = best_stating(part, [sentence.norm for sentence in sentences])
+        i = best_stating(part, [sentence.norm for sentence in sentences], normalise(clause.title))
         if i is not None and i in usable and i not in picked:
             picked.append(i)
     # when the best sentence names what was asked but states no figure, a further sentence's figure

@@ -216,5 +216,7 @@ def test_a_parts_figure_is_not_taken_from_a_text_without_the_asked_items_words()
     part = Part("保费按百分之几补", frozenset({Kind.RATIO}), "",
                 (Term("保费", ("保费",), 1.0, 0.6, item=True), Term("补助", ("补助",), 0.5, 0.3)))
     neighbour, topic = "按上级拨付经费的25%给予补助", "保费按规定给予补助"
-    assert best_stating(part, [neighbour, topic]) is None
-    assert best_stating(part, [neighbour, topic, "保费补助比例为60%"]) == 2
+    assert best_stating(part, [neighbour, topic], lead="加大外贸支持力度") is None
+    assert best_stating(part, [neighbour, topic, "保费补助比例为60%"], lead="加大外贸支持力度") == 2
+    assert best_stating(part, [neighbour, topic], lead="出口信用保险保费补助") == 0  # the lead names it
+    assert best_stating(part, [neighbour, topic]) == 0  # fragments of chosen sentences: not checked
