@@ -83,7 +83,7 @@ def region_year_pairs(question: str, regions: list[str], named_years: tuple[int,
     ends = {m.end(): int(m.group(1)) for m in YEAR.finditer(question) if m.group(2)}
     pairs: dict[tuple[str, int], None] = {}
     for region in regions:
-        for name in {region, region_stem(region)}:
+        for name in dict.fromkeys((region, region_stem(region))):
             for mention in re.finditer(re.escape(name), question):
                 # the year after a region before the one in front of it ("温州2024年瑞安2025年")
                 year = starts.get(mention.end(), ends.get(mention.start()))
