@@ -232,7 +232,7 @@ def focus_text(text: str, min_words: int) -> str:
 
 def _listed_asks(sentence: str) -> list[str]:
     """`sentence` cut at each "、" that ends an asking piece: "覆盖多少家、覆盖率要到多少" asks two
-    things, "新建、改造多少个" one (a piece asking nothing stays with what follows it)."""
+    things, "新建、改造多少个" one (a piece asking nothing stays with the ask next to it)."""
     pieces: list[str] = []
     pending = ""
     for piece in sentence.split("、"):
@@ -240,7 +240,9 @@ def _listed_asks(sentence: str) -> list[str]:
         if asks(pending):
             pieces.append(pending)
             pending = ""
-    if pending:
+    if pending and pieces:  # words listed after the last ask belong to it ("建医院、养老院这类项目")
+        pieces[-1] = f"{pieces[-1]}、{pending}"
+    elif pending:
         pieces.append(pending)
     return pieces
 
