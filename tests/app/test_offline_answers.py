@@ -25,13 +25,14 @@ def _line_of(answer, doc_id: str) -> str:
 
 
 # Known gaps of the trained decision, kept as strict expected failures so that fixing one shows:
-# a second document with a lower retrieval rank falls under the threshold, and a clause that shares
-# most words but not the asked benefit ("上市奖励") still scores high.
+# a named region's other documents are not all listed after "另：", and a clause that shares most
+# words but not the asked benefit ("上市奖励") still scores high.
 KNOWN_GAP = pytest.mark.xfail(strict=True, reason="trained decision: see the closing note of the answer-pipeline issue")
 
 
-@KNOWN_GAP
 def test_cross_document_export_credit_insurance(corpus_service: AnswerService) -> None:
+    # every document's line, the 2025 draft's too: it names the subsidy without a rate (a known gap
+    # until the document chance 0.2 -> 0.15 listed it)
     answer = _ask(corpus_service, "外贸企业出口信用保险补助比例是多少")
     assert answer.found
     ruian_2023 = _line_of(answer, "ruian-2023-work-plan")
@@ -161,12 +162,14 @@ def test_a_sum_the_caller_mentions_does_not_make_a_list_question_ask_for_a_numbe
 
 
 def test_hotline_is_short_and_ends_with_document_and_measure(corpus_service: AnswerService) -> None:
-    # no place named: each document answering is read (瑞安 60%, 温州 70%), each in a short part
+    # no place named: each document answering is read (瑞安 60%, 温州 70%, the 2025 draft saying it
+    # gives no rate), each in a short part
     answer = _ask(corpus_service, "外贸企业出口信用保险补助比例是多少", style="hotline")
     content, _, basis = answer.text.partition("依据：")
     parts = content.split("；")
-    assert len(parts) == 2 and all(len(re.sub(r"\[\d+\]", "", p)) <= 90 for p in parts)
+    assert len(parts) == 3 and all(len(re.sub(r"\[\d+\]", "", p)) <= 90 for p in parts)
     assert "60%" in content and "70%" in content and basis and re.search(r"瑞政发.*(条|\)).*温政办.*条", basis)
+    assert "未写明" in parts[2] and "征求意见稿" in parts[2]
     assert answer.text.endswith("。") and "\n" not in answer.text
 
 

@@ -25,7 +25,7 @@ def test_the_shipped_thresholds_are_the_ones_chosen_for_the_stated_chances() -> 
 
 # The shipped model, byte for byte: rebuilding it (`policyqa train-decision`) changes answers, so the
 # README's evaluation tables and eval/expected.yaml must be re-measured with it, and this pin updated.
-MODEL_SHA256 = "ba77e304314edf6e9fe4134d9f68333126c453ec7cdfbf41e36c52343935c8eb"
+MODEL_SHA256 = "d2a68c74349978efc0ca82ffd9ad486b0fd2afb00026bcd2f8a2902217bdea3d"
 
 
 def test_the_shipped_model_is_the_measured_one() -> None:
@@ -39,19 +39,22 @@ def test_the_shipped_model_is_the_measured_one() -> None:
 def test_questions_next_to_the_threshold_fall_on_their_sides(corpus_service) -> None:
     """The project questions whose best clause scores just above and just below the threshold: moving
     the threshold or changing a feature moves one of them across."""
-    answered = ["温州企业自己可以推荐卓越工程师吗？一年几个？", "乐清企业出国参展，展位费能补多少比例？"]  # 0.434, 0.482
-    declined = ["瑞安2025年方案八个领域市级财政支持总额是多少亿元？", "温州2024年家电以旧换新补贴比例是多少？"]  # 0.230, 0.216 (threshold 0.346)
+    answered = ["温州企业自己可以推荐卓越工程师吗？一年几个？", "乐清企业出国参展，展位费能补多少比例？"]  # 0.438, 0.498
+    # 0.243, 0.199 and an unanswerable one just below (0.342; threshold 0.352): a lower threshold
+    # answers it with a neighbouring figure
+    declined = ["瑞安2025年方案八个领域市级财政支持总额是多少亿元？", "温州2024年家电以旧换新补贴比例是多少？",
+                "高校毕业生到温州工作，每月租房补贴多少？"]
     for question in answered:
         assert corpus_service.ask(question).outcome in ("answered", "not_stated"), question
     for question in declined:
         assert corpus_service.ask(question).outcome == "not_found", question
 
 
-# Unanswerable project questions whose best clause scores between the threshold and the answered
-# neighbours above (0.359, 0.403): answered with a neighbouring figure since the ranking model puts the
-# most plausible clause first (app/answer/rerank.py; README "第二次排序"). Strict: each fails once it is
-# declined again.
-@pytest.mark.parametrize("question", ["高校毕业生到温州工作，每月租房补贴多少？", "企业引进博士，瑞安给多少安家费？"])
+# An unanswerable project question whose best clause scores between the threshold and the answered
+# neighbours above (0.388; threshold 0.352): answered with a neighbouring figure since the ranking
+# model puts the most plausible clause first (app/answer/rerank.py; README "第二次排序"). Strict: it
+# fails once it is declined again ("高校毕业生到温州工作，每月租房补贴多少？", here until the retrain with
+# document chance 0.15, is now a declined neighbour above).
 @pytest.mark.xfail(strict=True, reason="a wrong confident answer just above the threshold (see above)")
-def test_unanswerable_questions_just_above_the_threshold_are_declined(corpus_service, question: str) -> None:
-    assert corpus_service.ask(question).outcome == "not_found"
+def test_an_unanswerable_question_just_above_the_threshold_is_declined(corpus_service) -> None:
+    assert corpus_service.ask("企业引进博士，瑞安给多少安家费？").outcome == "not_found"
