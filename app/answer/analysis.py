@@ -240,10 +240,8 @@ def _listed_asks(sentence: str) -> list[str]:
         if asks(pending):
             pieces.append(pending)
             pending = ""
-    if pending and pieces:  # words listed after the last ask belong to it ("建医院、养老院这类项目")
-        pieces[-1] = f"{pieces[-1]}、{pending}"
-    elif pending:
-        pieces.append(pending)
+    if pending:  # words listed after the last ask belong to it ("建医院、养老院这类项目")
+        pieces = [*pieces[:-1], "、".join([*pieces[-1:], pending])]
     return pieces
 
 

@@ -1,7 +1,7 @@
 """Question analysis: weighted topic words, scope, focus on the asking clauses, parts."""
 from __future__ import annotations
 
-from app.answer.analysis import _listed_asks, asked_item_words, focus_text
+from app.answer.analysis import asked_item_words, focus_text
 from app.answer.corpus import general_rarity
 from app.answer.kinds import Kind
 
@@ -54,7 +54,8 @@ def test_a_list_of_asks_is_one_part_each_and_words_listed_before_one_ask_are_not
     shared = profile_of("新建、改造多少个工业用地项目？补助比例是多少？")
     assert shared.parts[0].text == "新建、改造多少个工业用地项目" and len(shared.parts) == 2
     # ... and words listed after the last ask belong to it
-    assert _listed_asks("政府拿多少钱出来建医院、养老院这一类项目") == ["政府拿多少钱出来建医院、养老院这一类项目"]
+    trailing = profile_of("政府拿多少钱出来建医院、养老院这一类项目？病床要增加多少张？")
+    assert [p.text for p in trailing.parts] == ["政府拿多少钱出来建医院、养老院这一类项目", "病床要增加多少张"]
 
 
 def test_each_part_of_a_question_asks_its_own_kind(profile_of) -> None:
