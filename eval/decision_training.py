@@ -20,7 +20,8 @@ question's best clause probability at which the chance that its retrieved clause
 AnswerConfig.answer_chance (generated inputs left out: declining them is trivially right); the
 document threshold the probability at which a clause of another document than the best answer's
 holds the answer with AnswerConfig.document_chance (every such candidate is a row; answering lists a
-document by its likeliest one).
+document by its likeliest one), and from the same calibration the lower one for questions naming no
+region or year (AnswerConfig.unscoped_document_chance).
 """
 from __future__ import annotations
 
@@ -337,6 +338,8 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
     document_oof = _out_of_fold(dx, dy, dgroup, DOCUMENT_FEATURES, splits, config.regularisation_c)
     document_calibration = calibrate(document_oof, dy)
     document_threshold = document_calibration.threshold(config.document_chance)
+    unscoped_threshold = document_calibration.threshold(config.unscoped_document_chance)
+    unscoped = dx[:, DOCUMENT_FEATURES.index("names_no_scope")] == 1
     training = {
         "questions": len(rows),
         "sources": sorted({r.source for r in rows}),
@@ -354,10 +357,13 @@ def fit_decision(rows: Sequence[Rows], config: AnswerConfig = DEFAULT_CONFIG,
         "document_chance_target": config.document_chance,
         "document_calibration": [round(document_calibration.slope, 6), round(document_calibration.intercept, 6)],
         "document_precision_out_of_fold": round(share(document_oof >= document_threshold, dy.astype(bool)), 4),
+        "unscoped_document_chance_target": config.unscoped_document_chance,
+        "unscoped_document_precision_out_of_fold": round(
+            share(unscoped & (document_oof >= unscoped_threshold), dy.astype(bool)), 4),
         "data_sha256": data_hash,
     }
     return DecisionModel(sentence_model, ranker, clause_model, round(threshold, 6), document_model,
-                         round(document_threshold, 6), training)
+                         round(document_threshold, 6), round(unscoped_threshold, 6), training)
 
 
 def data_hash(sources: dict[str, list[Question]]) -> str:

@@ -11,7 +11,8 @@ JSON (feature names, standardisation, coefficients, threshold, training-data has
   training time for a stated precision of declines;
 - the document model gives P that a clause of another document answers too (the same question
   differently answered by another region or year), each document represented by its likeliest
-  clause, with its own threshold, chosen for a stated chance of those extra documents.
+  clause, with its own thresholds, chosen for a stated chance of those extra documents: a lower one
+  when the question names no region or year (then several documents are expected to answer).
 """
 from __future__ import annotations
 
@@ -113,7 +114,8 @@ class DecisionModel:
     clause: LinearModel
     threshold: float
     document: LinearModel
-    document_threshold: float
+    document_threshold: float  # for a question naming a region or year
+    unscoped_document_threshold: float  # for one naming neither
     training: dict[str, Any] = field(default_factory=dict)
     # fitted on the same questions answered without the neural model, for a machine that cannot run
     # it: reading its features as their training mean left a model that leans on them declining
@@ -123,8 +125,13 @@ class DecisionModel:
         """The model for answers with (self) or without the neural model's features."""
         return self if available or self.without_semantic is None else self.without_semantic
 
+    def document_threshold_for(self, names_scope: bool) -> float:
+        """The document threshold for a question that names a region or year (or names neither)."""
+        return self.document_threshold if names_scope else self.unscoped_document_threshold
+
     def to_json(self) -> dict[str, Any]:
         data = {"threshold": self.threshold, "document_threshold": self.document_threshold,
+                "unscoped_document_threshold": self.unscoped_document_threshold,
                 "sentence": self.sentence.to_json(), "ranker": self.ranker.to_json(), "clause": self.clause.to_json(),
                 "document": self.document.to_json(), "training": self.training}
         if self.without_semantic is not None:
@@ -133,13 +140,14 @@ class DecisionModel:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DecisionModel:
-        if "document" not in data or "ranker" not in data:
+        if not {"document", "ranker", "unscoped_document_threshold"} <= data.keys():
             raise UserError("决策模型是旧格式（缺少文件模型或排序模型），请运行 policyqa train-decision 重建")
         fallback = data.get("without_semantic")
         return cls(LinearModel.from_json(data["sentence"], SENTENCE_FEATURES),
                    LinearModel.from_json(data["ranker"], CLAUSE_FEATURES),
                    LinearModel.from_json(data["clause"], CLAUSE_FEATURES), float(data["threshold"]),
                    LinearModel.from_json(data["document"], DOCUMENT_FEATURES), float(data["document_threshold"]),
+                   float(data["unscoped_document_threshold"]),
                    dict(data.get("training", {})), None if fallback is None else cls.from_json(fallback))
 
     def save(self, path: Path = MODEL_FILE) -> None:

@@ -107,7 +107,8 @@ def decide(profile: QuestionProfile, hits: list[Hit], ctx: AnswerContext) -> lis
     """Stages 3–5: the clauses that answer, best first (empty: decline)."""
     pool = candidate_pool(profile, hits, ctx.config)
     scored = score_candidates(ctx.model, profile, read_candidates(profile, pool))
-    chosen = choose_clauses(scored, profile, ctx.model.threshold, ctx.config, ctx.model.document_threshold)
+    chosen = choose_clauses(scored, profile, ctx.model.threshold, ctx.config,
+                            ctx.model.document_threshold_for(profile.names_scope))
     if not is_bare_search(profile):
         return chosen
     # a bare search ("AEO认证", "首台套": no question asked) looks for the clauses holding every one of

@@ -46,6 +46,17 @@ def test_cross_document_export_credit_insurance(corpus_service: AnswerService) -
     assert "该政策有效期为2023年，请以最新文件为准" in ruian_2023  # expired flag
 
 
+def test_with_no_place_named_a_document_joins_at_the_lower_chance(corpus_service: AnswerService) -> None:
+    # the 2023 report's likeliest clause is another document's answer with P 0.143: over the threshold
+    # of a question naming no place (AnswerConfig.unscoped_document_chance, 0.099), under the one of a
+    # question naming a region or year (0.151); the three other documents are over both
+    answer = _ask(corpus_service, "新认定的省级现代服务业创新发展区有什么奖励？")
+    listed = [c.clause.doc.doc_id for c in answer.citations]
+    assert set(listed) == {"wenzhou-2024-policies", "yueqing-2023-policies", "ruian-2023-work-plan",
+                           "ruian-2023-government-work-report"}
+    assert "50万元" in _line_of(answer, "wenzhou-2024-policies") and "180万元" in _line_of(answer, "ruian-2023-work-plan")
+
+
 @KNOWN_GAP
 def test_named_region_answers_first_and_others_as_also(corpus_service: AnswerService) -> None:
     answer = _ask(corpus_service, "温州出口信用保险补助比例是多少")

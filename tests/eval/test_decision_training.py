@@ -118,6 +118,7 @@ def test_the_shipped_model_is_what_train_decision_builds(corpus_settings) -> Non
         assert np.abs(weights).max() <= STALE_WEIGHT, part
     assert math.isclose(refit.threshold, kept.threshold, abs_tol=1e-3)
     assert math.isclose(refit.document_threshold, kept.document_threshold, abs_tol=1e-3)
+    assert math.isclose(refit.unscoped_document_threshold, kept.unscoped_document_threshold, abs_tol=1e-3)
     # the neural model's features come from a 4-bit engine whose sums differ between CPUs, which
     # reorders near-tied candidates of a few questions (eval/decision_training.REFIT_TOLERANCE): the
     # same data and features, nearly the same rows, thresholds that are neighbouring picks
@@ -127,9 +128,13 @@ def test_the_shipped_model_is_what_train_decision_builds(corpus_settings) -> Non
         assert math.isclose(rebuilt.training[key], shipped.training[key], rel_tol=0.01)
     assert math.isclose(rebuilt.threshold, shipped.threshold, abs_tol=REFIT_TOLERANCE)
     assert math.isclose(rebuilt.document_threshold, shipped.document_threshold, abs_tol=REFIT_TOLERANCE)
-    for name, threshold in (("answer", rebuilt.threshold), ("document", rebuilt.document_threshold)):
-        calibration = Calibration(*rebuilt.training[f"{name}_calibration"])
-        assert math.isclose(calibration.chance(threshold), rebuilt.training[f"{name}_chance_target"], abs_tol=1e-4)
+    assert math.isclose(rebuilt.unscoped_document_threshold, shipped.unscoped_document_threshold,
+                        abs_tol=REFIT_TOLERANCE)
+    for name, threshold, calibration in (("answer", rebuilt.threshold, "answer"),
+                                         ("document", rebuilt.document_threshold, "document"),
+                                         ("unscoped_document", rebuilt.unscoped_document_threshold, "document")):
+        assert math.isclose(Calibration(*rebuilt.training[f"{calibration}_calibration"]).chance(threshold),
+                            rebuilt.training[f"{name}_chance_target"], abs_tol=1e-4)
 
 
 def _close(a: object, b: object, relative: float) -> bool:
