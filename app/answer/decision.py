@@ -141,7 +141,8 @@ class DecisionModel:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DecisionModel:
         if not {"document", "ranker", "unscoped_document_threshold"} <= data.keys():
-            raise UserError("决策模型是旧格式（缺少文件模型或排序模型），请运行 policyqa train-decision 重建")
+            raise UserError("决策模型是旧格式（缺少文件模型、排序模型或不点地区时的文件阈值），"
+                            "请运行 policyqa train-decision 重建")
         fallback = data.get("without_semantic")
         return cls(LinearModel.from_json(data["sentence"], SENTENCE_FEATURES),
                    LinearModel.from_json(data["ranker"], CLAUSE_FEATURES),

@@ -66,6 +66,16 @@ def test_a_model_with_other_features_is_refused(tmp_path: Path) -> None:
         load_model(tmp_path / "missing.json")
 
 
+def test_a_model_file_from_before_the_unscoped_document_threshold_is_refused(tmp_path: Path) -> None:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert load_model().document_threshold_for(False) < load_model().document_threshold_for(True)
+    del data["unscoped_document_threshold"]
+    old = tmp_path / "decision.json"
+    old.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(UserError, match="旧格式.*train-decision"):
+        load_model(old)
+
+
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
     model = load_model()
     model.save(tmp_path / "m.json")
