@@ -148,6 +148,13 @@ def test_expired_flag_depends_on_today(corpus_service: AnswerService) -> None:
     pytest.param("在瑞安买房子契税能减免多少", marks=pytest.mark.xfail(
         strict=True, reason="a wrong confident answer since the ranking model (see above)")),
     pytest.param("瑞安市对企业上市给予多少奖励", marks=KNOWN_GAP),
+    # The answer issue's own examples of unrelated figures, asked as questions (as bare searches they
+    # are declined: test_a_bare_search_quotes_the_clause_that_holds_all_its_words). Still answered:
+    # "博士", "安家" and "退伍" stand in no document, as colloquial words of answered questions do
+    # ("铁饭碗", "太阳能板"), and no signal here tells the two apart (README "误拒为什么降不下来");
+    # Wenzhou's documents hold no "消费券", and its clause on consumption scores 0.387 against 0.352.
+    *(pytest.param(question, marks=pytest.mark.xfail(strict=True, reason="a wrong confident answer (see above)"))
+      for question in ("博士安家补贴多少", "退伍自主就业一次性补助多少", "温州2024年发了多少消费券")),
 ])
 def test_unanswerable_refused_without_figures(corpus_service: AnswerService, question: str) -> None:
     answer = _ask(corpus_service, question)

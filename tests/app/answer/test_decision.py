@@ -68,7 +68,8 @@ def test_a_model_with_other_features_is_refused(tmp_path: Path) -> None:
 
 def test_a_model_file_from_before_the_unscoped_document_threshold_is_refused(tmp_path: Path) -> None:
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    assert load_model().document_threshold_for(False) < load_model().document_threshold_for(True)
+    shipped = load_model()
+    assert shipped.document_threshold_for(False) < shipped.document_threshold_for(True)
     del data["unscoped_document_threshold"]
     old = tmp_path / "decision.json"
     old.write_text(json.dumps(data), encoding="utf-8")
