@@ -49,7 +49,7 @@ run: setup
 test: setup browser llm
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 # Speed benchmarks (not tests): results in eval/bench/, summarised in the README.
 bench: setup
