@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -247,19 +248,31 @@ def fold_splits(questions: int, repeats: int) -> list[np.ndarray]:
     return [np.random.default_rng(SEED + r).integers(0, FOLDS, size=questions) for r in range(max(1, repeats))]
 
 
+def _split_probabilities(x: np.ndarray, y: np.ndarray, row_folds: np.ndarray, names: tuple[str, ...],
+                         c: float) -> np.ndarray:
+    """Each row's probability from the model fitted without its fold (0 where no such model can be fitted)."""
+    predicted = np.zeros(len(y))
+    for fold in range(FOLDS):
+        test = row_folds == fold
+        if test.all() or not test.any() or len(set(y[~test])) < 2:
+            continue
+        model = _fit(x[~test], y[~test], names, c)
+        predicted[test] = model.probabilities(x[test])
+    return predicted
+
+
 def _out_of_fold(x: np.ndarray, y: np.ndarray, group: np.ndarray, names: tuple[str, ...],
                  splits: Sequence[np.ndarray], c: float) -> np.ndarray:
     """Each row's probability from models fitted without its question's fold, averaged over the
     splits (each split's folds partition the questions)."""
+    from joblib import Parallel, delayed
+
+    # hundreds of small independent fits: one process per core (each fit is deterministic, so the
+    # result is the same as fitting them one after another)
+    workers = min(len(splits), os.cpu_count() or 1)
+    runs = Parallel(n_jobs=workers)(delayed(_split_probabilities)(x, y, folds[group], names, c) for folds in splits)
     total = np.zeros(len(y))
-    for folds in splits:
-        predicted = np.zeros(len(y))
-        for fold in range(FOLDS):
-            test = folds[group] == fold
-            if test.all() or not test.any() or len(set(y[~test])) < 2:
-                continue
-            model = _fit(x[~test], y[~test], names, c)
-            predicted[test] = model.probabilities(x[test])
+    for predicted in runs:  # summed in the splits' order, as one after another would
         total += predicted
     return total / len(splits)
 

@@ -133,6 +133,19 @@ def _key_chars(char: str) -> str:
     return "".join(ch for ch in folded if not ch.isspace())
 
 
+class _KeyTable(dict[int, str]):
+    """Each character's key, computed the first time it is seen: `str.translate` then keys a whole
+    text at C speed (the evaluation keys every candidate clause of every answer, half a million texts)."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = _key_chars(chr(code))
+        return self[code]
+
+
+_KEYS = _KeyTable()
+
+
 def match_key(text: str) -> str:
-    """Canonical form for matching quotes against clause text: NFKC, no whitespace, one quote style."""
-    return "".join(_key_chars(char) for char in text)
+    """Canonical form for matching quotes against clause text: NFKC (character by character), no
+    whitespace, one quote style."""
+    return text.translate(_KEYS)

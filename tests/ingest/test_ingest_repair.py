@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest.repair import clean_line, is_page_furniture, match_key, repair_text
 
@@ -45,6 +47,17 @@ def test_match_key_ignores_width_and_whitespace():
     assert match_key("给予保费 60% 的补助, 单个企业") == match_key("给予保费60%的补助，单个企业")
     assert match_key("“两会”") == match_key('"两会"')
     assert match_key("（责任单位：市商务局）") == match_key("(责任单位:市商务局)")
+
+
+@given(st.text(), st.text())
+def test_match_key_keys_each_character_alone_so_a_quote_inside_a_text_stays_inside_its_key(a: str, b: str) -> None:
+    assert match_key(a + b) == match_key(a) + match_key(b)
+    assert match_key(a + b) == match_key(a + b)  # the same key on the second reading (characters' keys are kept)
+
+
+def test_match_key_folds_compatibility_forms_case_and_quotes_but_composes_nothing() -> None:
+    assert match_key("ﬁ① ＡＢ　《规划》、。") == "fi1ab<规划>,."
+    assert match_key("e\u0301") == "e\u0301"  # not "é": a character is keyed without its neighbours
 
 
 def test_validity_phrase_is_found_in_linear_time_and_year_is_the_issue_year() -> None:
