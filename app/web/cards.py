@@ -10,13 +10,17 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from policyqa.model import Answer, Citation, Clause, Document
+from policyqa.model import Answer, Citation, Clause, Document, Hit, Reason
 from policyqa.status import STANDING_LABELS, standing
 
 # HTML's special characters, and those Markdown, LaTeX or a JS template could act on, as
 # numeric entities: the browser shows them as typed and no parser sees syntax.
 _ESCAPES = {c: f"&#{ord(c)};" for c in "&<>\"'*_`[]~$#|\\{}!()+-:=/"}
 _MARKER = re.compile(r"&#91;(\d{1,3})&#93;")  # an escaped [n] citation marker
+NEAREST_SHOWN = 5  # retrieved clauses shown under an answer that found none (the recall@5 the eval reports)
+NEAREST_LEAD_CHARS = 60  # a clause without a lead phrase is shown by its opening characters
+# answers that found nothing although the search returned clauses (not a bare figure, a validity question)
+NEAREST_REASONS: frozenset[Reason] = frozenset({"declined", "scope_says_nothing", "figures_beside_topic"})
 
 
 
@@ -77,7 +81,19 @@ def highlight_quote(text: str, quote: str) -> str:
 
 def citation_card(citation: Citation, today: date) -> str:
     """One collapsible card: where the clause is, who is responsible, its text with the quote marked."""
-    clause, doc = citation.clause, citation.clause.doc
+    return _clause_card(citation.clause, today, str(citation.n), citation.quote, f' data-n="{citation.n}"')
+
+
+def nearest_card(hit: Hit, today: date) -> str:
+    """A clause retrieved for an answer that found none: the same card, its lead in place of a quote
+    and nothing marked (nothing in it was found to answer)."""
+    clause = hit.clause
+    lead = clause.title or clause.text[:NEAREST_LEAD_CHARS] + ("…" if len(clause.text) > NEAREST_LEAD_CHARS else "")
+    return _clause_card(clause, today, "参", "", ' data-nearest="1"', lead=lead)
+
+
+def _clause_card(clause: Clause, today: date, tag: str, quote: str, attributes: str, lead: str = "") -> str:
+    doc = clause.doc
     units = "、".join(clause.responsible_units)
     rows = []
     if units:
@@ -86,17 +102,31 @@ def citation_card(citation: Citation, today: date) -> str:
         rows.append(f'<div class="pqa-row"><b>牵头部门</b>{escape_text(clause.lead_department)}</div>')
     if doc.validity:
         rows.append(f'<div class="pqa-row"><b>有效期</b>{escape_text(doc.validity)}</div>')
+    shown = f"“{escape_text(quote)}”" if quote else escape_text(lead)
     return (
-        f'<details class="pqa-card" data-n="{citation.n}">'
-        f'<summary><span class="pqa-card-head"><span class="pqa-n">{citation.n}</span>'
+        f'<details class="pqa-card"{attributes}>'
+        f'<summary><span class="pqa-card-head"><span class="pqa-n">{escape_text(tag)}</span>'
         f'<span class="pqa-doc">{escape_text(doc.title)}</span>{badge_html(doc, today)}</span>'
         f'<span class="pqa-facts">{escape_text(doc_facts(doc))}</span>'
         f'<span class="pqa-path">{escape_text(clause_position(clause))}</span>'
-        f'<span class="pqa-quote">“{escape_text(citation.quote)}”</span>'
+        f'<span class="pqa-quote">{shown}</span>'
         f'<span class="pqa-more">展开条款全文</span></summary>'
         f'<div class="pqa-body">{"".join(rows)}'
-        f'<div class="pqa-text">{highlight_quote(clause.text, citation.quote)}</div></div></details>'
+        f'<div class="pqa-text">{highlight_quote(clause.text, quote) if quote else escape_text(clause.text)}</div>'
+        '</div></details>'
     )
+
+
+def nearest_html(answer: Answer, today: date) -> str:
+    """Under an answer that found nothing (the decision declined, or only other places' clauses or
+    other figures came up): the closest retrieved clauses, folded and labelled as unconfirmed, so a
+    reader can check for themselves what the search came nearest to. The answer itself still states
+    nothing; "" for every other answer."""
+    if answer.outcome != "not_found" or answer.reason not in NEAREST_REASONS or not answer.retrieved:
+        return ""
+    cards = "".join(nearest_card(hit, today) for hit in answer.retrieved[:NEAREST_SHOWN])
+    return ('<details class="pqa-nearest"><summary>检索到的最接近的条款（未能确认它们回答了这个问题，'
+            f'仅供自行查阅）</summary>{cards}</details>')
 
 
 def answer_text_html(text: str) -> str:
@@ -152,6 +182,7 @@ def answer_html(answer: Answer, today: date, *, resolved_from: str = "") -> str:
     if answer.citations:
         parts.append(f'<div class="pqa-sources-title">出处（{len(answer.citations)} 条，点开看条款全文）</div>')
         parts.extend(citation_card(citation, today) for citation in answer.citations)
+    parts.append(nearest_html(answer, today))
     parts.append("</div>")
     return "".join(parts)
 

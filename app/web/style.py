@@ -40,6 +40,10 @@ details.pqa-card[open] > summary { background: var(--pqa-blue-soft); border-bott
 .pqa-quote { display: block; margin-top: 4px; font-size: 14px; color: #1b2430; }
 .pqa-more { display: inline-block; margin-top: 4px; font-size: 12px; color: var(--pqa-blue); }
 details.pqa-card[open] .pqa-more { display: none; }
+details.pqa-nearest { margin-top: 10px; font-size: 13px; }
+details.pqa-nearest > summary { cursor: pointer; color: var(--pqa-muted); }
+details.pqa-nearest details.pqa-card { border-left-color: #b9c2cf; }
+details.pqa-nearest .pqa-n { background: #8a96a8; }
 .pqa-body { padding: 8px 12px 10px; font-size: 14px; }
 .pqa-row { font-size: 13px; color: #333; margin-bottom: 4px; }
 .pqa-row b { display: inline-block; min-width: 64px; color: var(--pqa-muted); font-weight: 600; }

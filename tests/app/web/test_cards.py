@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from app.web import cards as web_cards
-from policyqa.model import Answer, Citation
+from policyqa.model import Answer, Citation, Hit
 
 from .fakes import CLAUSES, DRAFT, RUIAN, WENZHOU
 
@@ -115,3 +115,25 @@ def test_the_outcome_is_labelled_unless_answered() -> None:
               for outcome in ("answered", "not_stated", "not_found", "unknown_place")}
     assert labels["answered"] == []
     assert "未写明" in labels["not_stated"][0] and "未找到" in labels["not_found"][0] and labels["unknown_place"]
+
+
+def test_an_answer_that_found_nothing_folds_the_closest_clauses_under_it_unconfirmed_and_unmarked() -> None:
+    from dataclasses import replace
+
+    hits = tuple(Hit(clause, 1.0 - i / 10, "hybrid") for i, clause in enumerate(
+        [CLAUSES["瑞安市"], CLAUSES["温州市"], CLAUSES["draft"]] * 2))
+    declined = Answer(question="博士安家补贴多少", found=False, text="现有政策文件中未找到关于“博士”的相关规定。",
+                      retrieved=hits, outcome="not_found", reason="declined")
+    rendered = web_cards.answer_html(declined, TODAY)
+    nearest = rendered[rendered.index('<details class="pqa-nearest">'):]
+    assert "未能确认它们回答了这个问题" in nearest and "<mark>" not in nearest
+    assert nearest.count('data-nearest="1"') == web_cards.NEAREST_SHOWN  # the best five of six
+    assert "瑞政发&#91;2023&#93;9号" in nearest and "温政办〔2024〕11号" in nearest
+    assert rendered.index("未找到关于") < rendered.index("pqa-nearest")  # the answer first, unchanged
+    attacked = replace(hits[0], clause=replace(CLAUSES["瑞安市"], text=ATTACK, title=""))
+    _no_live_markup(web_cards.answer_html(replace(declined, retrieved=(attacked,)), TODAY))
+    # a figure stated, a figure not stated (its related clauses are cited), a bare number: no such list
+    for other in (replace(declined, found=True, outcome="answered", reason=None),
+                  replace(declined, outcome="not_stated", reason="figure_not_stated"),
+                  replace(declined, reason="nothing_to_look_up"), replace(declined, retrieved=())):
+        assert "pqa-nearest" not in web_cards.answer_html(other, TODAY)
