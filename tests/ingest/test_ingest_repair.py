@@ -52,7 +52,6 @@ def test_match_key_ignores_width_and_whitespace():
 @given(st.text(), st.text())
 def test_match_key_keys_each_character_alone_so_a_quote_inside_a_text_stays_inside_its_key(a: str, b: str) -> None:
     assert match_key(a + b) == match_key(a) + match_key(b)
-    assert match_key(a + b) == match_key(a + b)  # the same key on the second reading (characters' keys are kept)
 
 
 def test_match_key_folds_compatibility_forms_case_and_quotes_but_composes_nothing() -> None:
