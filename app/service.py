@@ -34,6 +34,10 @@ if TYPE_CHECKING:  # imported when first needed: `policyqa ask` starts without l
 MIN_RETRIEVED = 10  # the JSON contract lists at least the top 10 clauses
 SCOPED_EXTRA = 5  # clauses fetched from the documents a question names, besides the global top k
 
+# Retrieval results by their inputs, shared by services that rank alike (eval: one model at several
+# decline thresholds, same index and question map); the search and ranking run once per question
+RetrievalMemo = dict[tuple[Any, ...], tuple[tuple[Hit, ...], tuple[Hit, ...]]]
+
 
 def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 2)
@@ -43,13 +47,15 @@ class AnswerService:
     """Answers questions over the index in `settings`, offline or with the configured LLM."""
 
     def __init__(self, settings: Settings, *, progress: bool = False, index: SearchIndex | None = None,
-                 model: DecisionModel | None = None, config: AnswerConfig = DEFAULT_CONFIG) -> None:
+                 model: DecisionModel | None = None, config: AnswerConfig = DEFAULT_CONFIG,
+                 retrievals: RetrievalMemo | None = None) -> None:
         self._settings = settings
         self._progress = progress
         self._lock = threading.Lock()
         self._index = index  # given by tests and tools that already hold one
         self._model = model  # given by eval to score a model trained on other questions
         self._config = config
+        self._retrievals = retrievals  # given by eval to services whose models rank alike
         self._llm: LlmClient | None = None
         self._rewriter: Rewriter | None = None
         self._llm_notices: list[str] = []
@@ -237,6 +243,17 @@ class AnswerService:
         """Retrieved hits (for the JSON) and answer candidates. Hybrid retrieval reorders the fused top
         clauses by the ranking model (app/answer/rerank.py); one retriever's mode keeps its own order.
         `rewrite` (the LLM's wording) is one more ranking."""
+        if self._retrievals is None:
+            return self._retrieve_once(index, query, scope, top_k, filters, profile, mode, rewrite)
+        key = (query, scope, top_k, filters, mode, rewrite)  # the profile follows from query and scope
+        if key not in self._retrievals:
+            hits, candidates = self._retrieve_once(index, query, scope, top_k, filters, profile, mode, rewrite)
+            self._retrievals[key] = (tuple(hits), tuple(candidates))
+        hits_memo, candidates_memo = self._retrievals[key]
+        return list(hits_memo), list(candidates_memo)
+
+    def _retrieve_once(self, index: SearchIndex, query: str, scope: Scope, top_k: int, filters: Filters,
+                       profile: QuestionProfile, mode: Mode, rewrite: str) -> tuple[list[Hit], list[Hit]]:
         shown = max(top_k, MIN_RETRIEVED)
         if mode != "hybrid":
             hits, scoped = self._search(index, query, scope, shown, filters, mode, rewrite)

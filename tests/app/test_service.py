@@ -89,3 +89,33 @@ def test_concurrent_answers_equal_sequential_ones(corpus_settings) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(lambda q: shared.ask(q, today=TODAY).text, questions * 2))
     assert got == expected * 2
+
+
+def test_services_sharing_a_retrieval_memo_search_once_and_answer_as_alone(corpus_settings, monkeypatch) -> None:
+    """eval scores one model at several decline thresholds: the services share their searches
+    through a memo, and each answers exactly as a service of its own would."""
+    from dataclasses import replace
+
+    from app.answer.decision import load_model
+    from app.service import RetrievalMemo
+    from eval.questions import load_questions
+
+    questions = [q.question for q in load_questions()][:12]
+    index = AnswerService(corpus_settings)._search_index()
+    searched = []
+    search = index.search
+    monkeypatch.setattr(index, "search", lambda *args, **kwargs: searched.append(1) or search(*args, **kwargs))
+    model = load_model()
+    strict = replace(model, threshold=0.95)
+    memo: RetrievalMemo = {}
+    shared = {}
+    for variant in (model, strict):
+        service = AnswerService(corpus_settings, index=index, model=variant, retrievals=memo)
+        shared[variant.threshold] = [service.ask(q, today=TODAY).text for q in questions]
+    assert len(memo) == len(questions)
+    once = len(searched)
+    alone = {v.threshold: [AnswerService(corpus_settings, index=index, model=v).ask(q, today=TODAY).text
+                           for q in questions] for v in (model, strict)}
+    assert len(searched) == 3 * once  # searched again without the memo, once per model
+    assert shared == alone
+    assert shared[model.threshold] != shared[strict.threshold]  # the threshold still decides
