@@ -3,7 +3,8 @@
 A query process reads the catalogue once (index/milvus_catalogue.py: documents, versions, token
 statistics, the fitted offline embedder) and then only what it retrieves: hits come back from
 Milvus as row keys, and their clause records are fetched by key. Its memory does not grow with the
-number of clauses. Writers are in index/milvus_writer.py.
+number of clauses (it keeps a bounded number of documents' clauses and of clauses' sentence vectors).
+Writers are in index/milvus_writer.py.
 
 - Words: by default the text Milvus receives is already cut by our jieba (policy dictionary,
   stop words, aliases) and Milvus splits it at spaces (`POLICYQA_MILVUS_ANALYZER=jieba`), so BM25
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -63,6 +65,9 @@ log = logging.getLogger(__name__)
 
 FEEDBACK_DEPTH = 4  # first-pass candidates the keyword feedback re-scores, per candidate kept
 CACHED_DOCUMENTS = 64  # documents whose clauses a reader keeps (validity clauses, full passes)
+# clause rows whose sentence-fragment vectors a reader keeps (a few KB each): the same clauses come
+# back question after question, and fetching their vectors was a third of a Milvus search's time
+CACHED_FRAGMENT_ROWS = 4096
 
 
 class MilvusPhrases:
@@ -109,6 +114,7 @@ class MilvusIndex(SearchBase[str, str]):
         super().__init__(embedder, config, notices, semantic)
         self._store = store
         self._phrases = MilvusPhrases(store)
+        self._fragments_lock = threading.Lock()
         self._show(catalogue)
 
     def _show(self, catalogue: Catalogue) -> None:
@@ -117,6 +123,8 @@ class MilvusIndex(SearchBase[str, str]):
         self._by_id = catalogue.documents_by_id()
         self._document_clauses = lru_cache(maxsize=CACHED_DOCUMENTS)(self._read_document)
         self._clauses = MilvusClauses(catalogue.documents, catalogue.clause_counts, self._document_clauses)
+        # row -> its fragments' vectors (None: it has none), oldest fetched first
+        self._fragments: dict[str, np.ndarray | None] = {}
 
     @property
     def generation(self) -> int:
@@ -285,6 +293,22 @@ class MilvusIndex(SearchBase[str, str]):
         return [m.row for m in found], [m.score for m in found]
 
     def _fragment_similarities(self, rows: list[str], query_vector: np.ndarray) -> list[tuple[float, ...]]:
-        vectors = self._store.fragment_vectors(rows)
+        vectors = self._fragment_vectors(rows)
         query = query_vector.astype(np.float32)
-        return [tuple(float(x) for x in vectors[row] @ query) if row in vectors else () for row in rows]
+        return [() if (found := vectors[row]) is None else tuple(float(x) for x in found @ query) for row in rows]
+
+    def _fragment_vectors(self, rows: list[str]) -> dict[str, np.ndarray | None]:
+        """Row -> its fragments' vectors (None: it has none), fetched from Milvus only for rows not
+        kept from an earlier search. A row key names one version of its clause, so what is kept
+        cannot go stale."""
+        with self._fragments_lock:
+            kept = {row: self._fragments[row] for row in rows if row in self._fragments}
+        missing = [row for row in dict.fromkeys(rows) if row not in kept]
+        if missing:
+            fetched = self._store.fragment_vectors(missing)
+            with self._fragments_lock:
+                for row in missing:
+                    kept[row] = self._fragments[row] = fetched.get(row)
+                while len(self._fragments) > CACHED_FRAGMENT_ROWS:
+                    del self._fragments[next(iter(self._fragments))]
+        return kept

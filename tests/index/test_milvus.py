@@ -24,6 +24,7 @@ import index.milvus_catalogue
 import index.milvus_writer
 from cli.main import main as cli
 from index.backend import open_index
+from index.contract import SearchIndex
 from index.ensure import ensure_index
 from index.filters import Filters
 from index.milvus_catalogue import current_generation, read_catalogue
@@ -209,6 +210,34 @@ def test_search_filters_run_in_milvus_and_match_the_faiss_backend(small_corpus: 
         assert len(hit.sentence_similarity) == len(split_sentences(hit.clause.text))
         if hit.clause.clause_id in same:
             assert hit.sentence_similarity == pytest.approx(same[hit.clause.clause_id], abs=1e-4)
+
+
+def test_a_reader_keeps_the_sentence_vectors_it_fetched_up_to_its_bound(small_corpus: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.milvus_backend
+
+    settings = _settings(tmp_path)
+    index.build.ingest_paths([small_corpus], settings)
+    milvus = open_index(settings)
+    assert milvus.has_semantic
+
+    fetched: list[list[str]] = []
+    fetch = MilvusStore.fragment_vectors
+    monkeypatch.setattr(MilvusStore, "fragment_vectors",
+                        lambda store, rows: fetched.append(list(rows)) or fetch(store, rows))
+
+    def similarities(reader: SearchIndex) -> list[tuple[str, tuple[float, ...]]]:
+        fetched.clear()
+        return [(h.clause.clause_id, h.sentence_similarity) for h in reader.search("出口信用保险保费补助", 8)]
+
+    first = similarities(milvus)
+    assert any(similarity for _, similarity in first) and fetched
+    assert similarities(milvus) == first and fetched == []  # every row kept
+    # a reader keeping two rows fetches the others again, with the same vectors
+    monkeypatch.setattr(index.milvus_backend, "CACHED_FRAGMENT_ROWS", 2)
+    small = open_index(settings)
+    assert similarities(small) == first and len(fetched[0]) > 2
+    assert similarities(small) == first and fetched
 
 
 def test_a_small_store_is_searched_exactly_however_few_inverted_lists_are_read(small_corpus: Path,
