@@ -7,7 +7,8 @@
 
 Per backend and corpus: build time, re-ingest time with nothing changed and (synthetic corpus) with
 one file of 1,000 clauses changed, index size on disk, open time, the first search's time (Milvus
-Lite loads a collection when it is first searched), p50/p95 per retrieval mode,
+Lite loads a collection when it is first searched), p50/p95 per retrieval mode, each query's first
+(hybrid) search apart from its repeats (a Milvus reader keeps the sentence vectors it fetched),
 peak RSS while building and while serving, and recall@5 / MRR@10 of the gold clause on the
 project's questions and the development set (bundled corpus). Every build and every serving run is
 a process of its own, and the backends take turns going first (corpus by corpus), so neither
@@ -53,6 +54,8 @@ from index.plan import Loader
 from policyqa.config import BUNDLED_CORPUS, Settings
 
 MODES = ("bm25", "dense", "hybrid")
+# searched before timing (the first of them times a reader's first search); none is among QUERIES
+WARM_UP = ("研发费用加计扣除", "人才引进补贴", "农村公路改造提升")
 SYNTHETIC_PER_FILE = 1000  # clauses per synthetic file
 
 
@@ -184,22 +187,28 @@ def serve(index_dir: Path, backend: str, rounds: int, with_recall: bool) -> dict
     # Milvus Lite loads a collection on its first search, not at open: at 1M clauses that load is
     # what a freshly started reader waits for, so it is reported beside the warm figures
     started = time.perf_counter()
-    opened.search(QUERIES[0], 10)
+    opened.search(WARM_UP[0], 10)
     first_search_s = time.perf_counter() - started
-    for query in QUERIES[1:3]:
+    for query in WARM_UP[1:]:
         opened.search(query, 10)
+    # A Milvus reader keeps the sentence vectors it fetched, so a query searched again is cheaper than
+    # the first time: each query's first search (hybrid, as the product asks) is reported on its own
+    first_time: list[float] = []
     latencies: dict[str, list[float]] = {mode: [] for mode in MODES}
-    for _ in range(rounds):
+    for round_number in range(rounds):
         for query in QUERIES:
-            for mode in MODES:
+            for mode in ("hybrid", "bm25", "dense") if round_number == 0 else MODES:
                 tokenize_query.cache_clear()
                 started = time.perf_counter()
                 opened.search(query, 10, mode=mode)
-                latencies[mode].append((time.perf_counter() - started) * 1000)
+                elapsed = (time.perf_counter() - started) * 1000
+                (first_time if round_number == 0 and mode == "hybrid" else latencies[mode]).append(elapsed)
     result: dict[str, Any] = {
         "open_s": round(open_s, 3), "first_search_s": round(first_search_s, 3),
+        "first_time_hybrid_ms": {"p50": round(percentile(first_time, 50), 2),
+                                 "p95": round(percentile(first_time, 95), 2)},
         "latency_ms": {m: {"p50": round(percentile(v, 50), 2), "p95": round(percentile(v, 95), 2)}
-                       for m, v in latencies.items()}}
+                       for m, v in latencies.items() if v}}
     if with_recall:
         units = [(c.clause_id, c.doc.doc_id, c.text) for c in opened.clauses]
         result["recall"] = {}
@@ -298,7 +307,7 @@ def _in_subprocess(*args: str) -> dict[str, Any]:
 
 TABLE_COLUMNS = ("corpus", "backend", "units", "build s", "unchanged re-ingest s", "one file changed re-ingest s",
                  "disk MB (catalogue + Milvus)", "open s", "first search s", "bm25 p50/p95 ms", "dense p50/p95 ms",
-                 "hybrid p50/p95 ms", "dense recall@10 vs exact", "R@5 / MRR@10 project", "R@5 / MRR@10 dev",
+                 "hybrid p50/p95 ms", "hybrid, query's first search p50/p95 ms", "dense recall@10 vs exact", "R@5 / MRR@10 project", "R@5 / MRR@10 dev",
                  "peak RSS build / serve MB")
 
 
@@ -312,6 +321,8 @@ def markdown(results: dict[str, Any]) -> str:
         for backend, r in by_backend.items():
             lat = r.get("latency_ms", {})
             cells = [f"{lat[m]['p50']} / {lat[m]['p95']}" if m in lat else "–" for m in MODES]
+            first = r.get("first_time_hybrid_ms")
+            cells.append(f"{first['p50']} / {first['p95']}" if first else "–")
             recall = r.get("recall", {})
             rec = [f"{recall[s]['R@5']} / {recall[s]['RR@10']}" if s in recall else "–" for s in ("project", "dev")]
             disk = (f"{r['catalogue_bytes'] / 1e6:.1f} + {r['milvus_bytes'] / 1e6:.1f}" if "catalogue_bytes" in r

@@ -54,8 +54,18 @@ def test_the_synthetic_corpus_written_again_puts_back_a_changed_seed(tmp_path: P
 def test_the_backends_table_has_a_cell_for_every_column_and_shows_the_first_search() -> None:
     row = {"clauses": 10, "ingest_s": 1.0, "reingest_unchanged_s": 0.1, "catalogue_bytes": 0, "milvus_bytes": 0,
            "open_s": 0.5, "first_search_s": 2640.0, "latency_ms": {m: {"p50": 1, "p95": 2} for m in backends.MODES},
-           "build_peak_rss_mb": 1, "serve_peak_rss_mb": 2}
+           "first_time_hybrid_ms": {"p50": 7, "p95": 9}, "build_peak_rss_mb": 1, "serve_peak_rss_mb": 2}
     table = backends.markdown({"machine": "m", "date": "d", "corpora": {"synthetic": {"milvus": row}}})
     header, alignment, cells = table.splitlines()[4:7]
     assert header.count("|") == alignment.count("|") == cells.count("|") == len(backends.TABLE_COLUMNS) + 1
     assert cells.split(" | ")[backends.TABLE_COLUMNS.index("first search s")] == "2640.0"
+    assert cells.split(" | ")[backends.TABLE_COLUMNS.index("hybrid, query's first search p50/p95 ms")] == "7 / 9"
+
+
+def test_serving_times_each_querys_first_search_apart_from_its_repeats(corpus_settings) -> None:
+    # a reader that keeps what it fetched answers a repeated query faster: the first search of each
+    # query must not be mixed into the repeats, nor be a warm-up's repeat
+    assert not set(backends.WARM_UP) & set(backends.QUERIES)
+    served = backends.serve(corpus_settings.index_dir, "faiss", rounds=2, with_recall=False)
+    assert set(served["first_time_hybrid_ms"]) == {"p50", "p95"}
+    assert set(served["latency_ms"]) == set(backends.MODES)
