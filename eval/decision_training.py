@@ -184,6 +184,9 @@ def collect(service: AnswerService, sources: dict[str, list[Question]], maps: Qu
     return rows
 
 
+FIT_TOLERANCE = 1e-8
+
+
 def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float) -> LinearModel:
     from sklearn.linear_model import LogisticRegression
 
@@ -192,7 +195,10 @@ def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float) -> Line
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
-    fitted = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y)
+    # fitted to convergence, not to lbfgs's default tolerance (1e-4): stopped early, the ranker's
+    # intercept and score_ratio drift together along a flat direction of the loss, by as much as 0.06
+    # between two CPUs whose rounding takes the optimiser another way; at 1e-8 refits agree
+    fitted = LogisticRegression(C=c, max_iter=2000, tol=FIT_TOLERANCE).fit((x - mean) / scale, y)
     return LinearModel(names, tuple(float(v) for v in mean), tuple(float(v) for v in scale),
                        tuple(float(v) for v in fitted.coef_[0]), float(fitted.intercept_[0]))
 

@@ -19,7 +19,9 @@ from eval.decision_training import (
 from eval.questions import DEV_QUESTIONS_FILE, TRAIN_QUESTIONS_FILE
 
 # How far a refit's clause-level weight (standardised, intercept included) may be from the shipped
-# model's without the neural features: CPU rounding moves them up to 0.017, a stale model further
+# model's without the neural features: CPU rounding moves them up to 0.017, a stale model further.
+# Only with every model fitted to convergence (FIT_TOLERANCE): at lbfgs's default tolerance a refit on
+# an AMD EPYC with AVX-512 stopped elsewhere along a flat direction, its ranker intercept 0.061 off
 STALE_WEIGHT = 0.05
 
 
