@@ -44,23 +44,32 @@ QUESTIONS = [
     "温州2024年争取落地多少个1亿美元以上外资大项目",
 ]
 COLD_QUESTION = "外贸企业出口信用保险补助比例是多少"
+WARM_UP = "研发费用加计扣除政策"  # not among QUESTIONS: their first asking is timed
 
 
-def warm_timings(settings: Settings, rounds: int) -> dict[str, float]:
-    """Per-question wall time (ms) with a loaded service: p50, p95, max; both answer styles."""
+def warm_timings(settings: Settings, rounds: int) -> dict[str, float | dict[str, float]]:
+    """Per-question wall time (ms) with a loaded service: p50, p95, max over both answer styles and
+    every round; and apart, each question's first asking (`first_time`): a service keeps the neural
+    model's recent question vectors, so a question asked again skips embedding it."""
     from app.service import AnswerService
 
     service = AnswerService(settings)
-    service.ask(QUESTIONS[0])  # load the index and the tokenizer once, as a running server has
+    service.ask(WARM_UP)  # load the index, the tokenizer and the neural model once, as a running server has
     timings: list[float] = []
-    for _ in range(rounds):
+    first_time: list[float] = []
+    for round_number in range(rounds):
         for question in QUESTIONS:
             for style in ("default", "hotline"):
                 started = time.perf_counter()
                 service.ask(question, style=style)
-                timings.append((time.perf_counter() - started) * 1000)
+                elapsed = (time.perf_counter() - started) * 1000
+                timings.append(elapsed)
+                if round_number == 0 and style == "default":
+                    first_time.append(elapsed)
     return {"questions": len(timings), "p50_ms": round(percentile(timings, 50), 2),
-            "p95_ms": round(percentile(timings, 95), 2), "max_ms": round(max(timings), 2)}
+            "p95_ms": round(percentile(timings, 95), 2), "max_ms": round(max(timings), 2),
+            "first_time": {"questions": len(first_time), "p50_ms": round(percentile(first_time, 50), 2),
+                           "p95_ms": round(percentile(first_time, 95), 2)}}
 
 
 def cold_timings(index_dir: Path, runs: int = 5) -> dict[str, object]:

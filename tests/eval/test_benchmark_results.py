@@ -53,3 +53,15 @@ def test_the_benchmark_times_answers_and_the_sentence_ranking_over_the_index(cor
     first, warm = benchmark.answer_latencies(corpus_settings.index_dir, open_index(corpus_settings))
     assert first > 0 and len(warm) == len(benchmark.QUERIES) and all(ms > 0 for ms in warm)
     assert len(benchmark.sentence_latencies(corpus_settings.index_dir, 2, 150)) == 2 * len(benchmark.QUERIES)
+
+
+def test_the_answer_benchmark_times_each_questions_first_asking_apart(corpus_settings) -> None:
+    # a service keeps its recent question vectors: the first asking of each question is reported on
+    # its own, and the warm-up asks none of the timed questions
+    import eval.benchmark_answer as answer_benchmark
+
+    assert answer_benchmark.WARM_UP not in answer_benchmark.QUESTIONS
+    warm = answer_benchmark.warm_timings(corpus_settings, rounds=1)
+    assert warm["questions"] == 2 * len(answer_benchmark.QUESTIONS)  # both styles
+    assert warm["first_time"]["questions"] == len(answer_benchmark.QUESTIONS)
+    assert 0 < warm["first_time"]["p50_ms"] <= warm["first_time"]["p95_ms"]
