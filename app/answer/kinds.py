@@ -47,6 +47,9 @@ class KindSpec:
 
 
 _NUMBER = r"\d+(?:\.\d+)?"
+# a number that counts or measures something: a calendar year ("申报2023年省服务业重大项目计划") does
+# not answer "多少个" (a year asked for is a TIME)
+_QUANTITY = r"(?<![\d.])(?!(?:19|20)\d\d\s*年)\d+(?:\.\d+)?"
 _MONEY = rf"{_NUMBER}\s*(?:万亿|亿|万|千)?\s*(?:元|美元)"
 _PERCENT = rf"{_NUMBER}\s*%|百分之|{_NUMBER}\s*成"
 # A subsidy given as a share of the cost ("保费给予不低于70%的补助"): it answers "补多少" as a sum does.
@@ -90,7 +93,7 @@ REGISTRY: dict[Kind, KindSpec] = {
                  re.compile(rf"\d{{4}}\s*年|\d{{1,2}}\s*月|年底|年内|第.{{1,3}}(?:个)?年|{_DURATION}"), "具体时间", False),
         KindSpec(Kind.FIGURE,
                  re.compile(rf"多少|{_HOW_MANY}[个家项所条名人台座次批类户套亩万千百]|{_HOW_MANY}\b|目标|规模"),
-                 re.compile(_NUMBER), "具体数字", True),
+                 re.compile(_QUANTITY), "具体数字", True),
     )
 }
 

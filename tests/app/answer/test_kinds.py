@@ -87,6 +87,16 @@ def test_states_needs_the_asked_unit_for_full_credit() -> None:
     assert states(frozenset(), "", "60%") == 0.0
 
 
+def test_a_calendar_year_is_not_the_figure_asked() -> None:
+    figure = frozenset({Kind.FIGURE})
+    # "乐清今年要推进多少个重大项目": a clause naming only the year of a plan does not state how many
+    assert states(figure, "个", "积极申报2023年省服务业重大项目计划") == 0.0
+    assert states(figure, "", "力争2024年开工") == 0.0
+    assert states(figure, "个", "2023年着力推进60个以上重大项目") == 1.0  # the count beside the year
+    assert states(figure, "亿", "2023 年预算安排 1.61 亿元") == 1.0
+    assert states(frozenset({Kind.TIME}), "", "力争2024年开工") == 1.0  # a year asked for is stated
+
+
 def test_a_span_of_time_states_how_long() -> None:
     time = frozenset({Kind.TIME})
     assert states(time, "", "将出口退税平均办理时间压缩在4个工作日以内") == 1.0
