@@ -122,6 +122,11 @@ def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=float), q)) if values else 0.0
 
 
+def p50_p95(values: Sequence[float]) -> dict[str, float]:
+    """{"p50", "p95"} of timings, rounded to two decimals, as the benchmarks report them."""
+    return {"p50": round(percentile(values, 50), 2), "p95": round(percentile(values, 95), 2)}
+
+
 def _mean(values: list[float]) -> float | None:
     return fmean(values) if values else None
 

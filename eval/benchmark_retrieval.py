@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from eval.answer_metrics import percentile
+from eval.answer_metrics import p50_p95, percentile
 from index.plan import Loader
 from policyqa.config import BUNDLED_CORPUS, Settings
 from policyqa.model import Clause, Document
@@ -137,8 +137,7 @@ def serve(index_dir: Path, rounds: int, ef_sweep: Sequence[int] = ()) -> dict:
     serve_rss = peak_rss_mb()  # before the exact copy below, which serving never makes
     latencies["sentences"] = sentence_latencies(index_dir, rounds, opened.config.candidates)
     return {"open_s": round(open_s, 3), "queries": len(QUERIES) * rounds, "first_answer_s": first_answer_s,
-            "latency_ms": {mode: {"p50": round(percentile(v, 50), 2), "p95": round(percentile(v, 95), 2)}
-                           for mode, v in latencies.items() if v},
+            "latency_ms": {mode: p50_p95(v) for mode, v in latencies.items() if v},
             "serve_peak_rss_mb": serve_rss, **dense_recall(index_dir, ef_sweep)}
 
 

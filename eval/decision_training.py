@@ -75,6 +75,11 @@ SEED = 20261201
 # other weights nearly). Neural-model thresholds closer than this are the same fit; a stale model
 # differs in its data hash or in the model without the neural features.
 REFIT_TOLERANCE = 0.04
+# Every model is fitted to convergence, not to lbfgs's default tolerance (1e-4): stopped early, the
+# ranker's intercept and score_ratio drift together along a flat direction of the loss, by as much as
+# 0.06 between two CPUs whose rounding takes the optimiser another way (fits at 1e-6 and 1e-8 are
+# within 0.002 of each other)
+FIT_TOLERANCE = 1e-8
 
 
 def declined_questions(path: Path = ANSWERABILITY_FILE) -> list[Question]:
@@ -184,9 +189,6 @@ def collect(service: AnswerService, sources: dict[str, list[Question]], maps: Qu
     return rows
 
 
-FIT_TOLERANCE = 1e-8
-
-
 def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float) -> LinearModel:
     from sklearn.linear_model import LogisticRegression
 
@@ -195,10 +197,6 @@ def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float) -> Line
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
-    # fitted to convergence, not to lbfgs's default tolerance (1e-4): stopped early, the ranker's
-    # intercept and score_ratio drift together along a flat direction of the loss, by as much as 0.06
-    # between two CPUs whose rounding takes the optimiser another way (fits at 1e-6 and 1e-8 are within
-    # 0.002 of each other)
     fitted = LogisticRegression(C=c, max_iter=2000, tol=FIT_TOLERANCE).fit((x - mean) / scale, y)
     return LinearModel(names, tuple(float(v) for v in mean), tuple(float(v) for v in scale),
                        tuple(float(v) for v in fitted.coef_[0]), float(fitted.intercept_[0]))
