@@ -37,6 +37,8 @@ _NUMERIC = re.compile(r"^[\d.%％]+$")
 _ANAPHOR = re.compile(r"[这那此该](?:种|样|个|些|类|项|方面)|[他她它其]")
 # a number written as a year ("2024年") is the question's scope, not its item
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
+# "今年" in a question means each document's own year: the year a work plan or report is for
+_THIS_YEAR = re.compile(r"今年|本年度")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class QuestionProfile:
     # the question is quantities and nothing else ("150万元", "40%以上"): it names no policy matter
     quantities_only: bool = False
     pairs: tuple[tuple[str, int], ...] = ()  # index.scope.Scope.pairs: each region asked of its own year
+    this_year: bool = False  # asks of "今年" and names no year: each document's own year
 
     @property
     def asks_figure(self) -> bool:
@@ -106,13 +109,16 @@ class QuestionProfile:
     def covers(self, clause: Clause) -> bool:
         """True when `clause` speaks for the region and year the question names. A heading that names
         a year speaks for that year, whatever the document's ("一、2022年主要工作回顾" in the 2023
-        report: 2022's results, not 2023's targets); else the clause speaks for its document's."""
+        report: 2022's results, not 2023's targets), and so not for "今年", which is each document's own
+        year; else the clause speaks for its document's."""
         if self.regions and clause.doc.region not in self.regions:
             return False
         heading_years = years_written("".join(clause.path), with_nian=True)
         years = self.years_of(clause.doc.region)
         if years and heading_years:
             return any(year in heading_years for year in years)
+        if self.this_year and heading_years:  # "今年" is the document's year, not the one its review looks back on
+            return clause.doc.year in heading_years
         return self.in_scope(clause.doc)
 
     # Derived once per question: the later stages read these for every sentence of every candidate.
@@ -334,6 +340,7 @@ def analyze(question: str, documents: list[Document], corpus: CorpusStats, confi
         unknown_places=_unknown_places(text, corpus, tuple(scope.regions)),
         quantities_only=_quantities_only(text),
         pairs=scope.pairs,
+        this_year=not scope.named_years and _THIS_YEAR.search(text) is not None,
     )
 
 

@@ -144,7 +144,7 @@ def compose_not_found(profile: QuestionProfile, documents: list[Document], confi
                 "例如“外贸企业出口信用保险补助比例是多少”。")
     if scope:
         scope_words = YEAR.sub(lambda m: chinese_year(int(m.group(1))) + "年" if m.group(2) else m.group(0), scope)
-        hint = f"{elsewhere}的文件中有相关条款，可去掉地区或年份限定后再问。" if elsewhere else ""
+        hint = f"{elsewhere}有相关条款，可去掉地区或年份限定后再问。" if elsewhere else ""
         return f"现有{scope_words}的政策文件中未找到关于“{topic}”的相关规定。{hint}"
     return (f"现有政策文件中未找到关于“{topic}”的相关规定（{searched_note(documents)}）。"
             "建议换一种说法再问，或咨询相关主管部门。")

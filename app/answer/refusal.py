@@ -15,10 +15,12 @@ from app.answer.analysis import QuestionProfile
 from app.answer.compose import not_stated_sentence
 from app.answer.config import AnswerConfig
 from app.answer.decision import Scored
+from app.answer.names import period_note
 from app.answer.not_found import compose_missing_scope, compose_not_found, compose_unknown_place
 from app.answer.select import Item
 from app.text.spans import normalise
-from policyqa.model import REASON_OUTCOME, Document, Hit, Outcome, Reason
+from policyqa.model import REASON_OUTCOME, Clause, Document, Hit, Outcome, Reason
+from policyqa.numerals import chinese_year
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Refusal:
     reason: Reason
     regions: tuple[str, ...] = ()  # the region(s) and year(s) said to have nothing
     years: tuple[int, ...] = ()
-    elsewhere: str = ""  # regions whose documents do address the question
+    elsewhere: str = ""  # where clauses outside the asked scope address the question (`addressed_where`)
     topic: str = ""  # what was asked for, when it is not the question's own words
 
     @property
@@ -71,9 +73,19 @@ def after_deciding(profile: QuestionProfile, chosen: Sequence[Scored]) -> Refusa
     if not chosen:
         return Refusal("declined")
     if profile.names_scope and not any(profile.covers(s.candidate.hit.clause) for s in chosen):
-        others = "、".join(dict.fromkeys(s.candidate.hit.clause.doc.region for s in chosen))
+        others = "、".join(dict.fromkeys(addressed_where(profile, s.candidate.hit.clause) for s in chosen))
         return Refusal("scope_says_nothing", profile.regions, profile.years, elsewhere=others)
     return None
+
+
+def addressed_where(profile: QuestionProfile, clause: Clause) -> str:
+    """Where a clause outside the asked scope stands, as a not-found answer points to it: another
+    region by name ("温州市"); the asked region with the year its clause speaks for ("瑞安市二〇二五年",
+    "瑞安市（二〇二二年主要工作回顾）" under a heading of another year than its document's)."""
+    region = clause.doc.region
+    if region not in profile.regions:
+        return region
+    return region + (period_note(clause) or (f"{chinese_year(clause.doc.year)}年" if clause.doc.year else ""))
 
 
 def after_selecting(profile: QuestionProfile, items: Sequence[Item]) -> tuple[list[Item], Refusal | None]:
@@ -109,6 +121,9 @@ def refusal_text(refusal: Refusal, profile: QuestionProfile, documents: Sequence
         return compose_unknown_place(profile.unknown_places, list(documents))
     if reason == "figure_not_stated":
         return f"{not_stated_sentence(profile)}\n{related}"
+    scope = scope_words(refusal.regions, refusal.years)
+    if scope and profile.this_year and not refusal.years:
+        scope += "今年"
     return compose_not_found(profile, list(searched), config, mentioned=mentioned, topic=refusal.topic,
-                             scope=scope_words(refusal.regions, refusal.years), elsewhere=refusal.elsewhere)
+                             scope=scope, elsewhere=refusal.elsewhere)
 

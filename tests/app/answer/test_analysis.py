@@ -96,6 +96,10 @@ def test_a_headings_year_speaks_for_its_clauses(profile_of) -> None:
     assert not this_year.covers(review) and this_year.covers(plan) and this_year.covers(plain)
     no_year = profile_of("瑞安新增多少养老床位")  # no year named: the region decides
     assert no_year.covers(review) and no_year.covers(plain)
+    # "今年" is each document's own year: the report's plan and a plain clause, not its look back
+    now = profile_of("瑞安今年新增多少养老床位")
+    assert now.this_year and now.covers(plan) and now.covers(plain) and not now.covers(review)
+    assert not profile_of("瑞安今年（2022年）新增多少养老床位").this_year  # the year written decides
 
 
 def test_a_region_written_beside_its_own_year_is_asked_of_that_year_only(profile_of) -> None:

@@ -80,3 +80,22 @@ def test_a_date_asked_and_not_stated_is_not_stated() -> None:
     refusal = after_composing(profile, [unstated])
     assert refusal is not None and refusal.reason == "figure_not_stated" and refusal.outcome == "not_stated"
     assert after_composing(profile, [replace(unstated, stated=True)]) is None
+
+
+def test_a_not_found_answer_points_to_where_the_asked_region_speaks_of_another_year(profile_of) -> None:
+    """Clauses of the asked region that answer for another year are named with that year (or the period
+    their heading looks back on), not as the region alone, which would read as a contradiction
+    ("瑞安市的文件中未找到……瑞安市的文件中有相关条款")."""
+    from app.answer.refusal import addressed_where
+    from policyqa.model import Clause, Document
+
+    report = Document(doc_id="r", title="政府工作报告", region="瑞安市", year=2023)
+    review = Clause("r:1", report, ("一、2022年主要工作回顾",), "", "回顾", "新增养老床位100张")
+    draft = Clause("d:1", Document(doc_id="d", title="方案", region="瑞安市", year=2025), ("一、养老",), "", "养老",
+                   "新增养老床位200张")
+    other = Clause("w:1", Document(doc_id="w", title="政策", region="温州市", year=2024), ("一、养老",), "", "养老",
+                   "新增养老床位300张")
+    profile = profile_of("瑞安今年新增多少养老床位")
+    assert addressed_where(profile, review) == "瑞安市（二〇二二年主要工作回顾）"
+    assert addressed_where(profile, draft) == "瑞安市二〇二五年"
+    assert addressed_where(profile, other) == "温州市"
