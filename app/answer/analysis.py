@@ -79,7 +79,6 @@ class QuestionProfile:
     # the question is quantities and nothing else ("150万元", "40%以上"): it names no policy matter
     quantities_only: bool = False
     pairs: tuple[tuple[str, int], ...] = ()  # index.scope.Scope.pairs: each region asked of its own year
-    this_year: bool = False  # asks of "今年" and names no year: each document's own year
 
     @property
     def asks_figure(self) -> bool:
@@ -120,6 +119,11 @@ class QuestionProfile:
         if self.this_year and heading_years:  # "今年" is the document's year, not the one its review looks back on
             return clause.doc.year in heading_years
         return self.in_scope(clause.doc)
+
+    @property
+    def this_year(self) -> bool:
+        """Asks of "今年" and names no year: each document's own year."""
+        return not self.years and _THIS_YEAR.search(self.question) is not None
 
     # Derived once per question: the later stages read these for every sentence of every candidate.
     @cached_property
@@ -340,7 +344,6 @@ def analyze(question: str, documents: list[Document], corpus: CorpusStats, confi
         unknown_places=_unknown_places(text, corpus, tuple(scope.regions)),
         quantities_only=_quantities_only(text),
         pairs=scope.pairs,
-        this_year=not scope.named_years and _THIS_YEAR.search(text) is not None,
     )
 
 

@@ -15,12 +15,11 @@ from app.answer.analysis import QuestionProfile
 from app.answer.compose import not_stated_sentence
 from app.answer.config import AnswerConfig
 from app.answer.decision import Scored
-from app.answer.names import period_note
+from app.answer.names import period_note, years_text
 from app.answer.not_found import compose_missing_scope, compose_not_found, compose_unknown_place
 from app.answer.select import Item
 from app.text.spans import normalise
 from policyqa.model import REASON_OUTCOME, Clause, Document, Hit, Outcome, Reason
-from policyqa.numerals import chinese_year
 
 
 @dataclass(frozen=True)
@@ -38,9 +37,10 @@ class Refusal:
         return REASON_OUTCOME[self.reason]
 
 
-def scope_words(regions: Sequence[str], years: Sequence[int]) -> str:
-    """"瑞安市2022年": the named region(s) and year(s), as a not-found answer names them."""
-    return "、".join(regions) + "、".join(f"{y}年" for y in years)
+def scope_words(regions: Sequence[str], years: Sequence[int], this_year: bool = False) -> str:
+    """"瑞安市2022年": the named region(s) and year(s), as a not-found answer names them ("瑞安市今年"
+    when the question asks of "今年" and names no year)."""
+    return "、".join(regions) + "、".join(f"{y}年" for y in years) + ("今年" if this_year and regions and not years else "")
 
 
 def missing_year(profile: QuestionProfile, documents: Sequence[Document], pool: Sequence[Hit]) -> bool:
@@ -85,7 +85,7 @@ def addressed_where(profile: QuestionProfile, clause: Clause) -> str:
     region = clause.doc.region
     if region not in profile.regions:
         return region
-    return region + (period_note(clause) or (f"{chinese_year(clause.doc.year)}年" if clause.doc.year else ""))
+    return region + (period_note(clause) or years_text([clause.doc.year] if clause.doc.year else []))
 
 
 def after_selecting(profile: QuestionProfile, items: Sequence[Item]) -> tuple[list[Item], Refusal | None]:
@@ -121,9 +121,7 @@ def refusal_text(refusal: Refusal, profile: QuestionProfile, documents: Sequence
         return compose_unknown_place(profile.unknown_places, list(documents))
     if reason == "figure_not_stated":
         return f"{not_stated_sentence(profile)}\n{related}"
-    scope = scope_words(refusal.regions, refusal.years)
-    if scope and profile.this_year and not refusal.years:
-        scope += "今年"
     return compose_not_found(profile, list(searched), config, mentioned=mentioned, topic=refusal.topic,
-                             scope=scope, elsewhere=refusal.elsewhere)
+                             scope=scope_words(refusal.regions, refusal.years, profile.this_year),
+                             elsewhere=refusal.elsewhere)
 
